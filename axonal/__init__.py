@@ -1,0 +1,37 @@
+"""axonal: neural networks in NumPy — neurons, layers, backpropagation, fast on the CPU.
+
+The pieces, one module each:
+
+* :mod:`axonal.activations` — squashing functions ``f`` and their derivatives
+* :mod:`axonal.layers` — ``Dense`` (a layer of neurons), ``Dropout``, ``Residual``, normalisation
+* :mod:`axonal.network` — ``Sequential``: layers in order, forward and backpropagation
+* :mod:`axonal.losses` — errors ``E`` and their gradients ``∂E/∂ŷ``
+* :mod:`axonal.initializers` — seeded starting weights
+* :mod:`axonal.optimizers` — gradient descent and its refinements
+* :mod:`axonal.training` — the training loop (``fit``)
+* :mod:`axonal.gradcheck` — finite-difference gradient checks
+
+>>> import numpy as np
+>>> from axonal import Sequential, Dense, SGD
+>>> x = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float32)
+>>> y = np.array([[0], [1], [1], [0]], dtype=np.float32)
+>>> net = Sequential([Dense(3, "logistic", input_dim=2), Dense(1, "logistic")], seed=3)
+>>> history = net.fit(x, y, loss="mse", optimizer=SGD(learning_rate=2.0), epochs=5000,
+...                   batch_size=None, error=0.005)
+>>> history.stop_reason, bool(history[-1] <= 0.005)
+('error', True)
+"""
+
+from . import activations, initializers, losses, optimizers
+from .layers import BatchNorm, Dense, Dropout, Layer, LayerNorm, Residual
+from .network import Sequential
+from .optimizers import SGD, Adagrad, Adam, AdamW, RMSprop, Rprop
+from .training import History, fit
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "activations", "initializers", "losses", "optimizers",
+    "Layer", "Dense", "Dropout", "Residual", "BatchNorm", "LayerNorm", "Sequential",
+    "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "Rprop", "History", "fit", "__version__",
+]

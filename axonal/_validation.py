@@ -1,0 +1,37 @@
+"""Checks applied to data where it enters a network: shape, dtype and finiteness."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def as_input_array(x, dtype, where: str) -> np.ndarray:
+    """Return ``x`` as a C-contiguous ``(batch, features...)`` array of ``dtype``.
+
+    A 1-D ``x`` is one sample. NaN or Inf is rejected with the row and column
+    of the first bad value.
+    """
+    try:
+        arr = np.asarray(x)
+    except Exception as exc:  # ragged lists and the like
+        raise ValueError(f"{where}: input could not be read as an array ({exc})") from None
+    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+        raise TypeError(f"{where}: input must be numeric, got dtype {arr.dtype}")
+    if arr.ndim == 0:
+        raise ValueError(f"{where}: input must be an array of shape (batch, features), got a scalar")
+    if arr.ndim == 1:
+        arr = arr[None, :]
+    arr = np.ascontiguousarray(arr, dtype=dtype)
+    check_finite(arr, where)
+    return arr
+
+
+def check_finite(arr: np.ndarray, where: str, what: str = "input") -> None:
+    """Raise ``ValueError`` naming the row and column of the first NaN or Inf."""
+    if arr.dtype.kind == "f" and not np.isfinite(arr).all():
+        bad = np.argwhere(~np.isfinite(arr))[0]
+        value = arr[tuple(bad)]
+        where_in = f"row {bad[0]}" + (f", column {bad[1]}" if len(bad) > 1 else "")
+        if len(bad) > 2:
+            where_in += ", " + ", ".join(f"index {i}" for i in bad[2:])
+        raise ValueError(f"{where}: {what} contains {value} at {where_in}; clean or impute it first")

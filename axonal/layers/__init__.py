@@ -1,0 +1,30 @@
+"""Layers: the building blocks of a network. Each module holds one kind.
+
+============  ================================================================
+module        layer
+============  ================================================================
+base          ``Layer``: the forward/backward contract every layer follows
+dense         ``Dense``: a layer of neurons, ``y = f(x·W + b)``
+dropout       ``Dropout``: random silencing of units while training
+residual      ``Residual``: a skip connection, ``y = x + F(x)``
+normalization ``BatchNorm``, ``LayerNorm``
+============  ================================================================
+"""
+
+from .base import Layer
+from .dense import Dense
+from .dropout import Dropout
+from .normalization import BatchNorm, LayerNorm
+from .residual import Residual
+
+__all__ = ["Layer", "Dense", "Dropout", "Residual", "BatchNorm", "LayerNorm", "REGISTRY", "get_class"]
+
+#: Layer classes by name: the closed set a saved network may name.
+REGISTRY = {cls.__name__: cls for cls in (Dense, Dropout, Residual, BatchNorm, LayerNorm)}
+
+
+def get_class(name: str) -> type[Layer]:
+    try:
+        return REGISTRY[name]
+    except KeyError:
+        raise ValueError(f"unknown layer {name!r}; valid layers: {', '.join(sorted(REGISTRY))}") from None

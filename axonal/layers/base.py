@@ -1,0 +1,145 @@
+"""The layer contract every building block follows.
+
+A layer maps an input batch ``x`` of shape ``(batch, *input_shape)`` to an output
+``y`` of shape ``(batch, *output_shape)``:
+
+* ``build(input_shape, rng, dtype)`` creates the parameters (drawn from the given
+  ``numpy.random.Generator``) and returns ``output_shape``;
+* ``forward(x, training=False)`` computes ``y``; with ``training=True`` it keeps
+  what ``backward`` needs;
+* ``backward(δy)`` takes ``∂E/∂y`` and returns ``∂E/∂x`` after writing ``∂E/∂p``
+  into ``grads[name]`` for each parameter ``p`` (overwriting: a layer takes part
+  in one forward pass per step).
+
+Parameters are named arrays in ``params``; containers name their children's
+parameters with dotted paths. Non-trainable state that is still part of the model
+(BatchNorm's running statistics) lives in ``state``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["Layer"]
+
+
+class Layer:
+    """Base class of every layer. See the module docstring for the contract."""
+
+    #: Whether ``forward`` behaves differently in training (dropout, batch norm).
+    has_training_mode = False
+
+    def __init__(self, *, name: str | None = None):
+        self.name = name
+        self.params: dict[str, np.ndarray] = {}
+        self.grads: dict[str, np.ndarray] = {}
+        self.state: dict[str, np.ndarray] = {}
+        self._decay: dict[str, bool] = {}
+        self.input_shape: tuple | None = None
+        self.output_shape: tuple | None = None
+        self.dtype = None
+        #: ``False`` lets the first layer of a network skip computing ``∂E/∂x``.
+        self.input_grad_needed = True
+        self._buffers: dict[str, np.ndarray] = {}
+
+    # -- building ------------------------------------------------------------------
+    @property
+    def built(self) -> bool:
+        return self.input_shape is not None
+
+    def build(self, input_shape: tuple, rng: np.random.Generator, dtype=np.float32) -> tuple:
+        """Create parameters for inputs of shape ``(batch, *input_shape)``; return the output shape."""
+        self.input_shape = tuple(int(d) for d in input_shape)
+        self.dtype = np.dtype(dtype)
+        self.output_shape = tuple(self._build(self.input_shape, rng))
+        return self.output_shape
+
+    def _build(self, input_shape: tuple, rng: np.random.Generator) -> tuple:
+        return input_shape
+
+    def add_parameter(self, name: str, value: np.ndarray, *, decay: bool) -> None:
+        """Register a trainable array; ``decay`` marks weights that L1/L2 penalties reach."""
+        self.params[name] = np.ascontiguousarray(value, dtype=self.dtype)
+        self.grads[name] = np.zeros_like(self.params[name])
+        self._decay[name] = decay
+
+    def named_parameters(self, prefix: str = ""):
+        """Yield ``(dotted_name, owner_layer, local_name, decay)`` for every parameter."""
+        for local in self.params:
+            yield prefix + local, self, local, self._decay[local]
+
+    def named_state(self, prefix: str = ""):
+        """Yield ``(dotted_name, owner_layer, local_name)`` for non-trainable state arrays."""
+        for local in self.state:
+            yield prefix + local, self, local
+
+    def children(self) -> list["Layer"]:
+        return []
+
+    def count_parameters(self) -> int:
+        return sum(owner.params[local].size for _, owner, local, _ in self.named_parameters())
+
+    # -- computing -------------------------------------------------------------------
+    def forward(self, x: np.ndarray, *, training: bool = False) -> np.ndarray:
+        raise NotImplementedError
+
+    def backward(self, grad_y: np.ndarray) -> np.ndarray | None:
+        raise NotImplementedError
+
+    def __call__(self, x, *, training: bool = False):
+        return self.forward(x, training=training)
+
+    def check_input(self, x: np.ndarray) -> None:
+        """Raise an error naming this layer when ``x`` does not have the built shape."""
+        if x.shape[1:] != self.input_shape:
+            if len(self.input_shape) == 1 and x.ndim == 2:
+                raise ValueError(
+                    f"{self.describe()} got input with {x.shape[1]} features; "
+                    f"expected {self.input_shape[0]}"
+                )
+            raise ValueError(
+                f"{self.describe()} got input of shape {x.shape}; "
+                f"expected (batch, {', '.join(map(str, self.input_shape))})"
+            )
+
+    def buffer(self, key: str, shape: tuple, reuse: bool) -> np.ndarray:
+        """An output array for this step: reused across training steps of equal shape.
+
+        In inference (``reuse=False``) a fresh array is returned, so arrays handed
+        back to the caller are never overwritten later.
+        """
+        if not reuse:
+            return np.empty(shape, dtype=self.dtype)
+        buf = self._buffers.get(key)
+        if buf is None or buf.shape != shape:
+            buf = np.empty(shape, dtype=self.dtype)
+            self._buffers[key] = buf
+        return buf
+
+    def release_buffers(self) -> None:
+        """Drop cached step buffers and activations (after training)."""
+        self._buffers.clear()
+        for child in self.children():
+            child.release_buffers()
+
+    # -- describing ------------------------------------------------------------------
+    def get_config(self) -> dict:
+        """The constructor arguments, JSON-serialisable; ``type(self)(**config)`` rebuilds it."""
+        return {"name": self.name} if self.name else {}
+
+    def describe(self) -> str:
+        """A short label for messages, e.g. ``Dense(64 → 10)``."""
+        label = self.name or type(self).__name__
+        if self.built and self.input_shape != self.output_shape:
+            return f"{label}({_shape_str(self.input_shape)} → {_shape_str(self.output_shape)})"
+        if self.built:
+            return f"{label}({_shape_str(self.input_shape)})"
+        return label
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({args})"
+
+
+def _shape_str(shape) -> str:
+    return str(shape[0]) if len(shape) == 1 else "×".join(map(str, shape))

@@ -1,0 +1,134 @@
+"""A fully connected layer of neurons.
+
+Each neuron ``j`` computes its state ``z_j = Σ_i a_i·w_ij + b_j`` and fires
+``y_j = f(z_j)``. For a batch, with inputs ``a`` of shape ``(batch, n_in)``:
+
+    z = a·W + b          W: (n_in, n_out), b: (n_out,)
+    y = f(z)             (batch, n_out)
+
+Backward, given ``δy = ∂E/∂y`` (batch, n_out), the delta rule:
+
+    δz     = δy ⊙ f'(z)              (batch, n_out)
+    ∂E/∂W  = aᵀ·δz                   (n_in, n_out)   summed over the batch
+    ∂E/∂b  = Σ_batch δz              (n_out,)
+    δa     = δz·Wᵀ                   (batch, n_in)   the previous layer's δy
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import activations as _activations
+from .. import initializers as _initializers
+from .base import Layer
+
+__all__ = ["Dense"]
+
+
+class Dense(Layer):
+    """A layer of ``units`` neurons, each connected to every input.
+
+    Parameters
+    ----------
+    units : int
+        Number of neurons (outputs).
+    activation : str or Activation, default "identity"
+        The squashing function ``f``; see :mod:`axonal.activations`.
+    use_bias : bool, default True
+        Give each neuron a bias ``b_j`` (the articles' constant input 1 with its own weight).
+    kernel_initializer : str, optional
+        Weight initialiser; by default the customary one for ``activation``.
+    bias_initializer : str, default "zeros"
+    input_dim : int, optional
+        Number of input features; lets a network build before it sees data.
+    name : str, optional
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from axonal import Dense
+    >>> layer = Dense(3, activation="tanh", input_dim=2)
+    >>> layer.build((2,), np.random.default_rng(0))
+    (3,)
+    >>> layer.forward(np.ones((4, 2), dtype=np.float32)).shape
+    (4, 3)
+    """
+
+    def __init__(self, units: int, activation=None, *, use_bias: bool = True,
+                 kernel_initializer: str | None = None, bias_initializer: str = "zeros",
+                 input_dim: int | None = None, name: str | None = None):
+        super().__init__(name=name)
+        if not isinstance(units, (int, np.integer)) or isinstance(units, bool) or units < 1:
+            raise ValueError(f"Dense: units must be a positive integer, got {units!r}")
+        self.units = int(units)
+        self.activation = _activations.get(activation)
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = kernel_initializer or _initializers.default_for(self.activation.name)
+        _initializers.get(self.kernel_initializer)  # fail now on an unknown name
+        self.bias_initializer = bias_initializer
+        _initializers.get(self.bias_initializer)
+        self.input_dim = None if input_dim is None else int(input_dim)
+        self._linear = isinstance(self.activation, _activations.Identity)
+
+    def _build(self, input_shape, rng):
+        if len(input_shape) != 1:
+            raise ValueError(f"{self.describe()} takes (batch, features) input; got feature shape {input_shape}")
+        if self.input_dim is not None and input_shape[0] != self.input_dim:
+            raise ValueError(f"{self.describe()} was declared with input_dim={self.input_dim} "
+                             f"but receives {input_shape[0]} features")
+        n_in = input_shape[0]
+        init_w = _initializers.get(self.kernel_initializer)
+        self.add_parameter("weight", init_w(rng, (n_in, self.units), self.dtype), decay=True)
+        if self.use_bias:
+            init_b = _initializers.get(self.bias_initializer)
+            self.add_parameter("bias", init_b(rng, (self.units,), self.dtype), decay=False)
+        return (self.units,)
+
+    def forward(self, x, *, training=False):
+        self.check_input(x)
+        batch = x.shape[0]
+        z = np.matmul(x, self.params["weight"], out=self.buffer("z", (batch, self.units), training))
+        if self.use_bias:
+            z += self.params["bias"]
+        if self._linear:
+            y = z
+        else:
+            y = self.activation.forward(z, out=self.buffer("y", z.shape, training))
+        if training:
+            self._x, self._z, self._y = x, z, y
+        return y
+
+    def backward(self, grad_y):
+        # δz = δy ⊙ f'(z)
+        if self._linear:
+            delta = grad_y
+        else:
+            delta = self.activation.backward(grad_y, self._z, self._y,
+                                             out=self.buffer("delta", grad_y.shape, True))
+        # ∂E/∂W = aᵀ·δz ;  ∂E/∂b = Σ_batch δz
+        np.matmul(self._x.T, delta, out=self.grads["weight"])
+        if self.use_bias:
+            np.sum(delta, axis=0, out=self.grads["bias"])
+        if not self.input_grad_needed:
+            return None
+        # δa = δz·Wᵀ
+        return np.matmul(delta, self.params["weight"].T,
+                         out=self.buffer("grad_x", self._x.shape, True))
+
+    def release_buffers(self):
+        super().release_buffers()
+        self._x = self._z = self._y = None
+
+    def get_config(self):
+        config = {"units": self.units, "activation": self.activation.get_config(),
+                  "use_bias": self.use_bias, "kernel_initializer": self.kernel_initializer,
+                  "bias_initializer": self.bias_initializer}
+        if self.input_dim is not None:
+            config["input_dim"] = self.input_dim
+        config.update(super().get_config())
+        return config
+
+    def describe(self):
+        label = self.name or "Dense"
+        n_in = self.input_shape[0] if self.built else self.input_dim
+        return f"{label}({n_in if n_in is not None else '?'} → {self.units})"

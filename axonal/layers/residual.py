@@ -1,0 +1,113 @@
+"""Residual (skip) connections: a block's output is added to its input.
+
+``y = x + F(x)``, or ``y = x·P + F(x)`` with a learned linear projection ``P``
+when the block changes the number of features. The skip path lets the gradient
+reach earlier layers undiminished, one remedy for the vanishing gradient::
+
+    δx = δy + F'ᵀ(δy)              (identity skip: both paths' gradients add up)
+    δx = δy·Pᵀ + F'ᵀ(δy),  ∂E/∂P = xᵀ·δy   (projection)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import initializers as _initializers
+from .base import Layer
+
+__all__ = ["Residual"]
+
+
+class Residual(Layer):
+    """A skip connection around ``block`` (a layer, or a list of layers run in order).
+
+    Parameters
+    ----------
+    block : Layer or list of Layer
+    projection : bool, default False
+        Learn a bias-free linear map ``P`` on the skip path. Required when the
+        block's output has a different number of features than its input.
+    """
+
+    has_training_mode = True
+
+    def __init__(self, block, *, projection: bool = False, name: str | None = None):
+        super().__init__(name=name)
+        if isinstance(block, (list, tuple)):
+            from ..network import Sequential
+            block = Sequential(block)
+        if not isinstance(block, Layer):
+            raise TypeError(f"Residual: block must be a Layer or a list of layers, got {type(block).__name__}")
+        self.block = block
+        self.projection = bool(projection)
+
+    def children(self):
+        return [self.block]
+
+    def _build(self, input_shape, rng):
+        out_shape = self.block.build(input_shape, rng, self.dtype)
+        if self.projection:
+            if len(input_shape) != 1 or len(out_shape) != 1:
+                raise ValueError(f"Residual: projection needs (batch, features) shapes; block maps "
+                                 f"{input_shape} to {out_shape}")
+            init = _initializers.get("glorot_uniform")
+            self.add_parameter("projection", init(rng, (input_shape[0], out_shape[0]), self.dtype), decay=True)
+        elif out_shape != input_shape:
+            raise ValueError(
+                f"Residual: the block maps {_features(input_shape)} to {_features(out_shape)}, so its output "
+                f"cannot be added to its input; use Residual(block, projection=True)"
+            )
+        return out_shape
+
+    def named_parameters(self, prefix=""):
+        yield from super().named_parameters(prefix)
+        yield from self.block.named_parameters(prefix + "block.")
+
+    def named_state(self, prefix=""):
+        yield from self.block.named_state(prefix + "block.")
+
+    def forward(self, x, *, training=False):
+        self.check_input(x)
+        fx = self.block.forward(x, training=training)
+        y = self.buffer("y", fx.shape, training)
+        if self.projection:
+            np.matmul(x, self.params["projection"], out=y)
+            y += fx
+        else:
+            np.add(x, fx, out=y)
+        if training:
+            self._x = x
+        return y
+
+    def backward(self, grad_y):
+        grad_block = self.block.backward(grad_y)
+        if self.projection:
+            np.matmul(self._x.T, grad_y, out=self.grads["projection"])
+        if not self.input_grad_needed:
+            return None
+        grad_x = self.buffer("grad_x", self._x.shape, True)
+        if self.projection:
+            np.matmul(grad_y, self.params["projection"].T, out=grad_x)
+            grad_x += grad_block
+        else:
+            np.add(grad_y, grad_block, out=grad_x)
+        # Both paths reach x: their gradients accumulate.
+        return grad_x
+
+    def release_buffers(self):
+        super().release_buffers()
+        self._x = None
+
+    def get_config(self):
+        config = {"block": {"class": type(self.block).__name__, "config": self.block.get_config()},
+                  "projection": self.projection}
+        config.update(super().get_config())
+        return config
+
+    def describe(self):
+        label = self.name or "Residual"
+        return f"{label}({self.block.describe()})"
+
+
+def _features(shape):
+    return f"{shape[0]} features" if len(shape) == 1 else f"shape {shape}"

@@ -1,0 +1,249 @@
+"""Feed-forward networks: layers applied one after another.
+
+``Sequential([l_1, ..., l_L])`` computes ``y = l_L(...l_2(l_1(x)))``. Its backward
+runs the layers in reverse, each turning ``∂E/∂(its output)`` into
+``∂E/∂(its input)`` (backpropagation). A single-layer perceptron and a deep MLP
+are the same class with one or many ``Dense`` layers.
+
+The top-level network owns its parameters in one flat :class:`ParameterSet`
+(``net.params``); each parameter is reachable by its dotted name,
+``"layers.0.weight"``.
+"""
+
+from __future__ import annotations
+
+import copy as _copy
+
+import numpy as np
+
+from . import losses as _losses
+from ._validation import as_input_array
+from .layers.base import Layer
+from .parameters import ParameterSet
+
+__all__ = ["Sequential"]
+
+_DTYPES = {"float32": np.float32, "float64": np.float64}
+
+
+class Sequential(Layer):
+    """A stack of layers; itself a layer, so it can be a block inside another container.
+
+    Parameters
+    ----------
+    layers : list of Layer
+    input_dim : int, optional
+        Number of input features. If neither this nor the first layer's
+        ``input_dim`` is given, the network is built on the first data it sees.
+    dtype : {"float32", "float64"}, default "float32"
+        Precision of every parameter and computation in the network.
+    seed : int or numpy.random.Generator, optional
+        Seeds weight initialisation and the dropout masks. The same seed gives the
+        same network; ``None`` draws fresh entropy.
+    name : str, optional
+
+    Examples
+    --------
+    >>> from axonal import Sequential, Dense
+    >>> net = Sequential([Dense(3, "logistic", input_dim=2), Dense(1, "logistic")], seed=0)
+    >>> net.count_parameters()
+    13
+    >>> sorted(net.parameters())
+    ['layers.0.bias', 'layers.0.weight', 'layers.1.bias', 'layers.1.weight']
+    """
+
+    has_training_mode = True
+
+    def __init__(self, layers, *, input_dim: int | None = None, dtype="float32",
+                 seed=None, name: str | None = None):
+        super().__init__(name=name)
+        layers = list(layers)
+        if not layers:
+            raise ValueError("Sequential needs at least one layer")
+        for i, layer in enumerate(layers):
+            if not isinstance(layer, Layer):
+                raise TypeError(f"Sequential: item {i} is a {type(layer).__name__}, not a Layer")
+        if len({id(layer) for layer in layers}) != len(layers):
+            raise ValueError("Sequential: the same layer object appears twice; create a new layer for each use")
+        self.layers = layers
+        if str(np.dtype(dtype)) not in _DTYPES:
+            raise ValueError(f"Sequential: dtype must be float32 or float64, got {dtype!r}")
+        self.dtype = np.dtype(dtype)
+        self.seed = seed
+        self.params_: ParameterSet | None = None
+        self.loss_ = None
+        if input_dim is None:
+            input_dim = getattr(layers[0], "input_dim", None)
+        self.input_dim = input_dim
+        if input_dim is not None:
+            self.build_network((int(input_dim),))
+
+    # -- building ------------------------------------------------------------------
+    def children(self):
+        return list(self.layers)
+
+    def _build(self, input_shape, rng):
+        shape = input_shape
+        for layer in self.layers:
+            shape = layer.build(shape, rng, self.dtype)
+        return shape
+
+    def build(self, input_shape, rng, dtype=None):
+        # As a child of another container the parent's dtype wins.
+        if dtype is not None:
+            self.dtype = np.dtype(dtype)
+        return super().build(input_shape, rng, self.dtype)
+
+    def build_network(self, input_shape: tuple) -> None:
+        """Build every layer for inputs ``(batch, *input_shape)`` and gather the parameters."""
+        rng = self.seed if isinstance(self.seed, np.random.Generator) else np.random.default_rng(self.seed)
+        self.build(tuple(input_shape), rng, self.dtype)
+        entries = [(name, owner.params[local], decay)
+                   for name, owner, local, decay in self.named_parameters()]
+        self.params_ = ParameterSet(entries, self.dtype)
+        for name, owner, local, _ in self.named_parameters():
+            owner.params[local] = self.params_.view(self.params_.values, name)
+            owner.grads[local] = self.params_.view(self.params_.grads, name)
+
+    def named_parameters(self, prefix=""):
+        for i, layer in enumerate(self.layers):
+            yield from layer.named_parameters(f"{prefix}layers.{i}.")
+
+    def named_state(self, prefix=""):
+        for i, layer in enumerate(self.layers):
+            yield from layer.named_state(f"{prefix}layers.{i}.")
+
+    def _require_built(self, what: str):
+        if not self.built:
+            raise RuntimeError(f"{self.describe()} is not built yet: give input_dim, or call fit or predict "
+                               f"before {what}")
+
+    # -- computing -------------------------------------------------------------------
+    def forward(self, x, *, training=False):
+        for layer in self.layers:
+            x = layer.forward(x, training=training)
+        return x
+
+    def backward(self, grad_y):
+        self.layers[0].input_grad_needed = self.input_grad_needed
+        for layer in reversed(self.layers):
+            grad_y = layer.backward(grad_y)
+        return grad_y
+
+    def predict(self, x, *, batch_size: int = 4096) -> np.ndarray:
+        """Outputs of the network for ``x`` (inference mode: no dropout, running statistics).
+
+        ``x`` has shape ``(batch, features)``, or ``(features,)`` for one sample
+        (then one output row is returned as a 1-D array).
+        """
+        single = np.ndim(x) == 1
+        x = self._prepare_input(x, "predict")
+        out = [self.forward(x[i:i + batch_size], training=False) for i in range(0, max(len(x), 1), batch_size)]
+        y = out[0] if len(out) == 1 else np.concatenate(out)
+        return y[0] if single else y
+
+    def predict_proba(self, x, **kwargs) -> np.ndarray:
+        """Outputs mapped by the training loss's link: probabilities for losses on logits."""
+        if self.loss_ is None:
+            raise RuntimeError("predict_proba needs the loss the network was trained with; call fit first "
+                               "or set net.loss_")
+        return self.loss_.link(self.predict(x, **kwargs))
+
+    def evaluate(self, x, y, *, loss=None, sample_weight=None) -> float:
+        """The mean loss ``E`` on ``(x, y)`` in inference mode (default: the training loss)."""
+        loss = _losses.get(loss) if loss is not None else self.loss_
+        if loss is None:
+            raise ValueError("evaluate: give loss=..., or train the network first")
+        return loss.value(self.predict(x), y, sample_weight=sample_weight)
+
+    def fit(self, x, y, **options):
+        """Train the network; see :func:`axonal.training.fit` for the options."""
+        from .training import fit
+        return fit(self, x, y, **options)
+
+    def _prepare_input(self, x, where: str) -> np.ndarray:
+        x = as_input_array(x, self.dtype, where)
+        if not self.built:
+            self.build_network(x.shape[1:])
+        elif x.shape[1:] != self.input_shape:
+            self.layers[0].check_input(x)
+        return x
+
+    # -- inspecting -------------------------------------------------------------------
+    def parameters(self) -> dict[str, np.ndarray]:
+        """``{dotted name: array}``; the arrays are live views (writing them changes the network)."""
+        self._require_built("parameters()")
+        return self.params_.views(self.params_.values)
+
+    def gradients(self) -> dict[str, np.ndarray]:
+        """``{dotted name: ∂E/∂p}`` from the last backward pass."""
+        self._require_built("gradients()")
+        return self.params_.views(self.params_.grads)
+
+    def state_arrays(self) -> dict[str, np.ndarray]:
+        """Non-trainable arrays that are part of the model (running statistics), by dotted name."""
+        return {name: owner.state[local] for name, owner, local in self.named_state()}
+
+    def get_weights(self) -> dict[str, np.ndarray]:
+        """A copy of every parameter and state array, by dotted name."""
+        weights = {k: v.copy() for k, v in self.parameters().items()}
+        weights.update({k: v.copy() for k, v in self.state_arrays().items()})
+        return weights
+
+    def set_weights(self, weights: dict) -> None:
+        """Copy arrays into the network by dotted name; every name and shape must match."""
+        self._require_built("set_weights()")
+        targets = {**self.parameters(), **self.state_arrays()}
+        missing = sorted(set(targets) - set(weights))
+        unknown = sorted(set(weights) - set(targets))
+        if missing or unknown:
+            raise KeyError(f"set_weights: missing {missing or 'none'}; unknown {unknown or 'none'}")
+        for name, target in targets.items():
+            value = np.asarray(weights[name])
+            if value.shape != target.shape:
+                raise ValueError(f"set_weights: {name} has shape {value.shape}; expected {target.shape}")
+            target[...] = value
+
+    def copy(self) -> "Sequential":
+        """An independent deep copy (weights, state and configuration)."""
+        self.release_buffers()
+        clone = _copy.deepcopy(self)
+        if clone.built:
+            # deepcopy duplicates the flat vectors and the views separately: rebind the views.
+            for name, owner, local, _ in clone.named_parameters():
+                owner.params[local] = clone.params_.view(clone.params_.values, name)
+                owner.grads[local] = clone.params_.view(clone.params_.grads, name)
+        return clone
+
+    def summary(self) -> str:
+        """A table of layers, output shapes and parameter counts."""
+        self._require_built("summary()")
+        rows = [("#", "layer", "output shape", "parameters")]
+        for i, layer in enumerate(self.layers):
+            act = getattr(layer, "activation", None)
+            label = layer.describe() + (f" {act.name}" if act is not None else "")
+            rows.append((str(i), label, "(batch, " + ", ".join(map(str, layer.output_shape)) + ")",
+                         f"{layer.count_parameters():,}"))
+        widths = [max(len(r[c]) for r in rows) for c in range(4)]
+        lines = [f"{self.name or 'Sequential'}: {len(self.layers)} layers, input (batch, "
+                 + ", ".join(map(str, self.input_shape)) + f"), {self.dtype}"]
+        for r in rows:
+            lines.append("  ".join([r[0].rjust(widths[0]), r[1].ljust(widths[1]),
+                                    r[2].ljust(widths[2]), r[3].rjust(widths[3])]))
+        lines.append(f"Total parameters: {self.count_parameters():,}")
+        return "\n".join(lines)
+
+    def get_config(self):
+        config = {"layers": [{"class": type(l).__name__, "config": l.get_config()} for l in self.layers],
+                  "dtype": str(self.dtype)}
+        if self.input_shape is not None:
+            config["input_dim"] = self.input_shape[0]
+        config.update(super().get_config())
+        return config
+
+    def describe(self):
+        return self.name or "Sequential"
+
+    def __repr__(self):
+        inner = ",\n".join("    " + repr(layer) for layer in self.layers)
+        return f"Sequential([\n{inner}\n], dtype={str(self.dtype)!r})"

@@ -1,0 +1,61 @@
+"""Optimizers: how a gradient becomes a parameter update.
+
+==========  ===============================================================
+name        algorithm
+==========  ===============================================================
+sgd         gradient descent ``p ← p - η·g`` (online, mini- or full batch)
+momentum    SGD with heavy-ball momentum 0.9
+nesterov    SGD with Nesterov momentum 0.9
+adagrad     per-parameter rates from the sum of squared gradients
+rmsprop     per-parameter rates from a running mean of squared gradients
+adam        momentum and RMSprop with bias correction
+adamw       Adam with decoupled weight decay
+rprop       iRprop⁻: sign-based step sizes, for full-batch training
+==========  ===============================================================
+"""
+
+from .adagrad import Adagrad
+from .adam import Adam, AdamW
+from .base import Optimizer
+from .rmsprop import RMSprop
+from .rprop import Rprop
+from .sgd import SGD
+
+__all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "Rprop", "get", "names", "REGISTRY"]
+
+REGISTRY = {cls.name: cls for cls in (SGD, Adagrad, RMSprop, Adam, AdamW, Rprop)}
+_PRESETS = {"momentum": (SGD, {"momentum": 0.9}), "nesterov": (SGD, {"momentum": 0.9, "nesterov": True})}
+
+
+def names() -> list[str]:
+    return sorted(set(REGISTRY) | set(_PRESETS))
+
+
+def get(spec, **overrides) -> Optimizer:
+    """An optimizer from a name (``"adam"``), a config dict (``{"name": "sgd", ...}``) or an instance.
+
+    ``overrides`` (e.g. ``learning_rate=0.1``) are passed to the constructor of a
+    named optimizer.
+    """
+    if isinstance(spec, Optimizer):
+        if overrides:
+            raise ValueError(f"give {', '.join(overrides)} to the {spec.name} optimizer itself, not to fit")
+        return spec
+    if isinstance(spec, dict):
+        config = dict(spec)
+        name = config.pop("name", None)
+        return get(name, **{**config, **overrides})
+    if not isinstance(spec, str):
+        raise TypeError(f"optimizer must be a name, a config dict or an Optimizer, got {type(spec).__name__}")
+    key = spec.lower()
+    if key in _PRESETS:
+        cls, preset = _PRESETS[key]
+        return cls(**{**preset, **overrides})
+    try:
+        cls = REGISTRY[key]
+    except KeyError:
+        raise ValueError(f"unknown optimizer {spec!r}; valid names: {', '.join(names())}") from None
+    try:
+        return cls(**overrides)
+    except TypeError as exc:
+        raise TypeError(f"{key}: {exc}") from None

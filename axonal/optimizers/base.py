@@ -1,0 +1,151 @@
+"""What every optimizer shares: state keyed by parameter name, penalties and clipping.
+
+An optimizer updates a network's :class:`~axonal.parameters.ParameterSet` in
+place. Each step:
+
+1. adds the penalty gradients to the weights' gradients (not to biases or gains):
+   ``L2``: the objective gains ``½·l2·Σ w²``, so ``g ← g + l2·w``;
+   ``L1``: the objective gains ``l1·Σ |w|``, so ``g ← g + l1·sign(w)``;
+2. clips the gradient: every element into ``[-clip_value, clip_value]``, then the
+   whole vector to global L2 norm at most ``clip_norm``;
+3. applies the algorithm's update rule (each subclass's docstring).
+
+State (moments, step sizes) is held in flat vectors laid out like the parameters,
+and exported by parameter name: ``state_dict()`` gives
+``{"iterations": t, "slots": {slot: {name: array}}}``, and ``load_state_dict``
+takes the same, so state can be saved with a model and restored.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..parameters import ParameterSet
+
+__all__ = ["Optimizer"]
+
+
+class Optimizer:
+    """Base class. Subclasses set ``name`` and ``slots`` and implement ``_update``."""
+
+    name = "optimizer"
+    #: names of the per-parameter state vectors, e.g. ("m", "v") for Adam
+    slots: tuple[str, ...] = ()
+
+    def __init__(self, learning_rate: float = 0.01, *, l1: float = 0.0, l2: float = 0.0,
+                 clip_norm: float | None = None, clip_value: float | None = None):
+        _check_positive("learning_rate", learning_rate, self.name)
+        for label, value in (("l1", l1), ("l2", l2)):
+            if not value >= 0:
+                raise ValueError(f"{self.name}: {label} must be >= 0, got {value!r}")
+        for label, value in (("clip_norm", clip_norm), ("clip_value", clip_value)):
+            if value is not None:
+                _check_positive(label, value, self.name)
+        self.learning_rate = float(learning_rate)
+        self.l1, self.l2 = float(l1), float(l2)
+        self.clip_norm = None if clip_norm is None else float(clip_norm)
+        self.clip_value = None if clip_value is None else float(clip_value)
+        self.iterations = 0
+        self._layout = None
+        self._state: dict[str, np.ndarray] = {}
+        self._tmp: np.ndarray | None = None
+
+    # -- stepping ----------------------------------------------------------------------
+    def step(self, params: ParameterSet) -> None:
+        """Update ``params.values`` in place from ``params.grads`` (which may be modified)."""
+        self._bind(params)
+        g = params.grads
+        if self.l2 or self.l1:
+            for start, stop in params.decay_ranges:
+                w, gw = params.values[start:stop], g[start:stop]
+                if self.l2:
+                    gw += self.l2 * w
+                if self.l1:
+                    gw += self.l1 * np.sign(w)
+        if self.clip_value is not None:
+            np.clip(g, -self.clip_value, self.clip_value, out=g)
+        if self.clip_norm is not None:
+            norm = float(np.sqrt(np.dot(g, g)))
+            if norm > self.clip_norm:
+                g *= self.clip_norm / norm
+        self.iterations += 1
+        self._update(params.values, g, params)
+
+    def _update(self, p: np.ndarray, g: np.ndarray, params: ParameterSet) -> None:
+        raise NotImplementedError
+
+    def _bind(self, params: ParameterSet) -> None:
+        layout = params.layout()
+        if layout == self._layout and self._tmp is not None and self._tmp.dtype == params.dtype:
+            return
+        if self._layout is not None and layout != self._layout:
+            self.iterations = 0  # a different network: start afresh
+        old = self._state if self._layout == layout else {}
+        self._layout = layout
+        self._state = {s: (old[s].astype(params.dtype) if s in old else self._initial_slot(s, params))
+                       for s in self.slots}
+        self._tmp = np.empty(params.size, dtype=params.dtype)
+
+    def _initial_slot(self, slot: str, params: ParameterSet) -> np.ndarray:
+        return np.zeros(params.size, dtype=params.dtype)
+
+    def reset(self) -> None:
+        """Forget all state (moments, step count)."""
+        self._layout, self._state, self._tmp, self.iterations = None, {}, None, 0
+
+    # -- state by name -------------------------------------------------------------------
+    def state_dict(self, params: ParameterSet | None = None) -> dict:
+        """``{"iterations": t, "slots": {slot: {parameter name: array copy}}}``."""
+        slots = {}
+        if self._layout is not None:
+            names = [name for name, _ in self._layout]
+            shapes = dict(self._layout)
+            offsets = np.cumsum([0] + [int(np.prod(shapes[n], dtype=np.int64)) for n in names])
+            for slot, flat in self._state.items():
+                slots[slot] = {n: flat[offsets[i]:offsets[i + 1]].reshape(shapes[n]).copy()
+                               for i, n in enumerate(names)}
+        return {"iterations": self.iterations, "slots": slots}
+
+    def load_state_dict(self, state: dict, params: ParameterSet) -> None:
+        """Restore state saved by ``state_dict`` for the network whose parameters are ``params``."""
+        self.reset()
+        self._bind(params)
+        for slot, by_name in state.get("slots", {}).items():
+            if slot not in self._state:
+                raise KeyError(f"{self.name}: unknown state slot {slot!r}; this optimizer has {list(self.slots)}")
+            missing = sorted(set(params.slots) - set(by_name))
+            if missing:
+                raise KeyError(f"{self.name}: state slot {slot!r} lacks parameters {missing}")
+            for name in params.slots:
+                view = params.view(self._state[slot], name)
+                value = np.asarray(by_name[name])
+                if value.shape != view.shape:
+                    raise ValueError(f"{self.name}: state {slot}/{name} has shape {value.shape}; "
+                                     f"expected {view.shape}")
+                view[...] = value
+        self.iterations = int(state.get("iterations", 0))
+
+    # -- describing ------------------------------------------------------------------------
+    def get_config(self) -> dict:
+        config = {"learning_rate": self.learning_rate}
+        for key in ("l1", "l2"):
+            if getattr(self, key):
+                config[key] = getattr(self, key)
+        for key in ("clip_norm", "clip_value"):
+            if getattr(self, key) is not None:
+                config[key] = getattr(self, key)
+        return config
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({args})"
+
+
+def _check_positive(label, value, owner):
+    if not (isinstance(value, (int, float, np.floating, np.integer)) and value > 0 and np.isfinite(value)):
+        raise ValueError(f"{owner}: {label} must be a positive number, got {value!r}")
+
+
+def _check_unit_interval(label, value, owner):
+    if not (0.0 <= value < 1.0):
+        raise ValueError(f"{owner}: {label} must be in [0, 1), got {value!r}")
