@@ -1,0 +1,110 @@
+"""Sample inputs for every registered component, used by the gradient-check suite.
+
+Adding an activation, loss or layer to its registry without a case here makes
+``test_every_registered_component_has_a_case`` fail, so every component is
+gradient-checked without writing a new test.
+"""
+
+import numpy as np
+
+from axonal import activations, layers, losses
+from axonal.network import Sequential
+
+F64 = np.float64
+
+
+def away_from_zero(rng, shape, margin=0.1, scale=2.0):
+    """Values with |v| >= margin, so no sample sits on a kink at 0."""
+    v = rng.uniform(margin, scale, size=shape)
+    return v * rng.choice([-1.0, 1.0], size=shape)
+
+
+# name -> (activation instance, z)
+def activation_cases():
+    rng = np.random.default_rng(1)
+    z = away_from_zero(rng, (5, 4))
+    return {
+        "identity": (activations.Identity(), z),
+        "logistic": (activations.Logistic(), z * 3),
+        "tanh": (activations.Tanh(), z),
+        "relu": (activations.ReLU(), z),
+        "leaky_relu": (activations.LeakyReLU(0.1), z),
+        "elu": (activations.ELU(1.0), z),
+        "softplus": (activations.Softplus(), z * 3),
+        "gelu": (activations.GELU(), z),
+        "softmax": (activations.Softmax(), z * 2),
+        # Threshold units: the exact derivative (0 away from the kink); the default
+        # straight-through convention is checked in test_activations.py.
+        "step": (activations.Step(gradient="zero"), z),
+        "sign": (activations.Sign(gradient="zero"), z),
+    }
+
+
+# name -> list of (loss, y_pred, y_true, sample_weight)
+def loss_cases():
+    rng = np.random.default_rng(2)
+    pred = rng.standard_normal((6, 3))
+    target = rng.standard_normal((6, 3))
+    probs = rng.uniform(0.1, 0.9, size=(6, 3))
+    bits = rng.integers(0, 2, size=(6, 3)).astype(F64)
+    labels = rng.integers(0, 3, size=6)
+    softmax = np.exp(pred) / np.exp(pred).sum(1, keepdims=True)
+    w = rng.uniform(0.2, 3.0, size=6)
+    # Huber: keep |r| away from delta = 1 where the second derivative jumps.
+    huber_pred = target + away_from_zero(rng, (6, 3), margin=0.05, scale=0.8) * rng.choice([1, 2.5], (6, 3))
+    cases = {
+        "mse": [(losses.MeanSquaredError(), pred, target)],
+        "squared_error": [(losses.SquaredError(), pred, target)],
+        "mae": [(losses.MeanAbsoluteError(), target + away_from_zero(rng, (6, 3)), target)],
+        "huber": [(losses.Huber(1.0), huber_pred, target)],
+        "binary_cross_entropy": [(losses.BinaryCrossEntropy(), probs, bits)],
+        "binary_cross_entropy_logits": [(losses.BinaryCrossEntropyWithLogits(), pred * 3, bits)],
+        "categorical_cross_entropy": [(losses.CategoricalCrossEntropy(), softmax, labels)],
+        "softmax_cross_entropy": [(losses.SoftmaxCrossEntropy(), pred * 3, labels),
+                                  (losses.SoftmaxCrossEntropy(), pred, softmax[::-1].copy())],
+    }
+    # Every case also runs with sample weights.
+    return {name: [(l, p, t, sw) for l, p, t in items for sw in (None, w)] for name, items in cases.items()}
+
+
+def _built(layer, n_in, seed=0):
+    layer.build((n_in,), np.random.default_rng(seed), F64)
+    return layer
+
+
+# name -> list of (label, layer, x, before_forward)
+def layer_cases():
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((5, 4))
+    dropout = _built(layers.Dropout(0.4), 4)
+
+    def same_mask():
+        dropout.rng = np.random.default_rng(7)
+
+    bn = _built(layers.BatchNorm(), 4)
+    ln = _built(layers.LayerNorm(), 4)
+    for norm in (bn, ln):  # non-trivial gain and shift
+        norm.params["gain"][...] = rng.uniform(0.5, 2.0, 4)
+        norm.params["bias"][...] = rng.standard_normal(4)
+    return {
+        "Dense": [
+            ("tanh", _built(layers.Dense(3, "tanh"), 4), x, None),
+            ("logistic, no bias", _built(layers.Dense(3, "logistic", use_bias=False), 4), x, None),
+            ("softmax", _built(layers.Dense(3, "softmax"), 4), x, None),
+            ("identity", _built(layers.Dense(2), 4), x, None),
+            ("elu", _built(layers.Dense(3, "elu"), 4), x, None),
+        ],
+        "Dropout": [("rate 0.4, fixed mask", dropout, x, same_mask)],
+        "Residual": [
+            ("identity skip", _built(layers.Residual([layers.Dense(4, "tanh"), layers.Dense(4)]), 4), x, None),
+            ("projection", _built(layers.Residual(layers.Dense(3, "tanh"), projection=True), 4), x, None),
+        ],
+        "BatchNorm": [("training statistics", bn, x, None)],
+        "LayerNorm": [("per sample", ln, x, None)],
+        "Sequential": [(
+            "MLP with every layer kind",
+            Sequential([layers.Dense(6, "tanh"), layers.LayerNorm(), layers.Residual(layers.Dense(6, "softplus")),
+                        layers.BatchNorm(), layers.Dense(3, "logistic")], input_dim=4, dtype="float64", seed=0),
+            x, None,
+        )],
+    }

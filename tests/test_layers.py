@@ -1,0 +1,97 @@
+"""Layer behaviour beyond gradients: modes, running statistics, shapes and messages."""
+
+import numpy as np
+import pytest
+
+from axonal import BatchNorm, Dense, Dropout, LayerNorm, Residual, Sequential
+
+
+def built(layer, n_in, dtype=np.float64, seed=0):
+    layer.build((n_in,), np.random.default_rng(seed), dtype)
+    return layer
+
+
+def test_dense_is_a_layer_of_neurons():
+    layer = built(Dense(2, "logistic"), 3)
+    w, b = layer.params["weight"], layer.params["bias"]
+    x = np.array([[1.0, -2.0, 0.5]])
+    z = x @ w + b
+    np.testing.assert_allclose(layer.forward(x), 1 / (1 + np.exp(-z)))
+    assert not built(Dense(2, use_bias=False), 3).params.keys() - {"weight"}
+
+
+def test_dropout_inverted_scaling_and_identity_in_inference():
+    drop = built(Dropout(0.25, seed=0), 1000, dtype=np.float32)
+    x = np.ones((50, 1000), dtype=np.float32)
+    y = drop.forward(x, training=True)
+    kept = y != 0
+    assert abs(kept.mean() - 0.75) < 0.01
+    np.testing.assert_allclose(y[kept], 1 / 0.75, rtol=1e-6)
+    assert abs(y.mean() - 1.0) < 0.02  # expected activation unchanged
+    np.testing.assert_array_equal(drop.backward(np.ones_like(x)), y)  # same mask backward
+    assert drop.forward(x, training=False) is x
+
+
+def test_dropout_masks_follow_the_network_seed():
+    def masks(seed):
+        net = Sequential([Dense(20, input_dim=5), Dropout(0.5)], seed=seed)
+        return net.forward(np.ones((4, 5), dtype=np.float32), training=True) != 0
+    np.testing.assert_array_equal(masks(3), masks(3))
+    assert (masks(3) != masks(4)).any()
+
+
+def test_batchnorm_uses_batch_statistics_in_training_and_running_ones_in_inference():
+    bn = built(BatchNorm(momentum=0.5), 3)
+    rng = np.random.default_rng(0)
+    x = rng.normal(5.0, 3.0, size=(64, 3))
+    y = bn.forward(x, training=True)
+    np.testing.assert_allclose(y.mean(axis=0), 0, atol=1e-12)
+    np.testing.assert_allclose(y.std(axis=0), 1, atol=1e-3)
+    np.testing.assert_allclose(bn.state["running_mean"], 0.5 * x.mean(axis=0))
+    np.testing.assert_allclose(bn.state["running_var"], 0.5 + 0.5 * x.var(axis=0, ddof=1))
+    for _ in range(40):
+        bn.forward(x, training=True)
+    single = bn.forward(x[:1], training=False)  # one sample alone: running statistics
+    expected = (x[:1] - x.mean(0)) / np.sqrt(x.var(0, ddof=1) + 1e-5)
+    np.testing.assert_allclose(single, expected, rtol=1e-3)
+    with pytest.raises(ValueError, match="at least 2 samples"):
+        bn.forward(x[:1], training=True)
+
+
+def test_layernorm_normalises_each_sample():
+    ln = built(LayerNorm(), 6)
+    x = np.random.default_rng(1).normal(3.0, 2.0, size=(4, 6))
+    y = ln.forward(x)
+    np.testing.assert_allclose(y.mean(axis=1), 0, atol=1e-12)
+    np.testing.assert_allclose(y.std(axis=1), 1, atol=1e-5)
+
+
+def test_residual_shape_check_and_projection():
+    with pytest.raises(ValueError, match="maps 4 features to 3 features.*projection=True"):
+        built(Residual(Dense(3)), 4)
+    res = built(Residual(Dense(3, "tanh"), projection=True), 4)
+    x = np.random.default_rng(0).standard_normal((2, 4))
+    expected = x @ res.params["projection"] + np.tanh(x @ res.block.params["weight"] + res.block.params["bias"])
+    np.testing.assert_allclose(res.forward(x), expected)
+
+
+def test_shape_errors_name_the_layer_and_both_shapes():
+    layer = built(Dense(10, input_dim=64), 64)
+    with pytest.raises(ValueError, match=r"Dense\(64 → 10\) got input with 32 features; expected 64"):
+        layer.forward(np.zeros((5, 32)))
+    with pytest.raises(ValueError, match="input_dim=3 but receives 5 features"):
+        built(Dense(2, input_dim=3), 5)
+    with pytest.raises(ValueError, match="units must be a positive integer"):
+        Dense(0)
+    with pytest.raises(ValueError, match="unknown activation 'sigmoidal'"):
+        Dense(3, "sigmoidal")
+    with pytest.raises(ValueError, match="rate must be in"):
+        Dropout(1.0)
+
+
+def test_inference_outputs_are_never_overwritten_later():
+    net = Sequential([Dense(3, "tanh", input_dim=2), Dense(2)], seed=0)
+    a = net.predict(np.ones((4, 2)))
+    kept = a.copy()
+    net.predict(np.zeros((4, 2)))
+    np.testing.assert_array_equal(a, kept)
