@@ -23,7 +23,7 @@ The pieces, one module each:
 """
 
 from . import activations, initializers, losses, optimizers
-from .layers import BatchNorm, Dense, Dropout, Layer, LayerNorm, Residual
+from .layers import BatchNorm, Dense, Dropout, Layer, LayerNorm, MinMaxScale, Residual, Standardize
 from .network import Sequential
 from .optimizers import SGD, Adagrad, Adam, AdamW, RMSprop, Rprop
 from .training import History, fit
@@ -32,6 +32,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "activations", "initializers", "losses", "optimizers",
-    "Layer", "Dense", "Dropout", "Residual", "BatchNorm", "LayerNorm", "Sequential",
+    "Layer", "Dense", "Dropout", "Residual", "BatchNorm", "LayerNorm", "Standardize", "MinMaxScale",
+    "Sequential",
     "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "Rprop", "History", "fit", "__version__",
 ]

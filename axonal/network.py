@@ -16,12 +16,13 @@ import copy as _copy
 
 import numpy as np
 
+from . import layers as _layers
 from . import losses as _losses
 from ._validation import as_input_array
 from .layers.base import Layer
 from .parameters import ParameterSet
 
-__all__ = ["Sequential"]
+__all__ = ["Sequential", "layer_from_spec"]
 
 _DTYPES = {"float32": np.float32, "float64": np.float64}
 
@@ -72,6 +73,8 @@ class Sequential(Layer):
         self.seed = seed
         self.params_: ParameterSet | None = None
         self.loss_ = None
+        #: class labels of the outputs of a classifier (``None`` otherwise)
+        self.classes_: list | None = None
         if input_dim is None:
             input_dim = getattr(layers[0], "input_dim", None)
         self.input_dim = input_dim
@@ -241,9 +244,32 @@ class Sequential(Layer):
         config.update(super().get_config())
         return config
 
+    @classmethod
+    def from_config(cls, config):
+        if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
+            raise ValueError("Sequential: config must be a mapping with a 'layers' list")
+        unknown = set(config) - {"layers", "dtype", "input_dim", "name"}
+        if unknown:
+            raise ValueError(f"Sequential: unknown config keys {sorted(unknown)}")
+        return cls([layer_from_spec(spec) for spec in config["layers"]], input_dim=config.get("input_dim"),
+                   dtype=config.get("dtype", "float32"), name=config.get("name"))
+
     def describe(self):
         return self.name or "Sequential"
 
     def __repr__(self):
         inner = ",\n".join("    " + repr(layer) for layer in self.layers)
         return f"Sequential([\n{inner}\n], dtype={str(self.dtype)!r})"
+
+
+def layer_from_spec(spec) -> Layer:
+    """Build a layer from ``{"class": name, "config": {...}}``, naming only registered classes.
+
+    The registry is closed: no name is ever imported or evaluated, so a spec read
+    from a file cannot run code.
+    """
+    if not isinstance(spec, dict) or not isinstance(spec.get("class"), str):
+        raise ValueError(f"a layer spec must be a mapping with a 'class' name, got {spec!r:.80}")
+    name = spec["class"]
+    cls = Sequential if name == "Sequential" else _layers.get_class(name)
+    return cls.from_config(spec.get("config", {}))

@@ -101,6 +101,8 @@ def fit(net, x, y, *, loss="mse", optimizer="sgd", learning_rate: float | None =
     if n == 0:
         raise ValueError("fit: x has no samples")
     net._prepare_input(x[:1], "fit")  # builds the network on first use
+    if net.layers[0].needs_adapting:  # a leading Standardize/MinMaxScale learns its statistics
+        net.layers[0].adapt(x)
     n_outputs = int(np.prod(net.output_shape))
     y = loss_fn.prepare_targets(y, n_outputs, net.dtype)
     if y.shape[0] != n:

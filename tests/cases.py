@@ -86,7 +86,11 @@ def layer_cases():
     for norm in (bn, ln):  # non-trivial gain and shift
         norm.params["gain"][...] = rng.uniform(0.5, 2.0, 4)
         norm.params["bias"][...] = rng.standard_normal(4)
+    standardize = _built(layers.Standardize(), 4).adapt(rng.normal(2.0, 3.0, (20, 4)))
+    minmax = _built(layers.MinMaxScale((-1, 1)), 4).adapt(rng.uniform(-5, 5, (20, 4)))
     return {
+        "Standardize": [("adapted", standardize, x, None)],
+        "MinMaxScale": [("adapted to (-1, 1)", minmax, x, None)],
         "Dense": [
             ("tanh", _built(layers.Dense(3, "tanh"), 4), x, None),
             ("logistic, no bias", _built(layers.Dense(3, "logistic", use_bias=False), 4), x, None),

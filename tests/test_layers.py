@@ -95,3 +95,31 @@ def test_inference_outputs_are_never_overwritten_later():
     kept = a.copy()
     net.predict(np.zeros((4, 2)))
     np.testing.assert_array_equal(a, kept)
+
+
+def test_scaling_layers_adapt_and_keep_their_statistics():
+    from axonal import MinMaxScale, Standardize
+    rng = np.random.default_rng(0)
+    x = rng.normal([10.0, -3.0, 0.0], [5.0, 0.1, 0.0], size=(200, 3))
+    std = built(Standardize(), 3).adapt(x)
+    y = std.forward(x)
+    np.testing.assert_allclose(y.mean(0), 0, atol=1e-9)
+    np.testing.assert_allclose(y.std(0), [1, 1, 0], atol=1e-9)  # a constant feature stays finite
+    mm = MinMaxScale((-1, 1)).adapt(x)  # adapting before build is kept
+    built(mm, 3)
+    z = mm.forward(x)
+    np.testing.assert_allclose([z[:, :2].min(0), z[:, :2].max(0)], [[-1, -1], [1, 1]], atol=1e-12)
+    with pytest.raises(ValueError, match="adapt got 2 features; expected 3"):
+        std.adapt(x[:, :2])
+
+
+def test_fit_adapts_a_leading_scaling_layer_so_predict_takes_raw_inputs():
+    from axonal import Standardize
+    rng = np.random.default_rng(0)
+    x = rng.normal(1000.0, 200.0, size=(256, 2))
+    y = (x[:, :1] > 1000).astype(float)
+    net = Sequential([Standardize(), Dense(8, "tanh"), Dense(1, "logistic")], input_dim=2, seed=0)
+    net.fit(x, y, loss="binary_cross_entropy", optimizer="adam", learning_rate=0.01, epochs=60, seed=0)
+    assert net.layers[0].adapted
+    np.testing.assert_allclose(net.layers[0].state["shift"], x.mean(0), rtol=1e-5)
+    assert ((net.predict(x) > 0.5) == (y > 0.5)).mean() > 0.95

@@ -8,6 +8,7 @@ dense         ``Dense``: a layer of neurons, ``y = f(x·W + b)``
 dropout       ``Dropout``: random silencing of units while training
 residual      ``Residual``: a skip connection, ``y = x + F(x)``
 normalization ``BatchNorm``, ``LayerNorm``
+preprocessing ``Standardize``, ``MinMaxScale``: input scaling kept in the model
 ============  ================================================================
 """
 
@@ -15,12 +16,14 @@ from .base import Layer
 from .dense import Dense
 from .dropout import Dropout
 from .normalization import BatchNorm, LayerNorm
+from .preprocessing import MinMaxScale, Standardize
 from .residual import Residual
 
-__all__ = ["Layer", "Dense", "Dropout", "Residual", "BatchNorm", "LayerNorm", "REGISTRY", "get_class"]
+__all__ = ["Layer", "Dense", "Dropout", "Residual", "BatchNorm", "LayerNorm", "Standardize",
+           "MinMaxScale", "REGISTRY", "get_class"]
 
-#: Layer classes by name: the closed set a saved network may name.
-REGISTRY = {cls.__name__: cls for cls in (Dense, Dropout, Residual, BatchNorm, LayerNorm)}
+#: Layer classes by name: the closed set a saved network may name (with ``Sequential``).
+REGISTRY = {cls.__name__: cls for cls in (Dense, Dropout, Residual, BatchNorm, LayerNorm, Standardize, MinMaxScale)}
 
 
 def get_class(name: str) -> type[Layer]:

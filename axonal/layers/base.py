@@ -73,6 +73,11 @@ class Layer:
         for local in self.state:
             yield prefix + local, self, local
 
+    @property
+    def needs_adapting(self) -> bool:
+        """``True`` for a data-dependent layer whose statistics are not computed yet."""
+        return False
+
     def children(self) -> list["Layer"]:
         return []
 
@@ -126,6 +131,16 @@ class Layer:
     def get_config(self) -> dict:
         """The constructor arguments, JSON-serialisable; ``type(self)(**config)`` rebuilds it."""
         return {"name": self.name} if self.name else {}
+
+    @classmethod
+    def from_config(cls, config: dict) -> "Layer":
+        """Rebuild an (unbuilt) layer from ``get_config()``'s output."""
+        if not isinstance(config, dict):
+            raise ValueError(f"{cls.__name__}: config must be a mapping, got {type(config).__name__}")
+        try:
+            return cls(**config)
+        except TypeError as exc:
+            raise ValueError(f"{cls.__name__}: invalid config ({exc})") from None
 
     def describe(self) -> str:
         """A short label for messages, e.g. ``Dense(64 → 10)``."""

@@ -104,6 +104,13 @@ class Residual(Layer):
         config.update(super().get_config())
         return config
 
+    @classmethod
+    def from_config(cls, config):
+        from ..network import layer_from_spec
+        config = dict(config)
+        config["block"] = layer_from_spec(config.get("block"))
+        return super().from_config(config)
+
     def describe(self):
         label = self.name or "Residual"
         return f"{label}({self.block.describe()})"

@@ -50,12 +50,14 @@ def get(spec, **overrides) -> Optimizer:
     key = spec.lower()
     if key in _PRESETS:
         cls, preset = _PRESETS[key]
-        return cls(**{**preset, **overrides})
+        kwargs = {**preset, **overrides}
+    else:
+        try:
+            cls = REGISTRY[key]
+        except KeyError:
+            raise ValueError(f"unknown optimizer {spec!r}; valid names: {', '.join(names())}") from None
+        kwargs = overrides
     try:
-        cls = REGISTRY[key]
-    except KeyError:
-        raise ValueError(f"unknown optimizer {spec!r}; valid names: {', '.join(names())}") from None
-    try:
-        return cls(**overrides)
+        return cls(**kwargs)
     except TypeError as exc:
         raise TypeError(f"{key}: {exc}") from None

@@ -107,23 +107,38 @@ class Optimizer:
         return {"iterations": self.iterations, "slots": slots}
 
     def load_state_dict(self, state: dict, params: ParameterSet) -> None:
-        """Restore state saved by ``state_dict`` for the network whose parameters are ``params``."""
-        self.reset()
-        self._bind(params)
-        for slot, by_name in state.get("slots", {}).items():
-            if slot not in self._state:
+        """Restore state saved by ``state_dict`` for the network whose parameters are ``params``.
+
+        Every slot of this optimizer must be present (unless the state is that of an
+        optimizer that never stepped), with an array of the right shape for every
+        parameter name. Nothing changes if the state does not fit.
+        """
+        by_slot = state.get("slots", {})
+        iterations = int(state.get("iterations", 0))
+        for slot in by_slot:
+            if slot not in self.slots:
                 raise KeyError(f"{self.name}: unknown state slot {slot!r}; this optimizer has {list(self.slots)}")
+        absent = [slot for slot in self.slots if slot not in by_slot]
+        if absent and (by_slot or iterations):
+            raise KeyError(f"{self.name}: state lacks slots {absent}")
+        loaded = {}
+        for slot, by_name in by_slot.items():
             missing = sorted(set(params.slots) - set(by_name))
             if missing:
                 raise KeyError(f"{self.name}: state slot {slot!r} lacks parameters {missing}")
+            flat = np.empty(params.size, dtype=params.dtype)
             for name in params.slots:
-                view = params.view(self._state[slot], name)
+                view = params.view(flat, name)
                 value = np.asarray(by_name[name])
                 if value.shape != view.shape:
                     raise ValueError(f"{self.name}: state {slot}/{name} has shape {value.shape}; "
                                      f"expected {view.shape}")
                 view[...] = value
-        self.iterations = int(state.get("iterations", 0))
+            loaded[slot] = flat
+        self.reset()
+        self._bind(params)
+        self._state.update(loaded)
+        self.iterations = iterations
 
     # -- describing ------------------------------------------------------------------------
     def get_config(self) -> dict:

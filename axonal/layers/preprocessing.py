@@ -1,0 +1,109 @@
+"""Input scaling layers: preprocessing that travels inside the model.
+
+Put one first in a network and ``predict`` takes raw inputs; the statistics are
+part of the model's state (saved with it, not trained by gradients).
+
+* ``Standardize``: ``y = (x - μ) / s`` per feature, with ``μ`` the mean and ``s`` the
+  standard deviation of the data it was adapted to (``s = 1`` for a constant feature).
+* ``MinMaxScale``: ``y = lo + (x - min)·(hi - lo)/(max - min)`` per feature.
+
+Both are affine per feature, ``y = (x - shift)·scale + offset``, so backward is
+``δx = δy ⊙ scale``. ``adapt(x)`` computes the statistics; ``fit`` adapts a
+scaling layer that is the network's first layer and has not been adapted yet.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .base import Layer
+
+__all__ = ["Standardize", "MinMaxScale"]
+
+
+class _Scaling(Layer):
+    def _build(self, input_shape, rng):
+        if len(input_shape) != 1:
+            raise ValueError(f"{type(self).__name__} takes (batch, features) input; got feature shape {input_shape}")
+        n = input_shape[0]
+        pending = getattr(self, "_pending", None)
+        self.state["shift"] = np.zeros(n, dtype=self.dtype)
+        self.state["scale"] = np.ones(n, dtype=self.dtype)
+        self.state["adapted"] = np.zeros(1, dtype=self.dtype)
+        if pending is not None:
+            self._store(*pending)
+        return input_shape
+
+    @property
+    def adapted(self) -> bool:
+        return self.built and bool(self.state["adapted"][0])
+
+    @property
+    def needs_adapting(self) -> bool:
+        return not self.adapted
+
+    def adapt(self, x) -> "_Scaling":
+        """Compute the statistics from ``x`` (samples, features)."""
+        x = np.asarray(x, dtype=np.float64)
+        if x.ndim != 2 or x.shape[0] == 0:
+            raise ValueError(f"{type(self).__name__}.adapt needs a non-empty (samples, features) array, "
+                             f"got shape {x.shape}")
+        if self.built and x.shape[1] != self.input_shape[0]:
+            raise ValueError(f"{self.describe()}.adapt got {x.shape[1]} features; expected {self.input_shape[0]}")
+        shift, scale = self._statistics(x)
+        if self.built:
+            self._store(shift, scale)
+        else:
+            self._pending = (shift, scale)
+        return self
+
+    def _store(self, shift, scale):
+        self.state["shift"][...] = shift
+        self.state["scale"][...] = scale
+        self.state["adapted"][...] = 1.0
+        self._pending = None
+
+    def forward(self, x, *, training=False):
+        self.check_input(x)
+        y = np.subtract(x, self.state["shift"], out=self.buffer("y", x.shape, training))
+        y *= self.state["scale"]
+        y += self._offset()
+        return y
+
+    def backward(self, grad_y):
+        if not self.input_grad_needed:
+            return None
+        return np.multiply(grad_y, self.state["scale"], out=self.buffer("grad_x", grad_y.shape, True))
+
+    def _offset(self):
+        return 0.0
+
+
+class Standardize(_Scaling):
+    """Zero mean and unit variance per feature: ``y = (x - μ) / s``."""
+
+    def _statistics(self, x):
+        std = x.std(axis=0)
+        return x.mean(axis=0), 1.0 / np.where(std > 0, std, 1.0)
+
+
+class MinMaxScale(_Scaling):
+    """Each feature mapped linearly onto ``feature_range`` (``(0, 1)`` by default)."""
+
+    def __init__(self, feature_range=(0.0, 1.0), *, name=None):
+        super().__init__(name=name)
+        lo, hi = map(float, feature_range)
+        if not lo < hi:
+            raise ValueError(f"MinMaxScale: feature_range must be (low, high) with low < high, got {feature_range!r}")
+        self.feature_range = (lo, hi)
+
+    def _statistics(self, x):
+        lo, hi = self.feature_range
+        span = x.max(axis=0) - x.min(axis=0)
+        return x.min(axis=0), (hi - lo) / np.where(span > 0, span, 1.0)
+
+    def _offset(self):
+        return self.feature_range[0]
+
+    def get_config(self):
+        return {"feature_range": list(self.feature_range), **super().get_config()}
