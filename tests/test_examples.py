@@ -30,7 +30,8 @@ def multiplication():
 
 
 @pytest.mark.parametrize("name", SCRIPTS)
-def test_script_runs_as_main_and_prints(name, capsys):
+def test_script_runs_as_main_and_prints(name, capsys, monkeypatch):
+    monkeypatch.setattr("sys.argv", [str(EXAMPLES / f"{name}.py")])
     runpy.run_path(str(EXAMPLES / f"{name}.py"), run_name="__main__")
     assert capsys.readouterr().out.strip()
 
