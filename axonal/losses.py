@@ -48,7 +48,7 @@ class Loss:
         per_sample = self._per_sample(y_pred, y_true)
         if sample_weight is None:
             return float(per_sample.mean(dtype=np.float64))
-        w = _check_weights(sample_weight, y_pred.shape[0])
+        w = check_sample_weight(sample_weight, y_pred.shape[0])
         return float(np.dot(per_sample.astype(np.float64), w) / w.sum())
 
     def grad(self, y_pred, y_true, sample_weight=None, out=None) -> np.ndarray:
@@ -60,7 +60,7 @@ class Loss:
         if sample_weight is None:
             out *= 1.0 / y_pred.shape[0]
         else:
-            w = _check_weights(sample_weight, y_pred.shape[0])
+            w = check_sample_weight(sample_weight, y_pred.shape[0])
             out *= (w / w.sum()).astype(out.dtype)[:, None]
         return out
 
@@ -346,7 +346,7 @@ def _check_same_shape(loss, y_pred, y_true):
         raise ValueError(f"{loss.name}: predictions have shape {y_pred.shape} but targets {y_true.shape}")
 
 
-def _check_weights(sample_weight, n):
+def check_sample_weight(sample_weight, n):
     w = np.asarray(sample_weight, dtype=np.float64).reshape(-1)
     if w.shape[0] != n:
         raise ValueError(f"sample_weight has {w.shape[0]} entries for a batch of {n} samples")

@@ -101,12 +101,20 @@ class Sequential(Layer):
         """Build every layer for inputs ``(batch, *input_shape)`` and gather the parameters."""
         rng = self.seed if isinstance(self.seed, np.random.Generator) else np.random.default_rng(self.seed)
         self.build(tuple(input_shape), rng, self.dtype)
+        self._rng = rng
         entries = [(name, owner.params[local], decay)
                    for name, owner, local, decay in self.named_parameters()]
         self.params_ = ParameterSet(entries, self.dtype)
         for name, owner, local, _ in self.named_parameters():
             owner.params[local] = self.params_.view(self.params_.values, name)
             owner.grads[local] = self.params_.view(self.params_.grads, name)
+
+    def spawn_rng(self) -> np.random.Generator:
+        """A new generator drawn from the network's seeded stream (used to shuffle in ``fit``)."""
+        rng = getattr(self, "_rng", None)
+        if rng is None:
+            rng = self._rng = np.random.default_rng(self.seed)
+        return np.random.default_rng(rng.integers(0, 2**63 - 1))
 
     def named_parameters(self, prefix=""):
         for i, layer in enumerate(self.layers):

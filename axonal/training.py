@@ -8,14 +8,21 @@ One step on a batch ``(x_b, t_b)``::
     optimizer.step(net.params_)     p ← update(p, ∂E/∂p)
 
 An epoch visits every sample once, in a freshly shuffled order when
-``shuffle=True``. Online learning (Synaptic's default) is ``batch_size=1``, full-batch
-gradient descent ``batch_size=None``; all run through the same vectorised code.
-Training stops when the epoch's mean loss falls to ``error`` (Synaptic's
-threshold) or after ``epochs`` epochs.
+``shuffle=True``. Online learning (Synaptic's default) is ``batch_size=1``,
+full-batch gradient descent ``batch_size=None``; all run through the same
+vectorised code. After each epoch the loop evaluates the validation data, sets
+the next learning rate from the schedule, calls the callbacks and asks the stop
+criteria whether to go on.
+
+The NaN guard (on by default) checks every step: if the loss or a gradient is
+NaN or infinite, or the update would make a weight so, the step is not applied,
+the weights stay those of the last finite step, and :class:`NonFiniteError` says
+which step, batch and layer went wrong.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -23,25 +30,68 @@ import numpy as np
 from . import losses as _losses
 from . import optimizers as _optimizers
 from ._validation import as_input_array, check_finite
+from .callbacks import Callback, ProgressBar
+from .stopping import AnyOf, ErrorBelow, MaxEpochs, NoImprovement, StopCriterion
 
-__all__ = ["fit", "History"]
+__all__ = ["fit", "History", "NonFiniteError", "class_weights_to_sample_weights"]
+
+
+class NonFiniteError(FloatingPointError):
+    """Training produced NaN or Inf; the network keeps the weights of the last finite step.
+
+    ``history`` holds the epochs completed before the failure.
+    """
+
+    def __init__(self, message, history=None):
+        super().__init__(message)
+        self.history = history
 
 
 @dataclass
 class History:
-    """What a call to ``fit`` did.
+    """What a call to ``fit`` did, epoch by epoch.
 
-    It behaves as the sequence of per-epoch training losses (``history[-1]`` is the
+    It reads as the sequence of per-epoch training losses (``history[-1]`` is the
     last epoch's mean loss, ``len(history)`` the number of epochs run).
+
+    Attributes
+    ----------
+    loss, val_loss : list of float
+        Mean training loss of each epoch (measured while the epoch trained), and the
+        validation loss after it (empty without validation data).
+    metrics : dict of str to list of float
+        Each metric per epoch, ``"accuracy"`` on the training batches and
+        ``"val_accuracy"`` on the validation data.
+    learning_rate : list of float
+        The rate each epoch trained with.
+    stop_reason : str
+        ``"epochs"``, ``"error"`` (the training loss reached ``error``),
+        ``"val_loss_below"``, ``"no_improvement"``, ``"callback"`` or ``"steps"``.
+    best_epoch : int or None
+        The epoch (from 0) whose weights were restored by ``NoImprovement``.
+    steps : int
+        Optimizer updates made.
     """
 
     loss: list = field(default_factory=list)
-    #: why training ended: ``"error"`` (the loss reached ``error``) or ``"epochs"``
+    val_loss: list = field(default_factory=list)
+    metrics: dict = field(default_factory=dict)
+    learning_rate: list = field(default_factory=list)
     stop_reason: str | None = None
+    best_epoch: int | None = None
+    steps: int = 0
 
     @property
     def epochs(self) -> int:
         return len(self.loss)
+
+    @property
+    def history(self) -> dict:
+        """All per-epoch series in one dict (``"loss"``, ``"val_loss"``, metrics, ``"learning_rate"``)."""
+        series = {"loss": self.loss, "learning_rate": self.learning_rate, **self.metrics}
+        if self.val_loss:
+            series["val_loss"] = self.val_loss
+        return series
 
     def __len__(self):
         return len(self.loss)
@@ -55,8 +105,11 @@ class History:
 
 def fit(net, x, y, *, loss="mse", optimizer="sgd", learning_rate: float | None = None,
         epochs: int = 100, batch_size: int | None = 32, shuffle: bool = True,
-        error: float | None = None, sample_weight=None, seed=None) -> History:
-    """Train ``net`` on inputs ``x`` and targets ``y``.
+        error: float | None = None, validation_data=None, validation_split: float | None = None,
+        metrics=None, patience: int | None = None, stop=None, schedule=None, callbacks=None,
+        sample_weight=None, class_weight=None, max_steps: int | None = None,
+        progress: bool | None = None, nan_guard: bool = True, seed=None) -> History:
+    """Train ``net`` on inputs ``x`` and targets ``y``; return the :class:`History`.
 
     Parameters
     ----------
@@ -64,28 +117,52 @@ def fit(net, x, y, *, loss="mse", optimizer="sgd", learning_rate: float | None =
     x : array (samples, features)
     y : array (samples, outputs), or (samples,) for one output or class labels
     loss : str or Loss, default "mse"
-        The error ``E`` whose gradient trains the network; see :mod:`axonal.losses`.
+        The error ``E`` whose gradient trains the network (:mod:`axonal.losses`).
     optimizer : str, dict or Optimizer, default "sgd"
         A name builds a fresh optimizer; an instance keeps its state across calls.
     learning_rate : float, optional
         The rate for an optimizer given by name (each has its own default).
     epochs : int, default 100
-        The most passes over the data.
+        The most passes over the data (Synaptic's ``iterations``).
     batch_size : int or None, default 32
         Samples per update: 1 is online learning, ``None`` the whole set.
     shuffle : bool, default True
         Visit the samples in a new random order every epoch.
     error : float, optional
-        Stop as soon as an epoch's mean training loss is ``<= error``.
+        Stop once an epoch's mean training loss is ``<= error`` (Synaptic's ``error``).
+    validation_data : (x_val, y_val), optional
+        Evaluated after every epoch: ``val_loss`` and ``val_<metric>``.
+    validation_split : float in (0, 1), optional
+        Hold out this fraction of the samples, taken from the end before any
+        shuffling (Synaptic's ``crossValidate.testSize``), as validation data.
+    metrics : list of str, optional
+        Logged per epoch (:mod:`axonal.metrics`), e.g. ``["accuracy"]``.
+    patience : int, optional
+        Shortcut for ``NoImprovement(patience)`` on ``val_loss`` (``loss`` without
+        validation data), restoring the best weights.
+    stop : StopCriterion or list, optional
+        More stop criteria (:mod:`axonal.stopping`).
+    schedule : Schedule, str, list or callable, optional
+        Learning rate per epoch (:mod:`axonal.schedules`); a list spreads its rates
+        over the epochs and a callable is called as ``fn(epoch, error)``.
+    callbacks : list of Callback, optional
     sample_weight : array (samples,), optional
         Per-sample weights in the loss (a weight ``k`` counts as ``k`` copies).
+    class_weight : dict or "balanced", optional
+        Weights per class label, multiplied into ``sample_weight``.
+    max_steps : int, optional
+        Stop after this many optimizer updates.
+    progress : bool, optional
+        Show a progress bar; by default only when standard error is a terminal.
+    nan_guard : bool, default True
+        Stop with :class:`NonFiniteError` on a NaN/Inf loss, gradient or weight,
+        keeping the last finite weights.
     seed : int or Generator, optional
-        Seeds the shuffling. The same seeds give the same training, bit for bit.
+        Seeds the shuffling; by default a stream drawn from the network's seed.
 
     Returns
     -------
     History
-        The per-epoch mean training losses and the reason training stopped.
     """
     loss_fn = _losses.get(loss)
     overrides = {} if learning_rate is None else {"learning_rate": learning_rate}
@@ -93,74 +170,309 @@ def fit(net, x, y, *, loss="mse", optimizer="sgd", learning_rate: float | None =
     _check_count("epochs", epochs)
     if batch_size is not None:
         _check_count("batch_size", batch_size)
-    if error is not None and not (np.isfinite(error) and error >= 0):
+    if max_steps is not None:
+        _check_count("max_steps", max_steps)
+    if error is not None and not (isinstance(error, (int, float)) and math.isfinite(error) and error >= 0):
         raise ValueError(f"fit: error must be a finite number >= 0, got {error!r}")
+    metric_fns = []
+    if metrics:
+        from . import metrics as _metrics
+        metric_fns = [_metrics.get(m) for m in metrics]
+    callbacks = list(callbacks or [])
+    for cb in callbacks:
+        if not isinstance(cb, Callback):
+            raise TypeError(f"fit: callbacks must be Callback objects, got {type(cb).__name__}")
 
+    # -- data -------------------------------------------------------------------------
     x = as_input_array(x, net.dtype, "fit")
-    n = x.shape[0]
-    if n == 0:
+    if x.shape[0] == 0:
         raise ValueError("fit: x has no samples")
     net._prepare_input(x[:1], "fit")  # builds the network on first use
+    n_outputs = int(np.prod(net.output_shape))
+    y_raw = np.asarray(y)
+    if y_raw.shape[:1] != x.shape[:1]:
+        raise ValueError(f"fit: x has {x.shape[0]} samples but y has {y_raw.shape[0] if y_raw.ndim else 0}")
+    t = np.ascontiguousarray(loss_fn.prepare_targets(y_raw, n_outputs, net.dtype))
+    check_finite(t, "fit", "targets")
+    weights = _sample_weights(sample_weight, class_weight, t, loss_fn, x.shape[0])
+
+    val = None
+    if validation_data is not None and validation_split is not None:
+        raise ValueError("fit: give validation_data or validation_split, not both")
+    if validation_split is not None:
+        if not (isinstance(validation_split, (int, float)) and 0 < validation_split < 1):
+            raise ValueError(f"fit: validation_split must be in (0, 1), got {validation_split!r}")
+        n_val = int(round(x.shape[0] * validation_split))
+        if n_val < 1 or n_val >= x.shape[0]:
+            raise ValueError(f"fit: validation_split={validation_split} of {x.shape[0]} samples leaves "
+                             f"{n_val} for validation; need at least 1 on each side")
+        cut = x.shape[0] - n_val
+        val = (x[cut:], t[cut:])
+        x, t = x[:cut], t[:cut]
+        weights = None if weights is None else weights[:cut]
+    elif validation_data is not None:
+        if not (isinstance(validation_data, (tuple, list)) and len(validation_data) == 2):
+            raise ValueError("fit: validation_data must be a pair (x_val, y_val)")
+        x_val = as_input_array(validation_data[0], net.dtype, "fit validation_data")
+        if x_val.shape[1:] != net.input_shape:
+            net.layers[0].check_input(x_val)
+        t_val = loss_fn.prepare_targets(np.asarray(validation_data[1]), n_outputs, net.dtype)
+        if t_val.shape[0] != x_val.shape[0]:
+            raise ValueError(f"fit: validation x has {x_val.shape[0]} samples but y has {t_val.shape[0]}")
+        val = (x_val, t_val)
+
     if net.layers[0].needs_adapting:  # a leading Standardize/MinMaxScale learns its statistics
         net.layers[0].adapt(x)
-    n_outputs = int(np.prod(net.output_shape))
-    y = loss_fn.prepare_targets(y, n_outputs, net.dtype)
-    if y.shape[0] != n:
-        raise ValueError(f"fit: x has {n} samples but y has {y.shape[0]}")
-    check_finite(y, "fit", "targets")
-    weights = None
-    if sample_weight is not None:
-        weights = _losses._check_weights(sample_weight, n).astype(net.dtype)
-    y = np.ascontiguousarray(y)
 
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    # -- stopping, schedule, callbacks -------------------------------------------------------
+    criteria = [MaxEpochs(int(epochs))]
+    if error is not None:
+        criteria.append(ErrorBelow(error))
+    best_keeper = None
+    if patience is not None:
+        best_keeper = NoImprovement(patience, monitor="val_loss" if val is not None else "loss")
+        criteria.append(best_keeper)
+    for extra in (stop if isinstance(stop, (list, tuple)) else [stop] if stop is not None else []):
+        if not isinstance(extra, StopCriterion):
+            raise TypeError(f"fit: stop must be stop criteria, got {type(extra).__name__}")
+        criteria.append(extra)
+    stopper = AnyOf(*criteria)
+    stopper.reset()
+    restorers = [c for c in stopper.criteria if isinstance(c, NoImprovement) and c.restore_best]
+    sched = None
+    if schedule is not None:
+        from . import schedules as _schedules
+        sched = _schedules.get(schedule, opt.learning_rate, epochs=int(epochs))
+    bar = ProgressBar(enabled=progress) if progress is not False else None
+    all_callbacks = callbacks + ([bar] if bar is not None else [])
+
+    n = x.shape[0]
     batch = n if batch_size is None else min(int(batch_size), n)
-    history = History()
+    rng = _shuffle_rng(net, seed)
+    history = History(metrics={})
+    for m in metric_fns:
+        history.metrics[m.name] = []
+        if val is not None:
+            history.metrics["val_" + m.name] = []
+    net.loss_, net.optimizer_, net.schedule_ = loss_fn, opt, sched
+    base_rate = opt.learning_rate
+
     params = net.params_
-    net.loss_ = loss_fn
-    net.input_grad_needed = False  # nothing upstream of the first layer needs ∂E/∂x
+    guard = _NanGuard(net, params) if nan_guard else None
     order = np.arange(n)
     buffers: dict = {}
+    epoch_pred = np.empty((n, n_outputs), dtype=net.dtype) if metric_fns else None
+    info = {"samples": n, "batch_size": batch, "epochs": int(epochs), "steps_per_epoch": -(-n // batch)}
+    best_weights = None
+    net.input_grad_needed = False  # nothing upstream of the first layer needs ∂E/∂x
     try:
-        for _ in range(int(epochs)):
+        for cb in all_callbacks:
+            cb.on_train_begin(info)
+        last_error = None
+        for epoch in range(int(epochs)):
+            if sched is not None:
+                opt.learning_rate = float(sched.rate(epoch, last_error))
             if shuffle:
                 rng.shuffle(order)
-            total, total_weight = 0.0, 0.0
-            for start in range(0, n, batch):
+            total, total_weight, stop_reason = 0.0, 0.0, None
+            for batch_index, start in enumerate(range(0, n, batch)):
                 idx = order[start:start + batch]
                 if batch == n and not shuffle:
-                    xb, yb = x, y
+                    xb, tb = x, t
                 else:  # gather the batch into reused arrays: no per-step allocation
                     xb = np.take(x, idx, axis=0, out=_batch_buffer(buffers, "x", x, len(idx)))
-                    yb = np.take(y, idx, axis=0, out=_batch_buffer(buffers, "y", y, len(idx)))
+                    tb = np.take(t, idx, axis=0, out=_batch_buffer(buffers, "t", t, len(idx)))
                 wb = None if weights is None else weights[idx]
                 y_pred = net.forward(xb, training=True)
                 grad_out = _batch_buffer(buffers, "grad", y_pred, len(idx))
-                value, delta = loss_fn.value_and_grad(y_pred, yb, wb, out=grad_out)
+                value, delta = loss_fn.value_and_grad(y_pred, tb, wb, out=grad_out)
+                if epoch_pred is not None:
+                    epoch_pred[start:start + len(idx)] = y_pred
                 net.backward(delta)
+                if guard is not None:
+                    guard.before_step(value, history.steps, epoch, batch_index, xb)
                 opt.step(params)
+                if guard is not None:
+                    guard.after_step(history.steps, epoch, batch_index)
+                history.steps += 1
                 w_sum = float(len(idx)) if wb is None else float(wb.sum())
                 total += value * w_sum
                 total_weight += w_sum
-            epoch_loss = total / total_weight if total_weight else 0.0
-            history.loss.append(epoch_loss)
-            if error is not None and epoch_loss <= error:
-                history.stop_reason = "error"
+                batch_logs = {"loss": value, "learning_rate": opt.learning_rate}
+                if any(cb.on_batch_end(history.steps, batch_logs) for cb in callbacks):
+                    stop_reason = "callback"
+                if max_steps is not None and history.steps >= max_steps:
+                    stop_reason = stop_reason or "steps"
+                if stop_reason:
+                    break
+            last_error = total / total_weight if total_weight else 0.0
+            logs = _epoch_logs(net, last_error, opt, val, metric_fns, epoch_pred, t, order, loss_fn, batch_index,
+                               batch, shuffle)
+            _record(history, logs)
+            reason = stopper.check(epoch, logs)
+            if any(r.best_epoch == epoch for r in restorers):
+                best_weights = net.get_weights()
+            if any(cb.on_epoch_end(epoch, logs) for cb in all_callbacks):
+                reason = reason or "callback"
+            reason = stop_reason or reason
+            if reason:
+                history.stop_reason = reason
                 break
-        else:
-            history.stop_reason = "epochs"
+        if restorers and best_weights is not None:
+            net.set_weights(best_weights)
+            history.best_epoch = restorers[0].best_epoch
+    except NonFiniteError as exc:
+        exc.history = history
+        history.stop_reason = "non_finite"
+        raise
     finally:
+        opt.learning_rate = base_rate  # a schedule's rates never outlive this call
         net.input_grad_needed = True
         net.release_buffers()
+        for cb in all_callbacks:
+            cb.on_train_end(history)
     return history
+
+
+def _epoch_logs(net, train_loss, opt, val, metric_fns, epoch_pred, t, order, loss_fn, last_batch, batch, shuffle):
+    logs = {"loss": train_loss, "learning_rate": opt.learning_rate}
+    if metric_fns:
+        # Training metrics from the predictions made while the epoch trained (row i of
+        # epoch_pred belongs to sample order[i]); a run cut short by max_steps covers fewer rows.
+        seen = min(len(order), (last_batch + 1) * batch)
+        pred = loss_fn.link(epoch_pred[:seen])
+        truth = t[order[:seen]]
+        for m in metric_fns:
+            logs[m.name] = float(m(truth, pred))
+    if val is not None:
+        x_val, t_val = val
+        out = net.predict(x_val)
+        logs["val_loss"] = loss_fn.value(out, t_val)
+        if metric_fns:
+            pred = loss_fn.link(out)
+            for m in metric_fns:
+                logs["val_" + m.name] = float(m(t_val, pred))
+    return logs
+
+
+def _record(history, logs):
+    history.loss.append(logs["loss"])
+    history.learning_rate.append(logs["learning_rate"])
+    if "val_loss" in logs:
+        history.val_loss.append(logs["val_loss"])
+    for name, series in history.metrics.items():
+        series.append(logs[name])
+
+
+class _NanGuard:
+    """Refuses a step whose loss, gradient or result is not finite, keeping the last finite weights."""
+
+    def __init__(self, net, params):
+        self.net, self.params = net, params
+        self.backup = np.empty_like(params.values)
+
+    def before_step(self, value, step, epoch, batch_index, xb):
+        if not math.isfinite(value):
+            where = self._first_non_finite_layer(xb)
+            self._fail(f"the loss is {value}", step, epoch, batch_index, where)
+        g = self.params.grads
+        # Σ g² is finite exactly when every gradient is finite (and not astronomically large).
+        if not _finite_norm(g):
+            self._fail("a gradient is NaN or Inf", step, epoch, batch_index, self._first_bad_slot(g))
+        np.copyto(self.backup, self.params.values)
+
+    def after_step(self, step, epoch, batch_index):
+        p = self.params.values
+        if not _finite_norm(p):
+            where = self._first_bad_slot(p)
+            np.copyto(p, self.backup)
+            self._fail("the update made a weight NaN or Inf", step, epoch, batch_index, where)
+
+    def _first_bad_slot(self, flat):
+        for slot in self.params.slots.values():
+            segment = flat[slot.offset:slot.offset + slot.size]
+            if not _finite_norm(segment):
+                return f"parameter {slot.name}"
+        return "an unknown parameter"
+
+    def _first_non_finite_layer(self, xb):
+        out = xb
+        for i, layer in enumerate(self.net.layers):
+            out = layer.forward(out, training=False)
+            if not np.isfinite(out).all():
+                return f"the output of layer {i}, {layer.describe()}"
+        return "the loss (the outputs are finite; check the targets)"
+
+    def _fail(self, what, step, epoch, batch_index, where):
+        raise NonFiniteError(
+            f"training stopped at step {step + 1} (epoch {epoch + 1}, batch {batch_index + 1}): {what}, "
+            f"first in {where}. The weights of the last finite step are kept. "
+            f"Try a lower learning rate, scaling the inputs (Standardize), or gradient clipping (clip_norm)."
+        )
+
+
+def _finite_norm(v: np.ndarray) -> bool:
+    with np.errstate(over="ignore", invalid="ignore"):
+        return math.isfinite(float(np.dot(v, v)))
+
+
+def _sample_weights(sample_weight, class_weight, t, loss_fn, n):
+    weights = None
+    if sample_weight is not None:
+        weights = _losses.check_sample_weight(sample_weight, n)
+    if class_weight is not None:
+        per_row = class_weights_to_sample_weights(class_weight, t)
+        weights = per_row if weights is None else weights * per_row
+    return None if weights is None else weights.astype(t.dtype)
+
+
+def class_weights_to_sample_weights(class_weight, targets: np.ndarray) -> np.ndarray:
+    """Per-sample weights from class weights, for one-hot rows or a single 0/1 output.
+
+    ``class_weight`` maps a class index to its weight, or is ``"balanced"``:
+    ``w_c = n / (k·n_c)``, so every class carries the same total weight.
+    """
+    targets = np.asarray(targets)
+    if targets.ndim == 2 and targets.shape[1] > 1:
+        labels = targets.argmax(axis=1)
+        k = targets.shape[1]
+    else:
+        flat = targets.reshape(-1)
+        if not np.isin(flat, (0, 1)).all():
+            raise ValueError("class_weight needs class targets: one-hot rows or a single 0/1 output")
+        labels, k = flat.astype(np.int64), 2
+    counts = np.bincount(labels, minlength=k)
+    if isinstance(class_weight, str):
+        if class_weight != "balanced":
+            raise ValueError(f"class_weight must be a dict or 'balanced', got {class_weight!r}")
+        table = np.where(counts > 0, len(labels) / (k * np.maximum(counts, 1)), 0.0)
+    elif isinstance(class_weight, dict):
+        unknown = [c for c in class_weight if not (isinstance(c, (int, np.integer)) and 0 <= c < k)]
+        if unknown:
+            raise ValueError(f"class_weight names classes {unknown}; classes are 0..{k - 1}")
+        table = np.ones(k)
+        for c, w in class_weight.items():
+            if not (w >= 0 and math.isfinite(w)):
+                raise ValueError(f"class_weight for class {c} must be finite and >= 0, got {w!r}")
+            table[int(c)] = float(w)
+    else:
+        raise TypeError(f"class_weight must be a dict or 'balanced', got {type(class_weight).__name__}")
+    return table[labels]
+
+
+def _shuffle_rng(net, seed):
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if seed is not None:
+        return np.random.default_rng(seed)
+    return net.spawn_rng()
 
 
 def _batch_buffer(buffers, key, like, rows):
     """An array of ``rows`` rows shaped like ``like``, kept across steps."""
-    shape = (rows,) + like.shape[1:]
     buf = buffers.get((key, rows))
     if buf is None:
-        buf = buffers[(key, rows)] = np.empty(shape, dtype=like.dtype)
+        buf = buffers[(key, rows)] = np.empty((rows,) + like.shape[1:], dtype=like.dtype)
     return buf
 
 

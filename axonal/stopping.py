@@ -1,0 +1,158 @@
+"""Stop criteria: small objects that decide when training ends.
+
+After every epoch the training loop hands each criterion the epoch number and the
+epoch's logs (``{"loss": ..., "val_loss": ..., "accuracy": ..., ...}``); the
+first criterion to answer with a reason ends training, and ``History.stop_reason``
+records it. Criteria combine with ``|``::
+
+    stop = ErrorBelow(0.005) | NoImprovement(patience=10)
+
+Learning-rate schedules are separate (:mod:`axonal.schedules`): a criterion only
+decides *whether* to go on.
+"""
+
+from __future__ import annotations
+
+import math
+
+__all__ = ["StopCriterion", "ErrorBelow", "MaxEpochs", "NoImprovement", "AnyOf"]
+
+
+class StopCriterion:
+    """Base class: ``check(epoch, logs)`` returns a reason string to stop, or ``None``."""
+
+    def reset(self) -> None:
+        """Forget what earlier training runs taught this criterion."""
+
+    def check(self, epoch: int, logs: dict) -> str | None:
+        raise NotImplementedError
+
+    def __or__(self, other: "StopCriterion") -> "AnyOf":
+        return AnyOf(self, other)
+
+
+def _monitored(criterion, logs):
+    if criterion.monitor not in logs:
+        raise ValueError(
+            f"{type(criterion).__name__} monitors {criterion.monitor!r}, which training does not log; "
+            f"logged: {', '.join(sorted(logs))}"
+            + (" (give validation_data or validation_split)" if criterion.monitor.startswith("val_") else "")
+        )
+    return logs[criterion.monitor]
+
+
+class ErrorBelow(StopCriterion):
+    """Stop once ``logs[monitor] <= threshold`` (Synaptic's ``error``).
+
+    With ``monitor="val_loss"`` this is Synaptic's ``crossValidate.testError``.
+    """
+
+    def __init__(self, threshold: float, monitor: str = "loss"):
+        if not (math.isfinite(threshold) and threshold >= 0):
+            raise ValueError(f"ErrorBelow: threshold must be a finite number >= 0, got {threshold!r}")
+        self.threshold, self.monitor = float(threshold), monitor
+
+    def check(self, epoch, logs):
+        if _monitored(self, logs) <= self.threshold:
+            return "error" if self.monitor == "loss" else f"{self.monitor}_below"
+        return None
+
+    def __repr__(self):
+        return f"ErrorBelow({self.threshold!r}, monitor={self.monitor!r})"
+
+
+class MaxEpochs(StopCriterion):
+    """Stop after ``epochs`` epochs."""
+
+    def __init__(self, epochs: int):
+        if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
+            raise ValueError(f"MaxEpochs: epochs must be a positive integer, got {epochs!r}")
+        self.epochs = epochs
+
+    def check(self, epoch, logs):
+        return "epochs" if epoch + 1 >= self.epochs else None
+
+    def __repr__(self):
+        return f"MaxEpochs({self.epochs})"
+
+
+class NoImprovement(StopCriterion):
+    """Stop after ``patience`` epochs in which ``monitor`` did not improve by ``min_delta``.
+
+    Parameters
+    ----------
+    patience : int
+    monitor : str, default "val_loss"
+        A logged quantity; losses and errors improve downward, accuracy, precision,
+        recall, f1 and r2 upward (``mode="auto"``), or say so with ``mode``.
+    min_delta : float, default 0
+    restore_best : bool, default True
+        At the end of training, put back the weights of the best epoch.
+    """
+
+    _higher_is_better = ("accuracy", "precision", "recall", "f1", "r2")
+
+    def __init__(self, patience: int = 10, monitor: str = "val_loss", *, min_delta: float = 0.0,
+                 restore_best: bool = True, mode: str = "auto"):
+        if isinstance(patience, bool) or not isinstance(patience, int) or patience < 1:
+            raise ValueError(f"NoImprovement: patience must be a positive integer, got {patience!r}")
+        if not min_delta >= 0:
+            raise ValueError(f"NoImprovement: min_delta must be >= 0, got {min_delta!r}")
+        if mode not in ("auto", "min", "max"):
+            raise ValueError(f"NoImprovement: mode must be 'auto', 'min' or 'max', got {mode!r}")
+        self.patience, self.monitor, self.min_delta = patience, monitor, float(min_delta)
+        self.restore_best = bool(restore_best)
+        if mode == "auto":
+            base = monitor[4:] if monitor.startswith("val_") else monitor
+            mode = "max" if base in self._higher_is_better else "min"
+        self.mode = mode
+        self.reset()
+
+    def reset(self):
+        self.best = None
+        self.best_epoch = None
+        self.wait = 0
+
+    def improved(self, value) -> bool:
+        if self.best is None:
+            return True
+        if self.mode == "min":
+            return value < self.best - self.min_delta
+        return value > self.best + self.min_delta
+
+    def check(self, epoch, logs):
+        value = _monitored(self, logs)
+        if self.improved(value):
+            self.best, self.best_epoch, self.wait = value, epoch, 0
+            return None
+        self.wait += 1
+        return "no_improvement" if self.wait >= self.patience else None
+
+    def __repr__(self):
+        return f"NoImprovement(patience={self.patience}, monitor={self.monitor!r})"
+
+
+class AnyOf(StopCriterion):
+    """Stop when any of the criteria says so (``a | b``)."""
+
+    def __init__(self, *criteria: StopCriterion):
+        flat = []
+        for c in criteria:
+            if not isinstance(c, StopCriterion):
+                raise TypeError(f"AnyOf takes stop criteria, got {type(c).__name__}")
+            flat.extend(c.criteria if isinstance(c, AnyOf) else [c])
+        self.criteria = flat
+
+    def reset(self):
+        for c in self.criteria:
+            c.reset()
+
+    def check(self, epoch, logs):
+        reason = None
+        for c in self.criteria:  # every criterion sees every epoch, so their state stays current
+            r = c.check(epoch, logs)
+            reason = reason or r
+        return reason
+
+    def __repr__(self):
+        return " | ".join(map(repr, self.criteria))

@@ -1,0 +1,206 @@
+"""The grown training loop: validation, stop criteria, callbacks, weights, the NaN guard."""
+
+import io
+import json
+
+import numpy as np
+import pytest
+
+from axonal import SGD, Adam, Dense, Sequential
+from axonal.callbacks import Callback, EpochLogger, Every, ProgressBar
+from axonal.stopping import ErrorBelow, MaxEpochs, NoImprovement
+from axonal.training import NonFiniteError, class_weights_to_sample_weights
+
+
+def regression_data(n=200, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-1, 1, (n, 3))
+    y = np.sin(2 * x[:, :1]) + x[:, 1:2] * x[:, 2:3]
+    return x, y
+
+
+def small_net(seed=0, **kw):
+    return Sequential([Dense(16, "tanh", input_dim=3), Dense(1)], seed=seed, **kw)
+
+
+def test_validation_split_takes_the_last_samples_and_logs_val_loss():
+    x, y = regression_data()
+    net = small_net()
+    h = net.fit(x, y, optimizer=Adam(0.01), epochs=5, validation_split=0.25, seed=0)
+    assert len(h.val_loss) == 5
+    assert h.val_loss[-1] == pytest.approx(net.evaluate(x[150:], y[150:]), rel=1e-5)
+
+
+def test_validation_data_and_bad_validation_options():
+    x, y = regression_data()
+    net = small_net()
+    h = net.fit(x[:150], y[:150], optimizer=Adam(0.01), epochs=3, validation_data=(x[150:], y[150:]))
+    assert len(h.val_loss) == 3
+    with pytest.raises(ValueError, match="validation_split must be in"):
+        net.fit(x, y, validation_split=1.5)
+    with pytest.raises(ValueError, match="not both"):
+        net.fit(x, y, validation_split=0.2, validation_data=(x, y))
+    with pytest.raises(ValueError, match=r"got input with 2 features; expected 3"):
+        net.fit(x, y, validation_data=(x[:, :2], y))
+
+
+def test_no_improvement_stops_and_restores_the_best_weights():
+    # Tiny noisy training set, long training: validation loss rises again (overfitting).
+    rng = np.random.default_rng(1)
+    x = rng.uniform(-1, 1, (20, 3))
+    y = x[:, :1] + rng.normal(0, 0.5, (20, 1))
+    xv = rng.uniform(-1, 1, (200, 3))
+    yv = xv[:, :1]
+    net = Sequential([Dense(64, "tanh", input_dim=3), Dense(64, "tanh"), Dense(1)], seed=0)
+    snapshots = []
+
+    class Snapshot(Callback):
+        def on_epoch_end(self, epoch, logs):
+            snapshots.append(net.get_weights())
+
+    h = net.fit(x, y, optimizer=Adam(0.01), epochs=2000, batch_size=None, validation_data=(xv, yv),
+                patience=25, callbacks=[Snapshot()])
+    assert h.stop_reason == "no_improvement"
+    best = int(np.argmin(h.val_loss))
+    assert h.best_epoch == best and len(h) == best + 26
+    for name, value in net.get_weights().items():
+        np.testing.assert_array_equal(value, snapshots[best][name])
+    assert net.evaluate(xv, yv) == pytest.approx(min(h.val_loss), rel=1e-6)
+
+
+def test_stop_criteria_compose_and_synaptic_cross_validation():
+    x, y = regression_data()
+    h = small_net().fit(x, y, optimizer=Adam(0.01), epochs=500, validation_split=0.2,
+                        stop=ErrorBelow(0.02, monitor="val_loss"))
+    assert h.stop_reason == "val_loss_below" and h.val_loss[-1] <= 0.02 < min(h.val_loss[:-1])
+    h = small_net().fit(x, y, epochs=500, stop=MaxEpochs(3) | ErrorBelow(1e-9))
+    assert h.stop_reason == "epochs" and len(h) == 3
+    with pytest.raises(ValueError, match="monitors 'val_loss'.*validation_data"):
+        small_net().fit(x, y, epochs=5, stop=NoImprovement(2))
+
+
+def test_every_callback_aborts_at_the_right_iteration():
+    x, y = regression_data()
+    seen = []
+
+    def do(info):
+        seen.append((info["iterations"], info["error"], info["rate"]))
+        return info["iterations"] >= 6
+
+    h = small_net().fit(x, y, optimizer=SGD(0.05), epochs=100, callbacks=[Every(3, do)])
+    assert [s[0] for s in seen] == [3, 6]
+    assert h.stop_reason == "callback" and len(h) == 6
+    assert seen[-1][1] == h[-1] and seen[-1][2] == 0.05
+
+
+def test_batch_callbacks_and_max_steps():
+    x, y = regression_data(100)
+    steps = []
+
+    class Count(Callback):
+        def on_batch_end(self, step, logs):
+            steps.append(step)
+            return step == 7
+
+    h = small_net().fit(x, y, epochs=10, batch_size=10, callbacks=[Count()])
+    assert steps == list(range(1, 8)) and h.stop_reason == "callback" and h.steps == 7
+    h = small_net().fit(x, y, epochs=10, batch_size=10, max_steps=25)
+    assert h.steps == 25 and h.stop_reason == "steps" and len(h) == 3
+
+
+def test_epoch_logger_writes_one_json_line_per_epoch(tmp_path):
+    x, y = regression_data(50)
+    path = tmp_path / "log.jsonl"
+    small_net().fit(x, y, epochs=4, validation_split=0.2, callbacks=[EpochLogger(path)])
+    records = [json.loads(line) for line in path.read_text().splitlines()]
+    assert [r["epoch"] for r in records] == [1, 2, 3, 4]
+    assert {"loss", "val_loss", "learning_rate"} <= set(records[0])
+
+
+def test_progress_bar_is_silent_when_output_is_not_a_terminal():
+    x, y = regression_data(50)
+    quiet, loud = io.StringIO(), io.StringIO()
+    small_net().fit(x, y, epochs=3, callbacks=[ProgressBar(file=quiet)], progress=False)
+    small_net().fit(x, y, epochs=3, callbacks=[ProgressBar(enabled=True, file=loud)], progress=False)
+    assert quiet.getvalue() == ""
+    assert "3/3" in loud.getvalue() and "loss=" in loud.getvalue()
+
+
+def test_balanced_class_weights():
+    t = np.eye(3)[[0, 0, 0, 1, 2, 2]]
+    w = class_weights_to_sample_weights("balanced", t)
+    np.testing.assert_allclose(w, [6 / 9, 6 / 9, 6 / 9, 2.0, 1.0, 1.0])
+    assert [w[t.argmax(1) == c].sum() for c in range(3)] == pytest.approx([2, 2, 2])
+    np.testing.assert_allclose(class_weights_to_sample_weights({1: 5.0}, t), [1, 1, 1, 5, 1, 1])
+    with pytest.raises(ValueError, match=r"names classes \[7\]"):
+        class_weights_to_sample_weights({7: 1.0}, t)
+
+
+def test_class_weight_shifts_the_decision_toward_the_weighted_class():
+    rng = np.random.default_rng(0)
+    x = rng.normal(0, 1, (400, 3))
+    labels = (x[:, 0] + rng.normal(0, 1.0, 400) > 0.8).astype(int)  # minority class 1
+
+    def recall_of_minority(class_weight):
+        net = Sequential([Dense(2, input_dim=3)], seed=0)
+        net.fit(x, labels, loss="softmax_cross_entropy", optimizer=Adam(0.05), epochs=60,
+                class_weight=class_weight, seed=0)
+        pred = net.predict(x).argmax(1)
+        return (pred[labels == 1] == 1).mean()
+
+    assert recall_of_minority("balanced") > recall_of_minority(None) + 0.2
+
+
+def test_nan_guard_on_injected_nan_keeps_the_last_finite_weights():
+    x, y = regression_data(64)
+    net = small_net()
+    kept = []
+
+    class PoisonAtStep5(Callback):
+        def on_batch_end(self, step, logs):
+            kept.append(net.get_weights())
+            if step == 5:
+                net.layers[1].params["weight"][0, 0] = np.nan
+
+    with pytest.raises(NonFiniteError, match=r"step 6 \(epoch 1, batch 6\).*layer 1, Dense\(16 → 1\).*lower learning rate"):
+        net.fit(x, y, epochs=3, batch_size=8, shuffle=False, callbacks=[PoisonAtStep5()])
+    # The poisoned weight was written by the callback; every other weight is the last finite step's.
+    weights = net.get_weights()
+    assert np.isnan(weights["layers.1.weight"][0, 0])
+    for name, value in weights.items():
+        mask = np.isfinite(value)
+        np.testing.assert_array_equal(value[mask], kept[-1][name][mask])
+
+
+def test_nan_guard_with_a_huge_learning_rate():
+    x, y = regression_data(64)
+    y = y * 1e3
+    net = small_net()
+    with pytest.raises(NonFiniteError, match="Try a lower learning rate") as info:
+        net.fit(x, y, optimizer=SGD(1e30), epochs=50, batch_size=8)
+    assert all(np.isfinite(v).all() for v in net.get_weights().values())
+    assert info.value.history.stop_reason == "non_finite"
+
+
+def test_nan_in_a_gradient_is_named_by_parameter():
+    x, y = regression_data(16)
+    net = small_net()
+    original = net.layers[0].backward
+
+    def poisoned_backward(grad):
+        out = original(grad)
+        net.layers[0].grads["bias"][3] = np.inf
+        return out
+
+    net.layers[0].backward = poisoned_backward
+    before = net.get_weights()
+    with pytest.raises(NonFiniteError, match="a gradient is NaN or Inf, first in parameter layers.0.bias"):
+        net.fit(x, y, epochs=1)
+    for name, value in net.get_weights().items():
+        np.testing.assert_array_equal(value, before[name])
+
+
+def test_fit_without_seed_follows_the_network_seed():
+    x, y = regression_data(64)
+    a, b = small_net(seed=3), small_net(seed=3)
+    assert list(a.fit(x, y, epochs=3, batch_size=8)) == list(b.fit(x, y, epochs=3, batch_size=8))
