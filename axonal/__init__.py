@@ -8,8 +8,14 @@ The pieces, one module each:
 * :mod:`axonal.losses` — errors ``E`` and their gradients ``∂E/∂ŷ``
 * :mod:`axonal.initializers` — seeded starting weights
 * :mod:`axonal.optimizers` — gradient descent and its refinements
-* :mod:`axonal.training` — the training loop (``fit``)
+* :mod:`axonal.training` — the training loop (``fit``), with :mod:`axonal.stopping`
+  (stop criteria), :mod:`axonal.schedules` (learning rates), :mod:`axonal.callbacks`
+* :mod:`axonal.metrics` — accuracy, precision/recall/F1, confusion matrix, R², ...
 * :mod:`axonal.gradcheck` — finite-difference gradient checks
+
+At the edges, imported on first use: :mod:`axonal.data` (bundled datasets, CSV
+files, splits), :mod:`axonal.io` (model files), :mod:`axonal.plotting`
+(matplotlib figures) and :mod:`axonal.cli` (the ``axonal`` command).
 
 >>> import numpy as np
 >>> from axonal import Sequential, Dense, SGD
@@ -22,17 +28,31 @@ The pieces, one module each:
 ('error', True)
 """
 
-from . import activations, initializers, losses, optimizers
+import importlib
+
+from . import activations, callbacks, initializers, losses, optimizers, stopping
 from .layers import BatchNorm, Dense, Dropout, Layer, LayerNorm, MinMaxScale, Residual, Standardize
 from .network import Sequential
 from .optimizers import SGD, Adagrad, Adam, AdamW, RMSprop, Rprop
-from .training import History, fit
+from .training import History, NonFiniteError, fit
 
 __version__ = "0.1.0"
 
+_LAZY = ("data", "io", "metrics", "schedules", "plotting", "cli", "gradcheck")
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        return importlib.import_module(f"{__name__}.{name}")
+    if name in ("save", "load"):
+        return getattr(importlib.import_module(f"{__name__}.io"), name)
+    raise AttributeError(f"module 'axonal' has no attribute {name!r}")
+
+
 __all__ = [
-    "activations", "initializers", "losses", "optimizers",
+    "activations", "initializers", "losses", "optimizers", "stopping", "callbacks", "save", "load",
     "Layer", "Dense", "Dropout", "Residual", "BatchNorm", "LayerNorm", "Standardize", "MinMaxScale",
     "Sequential",
-    "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "Rprop", "History", "fit", "__version__",
+    "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "Rprop", "History", "NonFiniteError", "fit",
+    "__version__",
 ]
