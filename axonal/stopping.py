@@ -83,14 +83,13 @@ class NoImprovement(StopCriterion):
     ----------
     patience : int
     monitor : str, default "val_loss"
-        A logged quantity; losses and errors improve downward, accuracy, precision,
-        recall, f1 and r2 upward (``mode="auto"``), or say so with ``mode``.
+        A logged quantity; losses and errors improve downward, metrics whose
+        ``greater_is_better`` (accuracy, f1, r2, ...) upward (``mode="auto"``), or say
+        so with ``mode``.
     min_delta : float, default 0
     restore_best : bool, default True
         At the end of training, put back the weights of the best epoch.
     """
-
-    _higher_is_better = ("accuracy", "precision", "recall", "f1", "r2")
 
     def __init__(self, patience: int = 10, monitor: str = "val_loss", *, min_delta: float = 0.0,
                  restore_best: bool = True, mode: str = "auto"):
@@ -103,8 +102,10 @@ class NoImprovement(StopCriterion):
         self.patience, self.monitor, self.min_delta = patience, monitor, float(min_delta)
         self.restore_best = bool(restore_best)
         if mode == "auto":
+            from . import metrics
             base = monitor[4:] if monitor.startswith("val_") else monitor
-            mode = "max" if base in self._higher_is_better else "min"
+            known = base in metrics.names()
+            mode = "max" if known and metrics.get(base).greater_is_better else "min"
         self.mode = mode
         self.reset()
 
