@@ -204,3 +204,36 @@ def test_fit_without_seed_follows_the_network_seed():
     x, y = regression_data(64)
     a, b = small_net(seed=3), small_net(seed=3)
     assert list(a.fit(x, y, epochs=3, batch_size=8)) == list(b.fit(x, y, epochs=3, batch_size=8))
+
+
+def test_schedules_set_the_rate_each_epoch_and_never_leak():
+    from axonal.schedules import ExponentialDecay
+    x, y = regression_data(64)
+    opt = SGD(0.1)
+    h = small_net().fit(x, y, optimizer=opt, epochs=4, schedule=ExponentialDecay(0.5))
+    assert h.learning_rate == pytest.approx([0.1, 0.05, 0.025, 0.0125])
+    assert opt.learning_rate == 0.1  # the schedule's rates stay inside that call
+    h = small_net().fit(x, y, optimizer=opt, epochs=3)
+    assert h.learning_rate == [0.1, 0.1, 0.1]
+    # Synaptic's forms: a list spread over the run, a callable (epoch, error) -> rate
+    h = small_net().fit(x, y, optimizer=SGD(0.1), epochs=6, schedule=[0.3, 0.2, 0.1])
+    assert h.learning_rate == pytest.approx([0.3, 0.2, 0.2, 0.1, 0.1, 0.1])
+    h = small_net().fit(x, y, optimizer=SGD(0.1), epochs=5,
+                        schedule=lambda epoch, error: 0.2 if epoch < 3 else 0.01)
+    assert h.learning_rate == pytest.approx([0.2, 0.2, 0.2, 0.01, 0.01])
+
+
+def test_metrics_are_logged_for_training_and_validation():
+    rng = np.random.default_rng(0)
+    x = rng.normal(0, 1, (300, 2))
+    labels = (x[:, 0] * x[:, 1] > 0).astype(int)
+    net = Sequential([Dense(16, "tanh", input_dim=2), Dense(2)], seed=0)
+    h = net.fit(x, labels, loss="softmax_cross_entropy", optimizer=Adam(0.02), epochs=60,
+                metrics=["accuracy", "f1"], validation_split=0.2, seed=0)
+    assert set(h.metrics) == {"accuracy", "f1", "val_accuracy", "val_f1"}
+    assert all(len(v) == 60 for v in h.metrics.values())
+    val_pred = net.predict(x[240:]).argmax(1)
+    assert h.metrics["val_accuracy"][-1] == pytest.approx((val_pred == labels[240:]).mean())
+    assert h.metrics["accuracy"][-1] > 0.9 and h.metrics["val_accuracy"][-1] > 0.9
+    best = NoImprovement(5, monitor="val_accuracy")
+    assert best.mode == "max"
