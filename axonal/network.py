@@ -73,6 +73,10 @@ class Sequential(Layer):
         self.seed = seed
         self.params_: ParameterSet | None = None
         self.loss_ = None
+        #: the optimizer and schedule of the last ``fit``; user metadata read from a model file
+        self.optimizer_ = None
+        self.schedule_ = None
+        self.metadata_ = None
         #: class labels of the outputs of a classifier (``None`` otherwise)
         self.classes_: list | None = None
         if input_dim is None:

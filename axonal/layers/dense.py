@@ -61,6 +61,11 @@ class Dense(Layer):
         if not isinstance(units, (int, np.integer)) or isinstance(units, bool) or units < 1:
             raise ValueError(f"Dense: units must be a positive integer, got {units!r}")
         self.units = int(units)
+        if input_dim is not None and (isinstance(input_dim, bool) or not isinstance(input_dim, (int, np.integer))
+                                      or input_dim < 1):
+            raise ValueError(f"Dense: input_dim must be a positive integer, got {input_dim!r}")
+        if not isinstance(use_bias, (bool, np.bool_)):
+            raise ValueError(f"Dense: use_bias must be True or False, got {use_bias!r}")
         self.activation = _activations.get(activation)
         self.use_bias = bool(use_bias)
         self.kernel_initializer = kernel_initializer or _initializers.default_for(self.activation.name)
