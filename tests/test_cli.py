@@ -1,0 +1,173 @@
+"""The axonal command, run the way a user runs it (in-process through main, and once as a subprocess)."""
+
+import csv
+import os
+import subprocess
+import sys
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import axonal
+from axonal.cli import main
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def fruit_csv(tmp_path):
+    rng = np.random.default_rng(0)
+    path = tmp_path / "fruit.csv"
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["weight", "spots", "ripeness", "fruit"])
+        for _ in range(240):
+            kind = rng.integers(0, 3)
+            weight = [150, 120, 300][kind] + rng.normal(0, 10)
+            spots = [2, 0, 8][kind] + rng.normal(0, 1)
+            w.writerow([f"{weight:.2f}", f"{spots:.2f}", f"{rng.uniform():.3f}", ["apple", "pear", "melon"][kind]])
+    return path
+
+
+def test_default_train_on_the_digits_reaches_97_percent(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, "train", "--no-plot")
+    assert code == 0, err
+    accuracy = float(out.split("test accuracy:")[1].split()[0])
+    assert accuracy >= 0.97
+    assert "confusion matrix" in out and (tmp_path / "model.axonal").exists()
+    net = axonal.load(tmp_path / "model.axonal")
+    x, y = axonal.data.load_digits().as_tuple()
+    assert (net.predict_proba(x).argmax(1) == y).mean() > 0.97  # most of it was training data
+    assert net.metadata_["results"]["test_accuracy"] == pytest.approx(accuracy, abs=1e-4)
+
+
+def test_same_seed_writes_byte_identical_model_files(tmp_path, capsys):
+    a, b, c = tmp_path / "a.axonal", tmp_path / "b.axonal", tmp_path / "c.axonal"
+    for path, seed in ((a, "1"), (b, "1"), (c, "2")):
+        assert run(capsys, "train", "--epochs", "3", "--seed", seed, "--no-plot", "-o", str(path))[0] == 0
+    assert a.read_bytes() == b.read_bytes()
+    assert a.read_bytes() != c.read_bytes()
+
+
+def test_csv_train_evaluate_predict_info(fruit_csv, tmp_path, capsys):
+    model = tmp_path / "fruit.axonal"
+    code, out, err = run(capsys, "train", "--data", str(fruit_csv), "--target", "fruit", "--hidden", "16",
+                         "--epochs", "200", "-o", str(model), "--no-plot")
+    assert code == 0, err
+    assert float(out.split("test accuracy:")[1].split()[0]) >= 0.95
+    code, out, err = run(capsys, "evaluate", str(model), str(fruit_csv))
+    assert code == 0 and float(out.split("accuracy:")[1].split()[0]) >= 0.95
+    predictions = tmp_path / "pred.csv"
+    code, out, err = run(capsys, "predict", str(model), str(fruit_csv), "-o", str(predictions))
+    assert code == 0, err
+    rows = list(csv.DictReader(open(predictions)))
+    truth = [r["fruit"] for r in csv.DictReader(open(fruit_csv))]
+    assert set(rows[0]) == {"prediction", "p_apple", "p_melon", "p_pear"}
+    assert np.mean([r["prediction"] == t for r, t in zip(rows, truth)]) >= 0.95
+    assert all(abs(sum(float(r[k]) for k in r if k.startswith("p_")) - 1) < 1e-4 for r in rows)
+    code, out, _ = run(capsys, "info", str(model))
+    assert code == 0 and "classes: apple, melon, pear" in out and "Dense(3 → 16)" in out
+
+
+def test_predict_reads_features_by_name_in_any_order(fruit_csv, tmp_path, capsys):
+    model = tmp_path / "m.axonal"
+    assert run(capsys, "train", "--data", str(fruit_csv), "--target", "fruit", "--epochs", "200",
+               "-o", str(model), "--no-plot")[0] == 0
+    reordered = tmp_path / "reordered.csv"
+    with open(fruit_csv) as f:
+        rows = list(csv.reader(f))
+    with open(reordered, "w", newline="") as f:
+        csv.writer(f).writerows([[r[2], r[1], r[0]] for r in rows])  # no target column, shuffled columns
+    code, out, err = run(capsys, "predict", str(model), str(reordered))
+    assert code == 0, err
+    direct = run(capsys, "predict", str(model), str(fruit_csv))[1]
+    assert out == direct
+
+
+def test_regression_on_the_bundled_cars(tmp_path, capsys):
+    code, out, err = run(capsys, "train", "--data", "regression", "--epochs", "150", "--hidden", "32",
+                         "-o", str(tmp_path / "mpg.axonal"), "--no-plot")
+    assert code == 0, err
+    assert float(out.split("R²:")[1].split()[0]) > 0.75
+
+
+def test_toml_config_with_command_line_overrides(tmp_path, capsys):
+    config = tmp_path / "train.toml"
+    config.write_text('hidden = [16]\nepochs = 2\nlearning-rate = 0.01\nseed = 4\n')
+    model = tmp_path / "m.axonal"
+    code, out, err = run(capsys, "train", "--config", str(config), "--epochs", "3", "-o", str(model), "--no-plot")
+    assert code == 0, err
+    meta = axonal.load(model).metadata_
+    assert meta["training"]["hidden"] == "16" and meta["epochs_trained"] == 3
+    assert meta["training"]["learning_rate"] == 0.01 and meta["training"]["seed"] == 4
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["train", "--data", "missing.csv", "--target", "y"], "data file missing.csv does not exist"),
+    (["train", "--data", "FRUIT", "--target", "colour"], "has no column 'colour'"),
+    (["train", "--optimizer", "adamm"], "unknown optimizer 'adamm'"),
+    (["train", "--activation", "sigmoidal"], "unknown activation 'sigmoidal'"),
+    (["train", "--hidden", "64,x"], "--hidden must be sizes separated by commas"),
+    (["train", "--epochs", "0"], "--epochs must be a positive integer"),
+    (["train", "--epochs", "ten"], "argument --epochs: invalid int value"),
+    (["train", "--test-size", "1.5"], "--test-size must be a fraction"),
+    (["train", "--schedule", "sometimes"], "unknown schedule 'sometimes'"),
+    (["train", "--data", "FRUIT"], "--target is required"),
+    (["train", "--config", "nope.toml"], "config file nope.toml does not exist"),
+    (["train", "--frobnicate"], "unrecognized arguments: --frobnicate"),
+    (["evaluate", "missing.axonal", "digits"], "model file missing.axonal does not exist"),
+    (["info", "FRUIT"], "not an axonal model file"),
+    (["predict", "MODEL", "FRUIT_NO_SPOTS"], "lacks the feature column(s) 'spots'"),
+    (["evaluate", "MODEL", "FRUIT_NEW_LABEL"], "not classes of the model"),
+    (["predict", "MODEL", "digits"], "has 64 feature columns; the model takes 3"),
+])
+def test_bad_input_gets_one_line_and_exit_2(argv, message, fruit_csv, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    model = tmp_path / "m.axonal"
+    assert run(capsys, "train", "--data", str(fruit_csv), "--target", "fruit", "--epochs", "2", "-o", str(model),
+               "--no-plot")[0] == 0
+    no_spots = tmp_path / "no_spots.csv"
+    no_spots.write_text("weight,ripeness\n150,0.5\n")
+    new_label = tmp_path / "new_label.csv"
+    new_label.write_text("weight,spots,ripeness,fruit\n150,2,0.5,kiwi\n")
+    swap = {"FRUIT": str(fruit_csv), "MODEL": str(model), "FRUIT_NO_SPOTS": str(no_spots),
+            "FRUIT_NEW_LABEL": str(new_label)}
+    code, out, err = run(capsys, *[swap.get(a, a) for a in argv])
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("axonal: error:") and message in lines[0], err
+    assert "Traceback" not in err
+
+
+def test_corrupted_model_file_is_refused(tmp_path, capsys):
+    model = tmp_path / "m.axonal"
+    assert run(capsys, "train", "--epochs", "1", "-o", str(model), "--no-plot")[0] == 0
+    data = model.read_bytes()
+    model.write_bytes(data[: len(data) // 2])
+    code, _, err = run(capsys, "predict", str(model), "digits")
+    assert code == 2 and len(err.strip().splitlines()) == 1 and str(model) in err
+
+
+def test_the_command_runs_as_a_program(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(Path(axonal.__file__).parents[1])}
+    result = subprocess.run([sys.executable, "-m", "axonal", "train", "--epochs", "2", "--no-plot",
+                             "-o", str(tmp_path / "m.axonal")], capture_output=True, text=True, cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "test accuracy" in result.stdout
+    bad = subprocess.run([sys.executable, "-m", "axonal", "train", "--epochs", "-3"],
+                         capture_output=True, text=True, cwd=tmp_path, env=env)
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1
+
+
+def test_loss_plot_is_written_when_matplotlib_is_there(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    png = tmp_path / "curves.png"
+    assert run(capsys, "train", "--epochs", "3", "-o", str(tmp_path / "m.axonal"), "--plot", str(png))[0] == 0
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
