@@ -1,0 +1,23 @@
+"""The README's Python examples run as written and do what the text says."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def test_readme_python_blocks_run(tmp_path, monkeypatch, capsys):
+    if not README.exists():
+        pytest.skip("README.md is not beside the tests (installed without the source tree)")
+    blocks = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
+    assert len(blocks) >= 4
+    monkeypatch.chdir(tmp_path)
+    namespace = {}
+    for block in blocks:
+        exec(compile(block, str(README), "exec"), namespace)
+    out = capsys.readouterr().out
+    assert float(out.split("test accuracy")[1].split()[0]) >= 0.95
+    assert namespace["history"].stop_reason in ("no_improvement", "epochs")
+    assert (tmp_path / "digits.axonal").exists()
