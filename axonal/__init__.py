@@ -11,6 +11,7 @@ The pieces, one module each:
 * :mod:`axonal.training` — the training loop (``fit``), with :mod:`axonal.stopping`
   (stop criteria), :mod:`axonal.schedules` (learning rates), :mod:`axonal.callbacks`
 * :mod:`axonal.metrics` — accuracy, precision/recall/F1, confusion matrix, R², ...
+* :mod:`axonal.cross_validation` — k-fold cross-validation
 * :mod:`axonal.gradcheck` — finite-difference gradient checks
 
 At the edges, imported on first use: :mod:`axonal.data` (bundled datasets, CSV
@@ -38,7 +39,7 @@ from .training import History, NonFiniteError, fit
 
 __version__ = "0.1.0"
 
-_LAZY = ("data", "io", "metrics", "schedules", "plotting", "cli", "gradcheck")
+_LAZY = ("data", "io", "metrics", "schedules", "plotting", "cli", "gradcheck", "cross_validation")
 
 
 def __getattr__(name):

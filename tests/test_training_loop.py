@@ -237,3 +237,26 @@ def test_metrics_are_logged_for_training_and_validation():
     assert h.metrics["accuracy"][-1] > 0.9 and h.metrics["val_accuracy"][-1] > 0.9
     best = NoImprovement(5, monitor="val_accuracy")
     assert best.mode == "max"
+
+
+def test_k_fold_cross_validation_scores_each_fold_on_unseen_samples():
+    from axonal.cross_validation import cross_validate
+    from axonal.data import load_digits
+    x, y = load_digits().as_tuple()
+    x, y = x[:600], y[:600]
+    built = []
+
+    def build(fold):
+        from axonal import Standardize
+        built.append(fold)
+        return Sequential([Standardize(), Dense(32, "relu"), Dense(10)], input_dim=64, seed=fold)
+
+    result = cross_validate(build, x, y, k=4, metrics=["loss", "accuracy"], stratify=y, seed=0,
+                            loss="softmax_cross_entropy", optimizer="adam", learning_rate=0.005, epochs=15)
+    assert built == [0, 1, 2, 3] and len(result["histories"]) == 4
+    assert result["accuracy"].shape == (4,) and result["mean_accuracy"] > 0.9
+    assert result["mean_loss"] == pytest.approx(result["loss"].mean())
+    # held-out scores are worse than the training fit: the folds really are unseen
+    assert result["mean_loss"] > np.mean([h[-1] for h in result["histories"]])
+    with pytest.raises(ValueError, match="fresh optimizer state"):
+        cross_validate(build, x, y, optimizer=Adam(0.01))

@@ -1,0 +1,81 @@
+"""k-fold cross-validation: how well a way of building and training a network generalises.
+
+The samples are split into ``k`` folds; for each fold a fresh network is trained
+on the other ``k - 1`` and scored on it. The mean of the ``k`` scores estimates
+the score on unseen data, and their spread how much it depends on the split.
+
+Synaptic's ``crossValidate = {testSize, testError}`` (hold out the last part of
+the set and stop when its error is low enough) is ``fit(validation_split=testSize,
+stop=ErrorBelow(testError, monitor="val_loss"))``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import metrics as _metrics
+
+__all__ = ["cross_validate"]
+
+
+def cross_validate(build, x, y, *, k: int = 5, metrics=("loss",), stratify=None, seed=None,
+                   **fit_options) -> dict:
+    """Train a fresh network on each of ``k`` folds and score it on the held-out fold.
+
+    Parameters
+    ----------
+    build : callable ``(fold) -> Sequential``
+        Makes a new, untrained network for fold ``fold`` (0-based); seed it from
+        ``fold`` for reproducible runs.
+    x : array (samples, features)
+    y : array (samples, ...)
+    k : int, default 5
+    metrics : sequence of str, default ("loss",)
+        ``"loss"`` (the training loss on the held-out fold) and any name of
+        :mod:`axonal.metrics`, computed on the network's linked outputs
+        (probabilities for losses on logits).
+    stratify : array (samples,), optional
+        Class labels whose proportions every fold keeps (usually ``y`` for classification).
+    seed : int or Generator, optional
+        Seeds the assignment of samples to folds.
+    **fit_options
+        Passed to ``fit`` (``loss``, ``optimizer``, ``epochs``, ...). Give an
+        optimizer by name or config: each fold needs its own fresh state.
+
+    Returns
+    -------
+    dict
+        ``{name: array (k,)}`` of scores per fold, plus ``"mean_<name>"`` and
+        ``"std_<name>"`` floats, and ``"histories"``: the ``History`` of each fold.
+    """
+    from .data.split import kfold_indices
+    from .optimizers import Optimizer
+
+    if isinstance(fit_options.get("optimizer"), Optimizer):
+        raise ValueError("cross_validate: give the optimizer by name or config dict, so each fold starts "
+                         "with fresh optimizer state")
+    x = np.asarray(x)
+    y = np.asarray(y)
+    if x.shape[0] != y.shape[0]:
+        raise ValueError(f"cross_validate: x has {x.shape[0]} samples but y has {y.shape[0]}")
+    scorers = {name: None if name == "loss" else _metrics.get(name) for name in metrics}
+    scores = {name: [] for name in scorers}
+    histories = []
+    for fold, (train_idx, test_idx) in enumerate(kfold_indices(len(x), k, shuffle=True, seed=seed,
+                                                                stratify=stratify)):
+        net = build(fold)
+        histories.append(net.fit(x[train_idx], y[train_idx], **fit_options))
+        outputs = net.predict(x[test_idx])
+        for name, metric in scorers.items():
+            if metric is None:
+                scores[name].append(net.loss_.value(outputs, y[test_idx]))
+            else:
+                truth = net.loss_.prepare_targets(y[test_idx], outputs.shape[1], outputs.dtype)
+                scores[name].append(float(metric(truth, net.loss_.link(outputs))))
+    result: dict = {"histories": histories}
+    for name, values in scores.items():
+        arr = np.asarray(values, dtype=np.float64)
+        result[name] = arr
+        result[f"mean_{name}"] = float(arr.mean())
+        result[f"std_{name}"] = float(arr.std())
+    return result
