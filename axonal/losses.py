@@ -74,7 +74,7 @@ class Loss:
         out = self._grad_unscaled(y_pred, y_true, out=out)
         if sample_weight is None:
             out *= 1.0 / y_pred.shape[0]
-            return float(per_sample.mean(dtype=np.float64)), out
+            return float(per_sample.sum(dtype=np.float64)) / y_pred.shape[0], out
         total = float(sample_weight.sum())
         if total <= 0:
             return 0.0, np.multiply(out, 0.0, out=out)
