@@ -59,7 +59,7 @@ class ParameterSet:
         self.size = offset
         self.values = np.zeros(offset, dtype=self.dtype)
         self.grads = np.zeros(offset, dtype=self.dtype)
-        for (name, array, _), slot in zip(entries, slots):
+        for (_, array, _), slot in zip(entries, slots):
             self.values[slot.offset:slot.offset + slot.size] = np.asarray(array).reshape(-1)
         # Weight segments as (start, stop) ranges, adjacent ones merged.
         ranges = []

@@ -197,48 +197,13 @@ def fit(net, x, y, *, loss="mse", optimizer="sgd", learning_rate: float | None =
     check_finite(t, "fit", "targets")
     weights = _sample_weights(sample_weight, class_weight, t, loss_fn, x.shape[0])
 
-    val = None
-    if validation_data is not None and validation_split is not None:
-        raise ValueError("fit: give validation_data or validation_split, not both")
-    if validation_split is not None:
-        if not (isinstance(validation_split, (int, float)) and 0 < validation_split < 1):
-            raise ValueError(f"fit: validation_split must be in (0, 1), got {validation_split!r}")
-        n_val = int(round(x.shape[0] * validation_split))
-        if n_val < 1 or n_val >= x.shape[0]:
-            raise ValueError(f"fit: validation_split={validation_split} of {x.shape[0]} samples leaves "
-                             f"{n_val} for validation; need at least 1 on each side")
-        cut = x.shape[0] - n_val
-        val = (x[cut:], t[cut:])
-        x, t = x[:cut], t[:cut]
-        weights = None if weights is None else weights[:cut]
-    elif validation_data is not None:
-        if not (isinstance(validation_data, (tuple, list)) and len(validation_data) == 2):
-            raise ValueError("fit: validation_data must be a pair (x_val, y_val)")
-        x_val = as_input_array(validation_data[0], net.dtype, "fit validation_data")
-        if x_val.shape[1:] != net.input_shape:
-            net.layers[0].check_input(x_val)
-        t_val = loss_fn.prepare_targets(np.asarray(validation_data[1]), n_outputs, net.dtype)
-        if t_val.shape[0] != x_val.shape[0]:
-            raise ValueError(f"fit: validation x has {x_val.shape[0]} samples but y has {t_val.shape[0]}")
-        val = (x_val, t_val)
+    x, t, weights, val = _hold_out_validation(net, loss_fn, x, t, weights, validation_data, validation_split)
 
     if net.layers[0].needs_adapting:  # a leading Standardize/MinMaxScale learns its statistics
         net.layers[0].adapt(x)
 
     # -- stopping, schedule, callbacks -------------------------------------------------------
-    criteria = [MaxEpochs(int(epochs))]
-    if error is not None:
-        criteria.append(ErrorBelow(error))
-    best_keeper = None
-    if patience is not None:
-        best_keeper = NoImprovement(patience, monitor="val_loss" if val is not None else "loss")
-        criteria.append(best_keeper)
-    for extra in (stop if isinstance(stop, (list, tuple)) else [stop] if stop is not None else []):
-        if not isinstance(extra, StopCriterion):
-            raise TypeError(f"fit: stop must be stop criteria, got {type(extra).__name__}")
-        criteria.append(extra)
-    stopper = AnyOf(*criteria)
-    stopper.reset()
+    stopper = _stop_criteria(epochs, error, patience, stop, monitor="val_loss" if val is not None else "loss")
     restorers = [c for c in stopper.criteria if isinstance(c, NoImprovement) and c.restore_best]
     sched = None
     if schedule is not None:
@@ -268,79 +233,119 @@ def fit(net, x, y, *, loss="mse", optimizer="sgd", learning_rate: float | None =
     net.input_grad_needed = False  # nothing upstream of the first layer needs ∂E/∂x
     # With the guard on, overflow and NaN are reported by NonFiniteError rather than warnings.
     fp_errors = np.errstate(over="ignore", invalid="ignore") if guard is not None else contextlib.nullcontext()
-    try:
-        fp_errors.__enter__()
-        for cb in all_callbacks:
-            cb.on_train_begin(info)
-        last_error = None
-        for epoch in range(int(epochs)):
-            if sched is not None:
-                opt.learning_rate = float(sched.rate(epoch, last_error))
-            if shuffle and batch < n:  # a full batch sums the same gradient in any order
-                rng.shuffle(order)
-            total, total_weight, stop_reason = 0.0, 0.0, None
-            for batch_index, start in enumerate(range(0, n, batch)):
-                idx = order[start:start + batch]
-                if batch == n:
-                    xb, tb = x, t
-                else:  # gather the batch into reused arrays: no per-step allocation
-                    xb = np.take(x, idx, axis=0, out=_batch_buffer(buffers, "x", x, len(idx)))
-                    tb = np.take(t, idx, axis=0, out=_batch_buffer(buffers, "t", t, len(idx)))
-                wb = None if weights is None else weights[idx]
-                y_pred = net.forward(xb, training=True)
-                grad_out = _batch_buffer(buffers, "grad", y_pred, len(idx))
-                value, delta = loss_fn.value_and_grad(y_pred, tb, wb, out=grad_out)
-                if epoch_pred is not None:
-                    epoch_pred[start:start + len(idx)] = y_pred
-                net.backward(delta)
-                if guard is not None:
-                    guard.before_step(value, history.steps, epoch, batch_index, xb)
-                opt.step(params)
-                if guard is not None:
-                    guard.after_step(history.steps, epoch, batch_index)
-                history.steps += 1
-                w_sum = float(len(idx)) if wb is None else float(wb.sum())
-                total += value * w_sum
-                total_weight += w_sum
-                if callbacks:
-                    batch_logs = {"loss": value, "learning_rate": opt.learning_rate}
-                    if any([cb.on_batch_end(history.steps, batch_logs) for cb in callbacks]):
-                        stop_reason = "callback"
-                if max_steps is not None and history.steps >= max_steps:
-                    stop_reason = stop_reason or "steps"
-                if stop_reason:
+    with fp_errors:
+        try:
+            for cb in all_callbacks:
+                cb.on_train_begin(info)
+            last_error = None
+            for epoch in range(int(epochs)):
+                if sched is not None:
+                    opt.learning_rate = float(sched.rate(epoch, last_error))
+                if shuffle and batch < n:  # a full batch sums the same gradient in any order
+                    rng.shuffle(order)
+                total, total_weight, stop_reason = 0.0, 0.0, None
+                for batch_index, start in enumerate(range(0, n, batch)):
+                    idx = order[start:start + batch]
+                    if batch == n:
+                        xb, tb = x, t
+                    else:  # gather the batch into reused arrays: no per-step allocation
+                        xb = np.take(x, idx, axis=0, out=_batch_buffer(buffers, "x", x, len(idx)))
+                        tb = np.take(t, idx, axis=0, out=_batch_buffer(buffers, "t", t, len(idx)))
+                    wb = None if weights is None else weights[idx]
+                    y_pred = net.forward(xb, training=True)
+                    grad_out = _batch_buffer(buffers, "grad", y_pred, len(idx))
+                    value, delta = loss_fn.value_and_grad(y_pred, tb, wb, out=grad_out)
+                    if epoch_pred is not None:
+                        epoch_pred[start:start + len(idx)] = y_pred
+                    net.backward(delta)
+                    if guard is not None:
+                        guard.before_step(value, history.steps, epoch, batch_index, xb)
+                    opt.step(params)
+                    if guard is not None:
+                        guard.after_step(history.steps, epoch, batch_index)
+                    history.steps += 1
+                    w_sum = float(len(idx)) if wb is None else float(wb.sum())
+                    total += value * w_sum
+                    total_weight += w_sum
+                    if callbacks:
+                        batch_logs = {"loss": value, "learning_rate": opt.learning_rate}
+                        if any([cb.on_batch_end(history.steps, batch_logs) for cb in callbacks]):
+                            stop_reason = "callback"
+                    if max_steps is not None and history.steps >= max_steps:
+                        stop_reason = stop_reason or "steps"
+                    if stop_reason:
+                        break
+                last_error = total / total_weight if total_weight else 0.0
+                logs = _epoch_logs(net, last_error, opt, val, metric_fns, epoch_pred, t, order, loss_fn, batch_index,
+                                   batch)
+                _record(history, logs)
+                reason = stopper.check(epoch, logs)
+                if any(r.best_epoch == epoch for r in restorers):
+                    best_weights = net.get_weights()
+                if any([cb.on_epoch_end(epoch, logs) for cb in all_callbacks]):
+                    reason = reason or "callback"
+                reason = stop_reason or reason
+                if reason:
+                    history.stop_reason = reason
                     break
-            last_error = total / total_weight if total_weight else 0.0
-            logs = _epoch_logs(net, last_error, opt, val, metric_fns, epoch_pred, t, order, loss_fn, batch_index,
-                               batch, shuffle)
-            _record(history, logs)
-            reason = stopper.check(epoch, logs)
-            if any(r.best_epoch == epoch for r in restorers):
-                best_weights = net.get_weights()
-            if any(cb.on_epoch_end(epoch, logs) for cb in all_callbacks):
-                reason = reason or "callback"
-            reason = stop_reason or reason
-            if reason:
-                history.stop_reason = reason
-                break
-        if restorers and best_weights is not None:
-            net.set_weights(best_weights)
-            history.best_epoch = restorers[0].best_epoch
-    except NonFiniteError as exc:
-        exc.history = history
-        history.stop_reason = "non_finite"
-        raise
-    finally:
-        fp_errors.__exit__(None, None, None)
-        opt.learning_rate = base_rate  # a schedule's rates never outlive this call
-        net.input_grad_needed = True
-        net.release_buffers()
-        for cb in all_callbacks:
-            cb.on_train_end(history)
+            if restorers and best_weights is not None:
+                net.set_weights(best_weights)
+                history.best_epoch = restorers[0].best_epoch
+        except NonFiniteError as exc:
+            exc.history = history
+            history.stop_reason = "non_finite"
+            raise
+        finally:
+            opt.learning_rate = base_rate  # a schedule's rates never outlive this call
+            net.input_grad_needed = True
+            net.release_buffers()
+            for cb in all_callbacks:
+                cb.on_train_end(history)
     return history
 
 
-def _epoch_logs(net, train_loss, opt, val, metric_fns, epoch_pred, t, order, loss_fn, last_batch, batch, shuffle):
+def _hold_out_validation(net, loss_fn, x, t, weights, validation_data, validation_split):
+    """``(x, t, weights, val)``: the training part and the validation pair (or ``None``)."""
+    if validation_data is not None and validation_split is not None:
+        raise ValueError("fit: give validation_data or validation_split, not both")
+    if validation_split is not None:
+        if not (isinstance(validation_split, (int, float)) and 0 < validation_split < 1):
+            raise ValueError(f"fit: validation_split must be in (0, 1), got {validation_split!r}")
+        n_val = int(round(x.shape[0] * validation_split))
+        if n_val < 1 or n_val >= x.shape[0]:
+            raise ValueError(f"fit: validation_split={validation_split} of {x.shape[0]} samples leaves "
+                             f"{n_val} for validation; need at least 1 on each side")
+        cut = x.shape[0] - n_val  # the last samples, as Synaptic's crossValidate and Keras take them
+        return x[:cut], t[:cut], None if weights is None else weights[:cut], (x[cut:], t[cut:])
+    if validation_data is None:
+        return x, t, weights, None
+    if not (isinstance(validation_data, (tuple, list)) and len(validation_data) == 2):
+        raise ValueError("fit: validation_data must be a pair (x_val, y_val)")
+    x_val = as_input_array(validation_data[0], net.dtype, "fit validation_data")
+    if x_val.shape[1:] != net.input_shape:
+        net.layers[0].check_input(x_val)
+    t_val = loss_fn.prepare_targets(np.asarray(validation_data[1]), t.shape[1], net.dtype)
+    if t_val.shape[0] != x_val.shape[0]:
+        raise ValueError(f"fit: validation x has {x_val.shape[0]} samples but y has {t_val.shape[0]}")
+    return x, t, weights, (x_val, t_val)
+
+
+def _stop_criteria(epochs, error, patience, stop, monitor) -> AnyOf:
+    criteria = [MaxEpochs(int(epochs))]
+    if error is not None:
+        criteria.append(ErrorBelow(error))
+    if patience is not None:
+        criteria.append(NoImprovement(patience, monitor=monitor))
+    for extra in (stop if isinstance(stop, (list, tuple)) else [stop] if stop is not None else []):
+        if not isinstance(extra, StopCriterion):
+            raise TypeError(f"fit: stop must be stop criteria, got {type(extra).__name__}")
+        criteria.append(extra)
+    stopper = AnyOf(*criteria)
+    stopper.reset()
+    return stopper
+
+
+def _epoch_logs(net, train_loss, opt, val, metric_fns, epoch_pred, t, order, loss_fn, last_batch, batch):
     logs = {"loss": train_loss, "learning_rate": opt.learning_rate}
     if metric_fns:
         # Training metrics from the predictions made while the epoch trained (row i of

@@ -55,7 +55,7 @@ from .. import losses as _losses
 from .. import optimizers as _optimizers
 from .. import schedules as _schedules
 from ..network import Sequential
-from .container import DTYPES, MAX_HEADER_BYTES, ModelFileError, fail, parse_json, read_container
+from .container import MAX_HEADER_BYTES, ModelFileError, fail, parse_json, read_container
 
 __all__ = ["save", "load", "read_header", "ModelFileError", "FORMAT", "FORMAT_VERSION"]
 
