@@ -13,6 +13,7 @@ The top-level network owns its parameters in one flat :class:`ParameterSet`
 from __future__ import annotations
 
 import copy as _copy
+from dataclasses import replace
 
 import numpy as np
 
@@ -56,7 +57,7 @@ class Sequential(Layer):
     has_training_mode = True
 
     def __init__(self, layers, *, input_dim: int | None = None, dtype="float32",
-                 seed=None, name: str | None = None):
+                 seed=None, name: str | None = None, _defer_build: bool = False):
         super().__init__(name=name)
         layers = list(layers)
         if not layers:
@@ -82,12 +83,19 @@ class Sequential(Layer):
         if input_dim is None:
             input_dim = getattr(layers[0], "input_dim", None)
         self.input_dim = input_dim
-        if input_dim is not None:
+        if input_dim is not None and not _defer_build:
             self.build_network((int(input_dim),))
 
     # -- building ------------------------------------------------------------------
     def children(self):
         return list(self.layers)
+
+    def plan(self, input_shape):
+        specs, shape = [], tuple(input_shape)
+        for i, layer in enumerate(self.layers):
+            layer_specs, shape = layer.plan(shape)
+            specs += [replace(spec, name=f"layers.{i}.{spec.name}") for spec in layer_specs]
+        return specs, shape
 
     def _build(self, input_shape, rng):
         shape = input_shape
@@ -257,14 +265,22 @@ class Sequential(Layer):
         return config
 
     @classmethod
-    def from_config(cls, config):
+    def from_config(cls, config, *, build: bool = True):
+        """Rebuild from ``get_config()``; ``build=False`` leaves it unbuilt even if it names ``input_dim``."""
         if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
             raise ValueError("Sequential: config must be a mapping with a 'layers' list")
         unknown = set(config) - {"layers", "dtype", "input_dim", "name"}
         if unknown:
             raise ValueError(f"Sequential: unknown config keys {sorted(unknown)}")
-        return cls([layer_from_spec(spec) for spec in config["layers"]], input_dim=config.get("input_dim"),
-                   dtype=config.get("dtype", "float32"), name=config.get("name"))
+        input_dim = config.get("input_dim")
+        if input_dim is not None and (isinstance(input_dim, bool) or not isinstance(input_dim, int) or input_dim < 1):
+            raise ValueError(f"Sequential: input_dim must be a positive integer, got {input_dim!r}")
+        net = cls([layer_from_spec(spec) for spec in config["layers"]], dtype=config.get("dtype", "float32"),
+                  name=config.get("name"), _defer_build=True)
+        net.input_dim = input_dim if input_dim is not None else net.input_dim
+        if build and input_dim is not None:
+            net.build_network((input_dim,))
+        return net
 
     def describe(self):
         return self.name or "Sequential"
@@ -283,5 +299,6 @@ def layer_from_spec(spec) -> Layer:
     if not isinstance(spec, dict) or not isinstance(spec.get("class"), str):
         raise ValueError(f"a layer spec must be a mapping with a 'class' name, got {spec!r:.80}")
     name = spec["class"]
-    cls = Sequential if name == "Sequential" else _layers.get_class(name)
-    return cls.from_config(spec.get("config", {}))
+    if name == "Sequential":  # a nested block: its parent builds it
+        return Sequential.from_config(spec.get("config", {}), build=False)
+    return _layers.get_class(name).from_config(spec.get("config", {}))

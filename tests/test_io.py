@@ -577,8 +577,10 @@ def test_bad_axonal_headers(tmp_path, good_file, change, fragment):
     (lambda h: h.update(optimizer={"name": "adam", "config": {"lr": 1}, "iterations": 1, "slots": []}),
      "invalid optimizer (adam:"),
     (lambda h: h["architecture"]["layers"][1]["config"].update(activation="system"), "invalid architecture"),
-    (lambda h: h["architecture"]["layers"][1]["config"].update(units=10**12), "units=1000000000000"),
-    (lambda h: h["architecture"].update(input_dim=10**9), "input_dim=1000000000"),
+    (lambda h: h["architecture"]["layers"][1]["config"].update(units=10**12), "invalid architecture"),
+    (lambda h: h["architecture"]["layers"][-1]["config"].update(units=10**12),
+     "the architecture needs (5, 1000000000000)"),
+    (lambda h: h["architecture"].update(input_dim=10**9), "the architecture needs (1000000000,)"),
     (lambda h: h["architecture"]["layers"][6]["config"].update(units=3),
      "has shape (5, 2); the architecture needs (5, 3)"),
     (lambda h: h["architecture"]["layers"][6]["config"].update(use_bias=False),
@@ -587,6 +589,7 @@ def test_bad_axonal_headers(tmp_path, good_file, change, fragment):
      "missing 6 tensors: 'params.layers.7.bias', 'params.layers.7.gain', 'optimizer.m"),
 ])
 def test_headers_that_do_not_build(tmp_path, good_file, change, fragment):
+    # Checked against the network's plan before anything is allocated: refused at once, in little memory.
     path = tmp_path / "bad.axonal"
     path.write_bytes(edit_axonal_header(good_file.read_bytes(), change))
     with pytest.raises(ModelFileError) as info:
@@ -698,3 +701,27 @@ def test_every_header_field_replaced_by_junk_loads_or_raises_model_file_error(tm
                 pass
             cases += 1
     assert cases > 1000
+
+
+def test_a_header_asking_for_a_huge_network_is_refused_before_allocating(tmp_path):
+    import tracemalloc
+
+    from axonal import Dense, Sequential
+    small = Sequential([Dense(2, input_dim=3)], seed=0)
+    path = tmp_path / "huge.axonal"
+    save(small, path)
+
+    def huge(h):  # 50 layers of 4096 x 4096 float64: 6.7 GB if the loader built it first
+        h["architecture"]["input_dim"] = 4096
+        h["architecture"]["dtype"] = "float64"
+        h["architecture"]["layers"] = [{"class": "Dense", "config": {"units": 4096}} for _ in range(50)]
+
+    path.write_bytes(edit_axonal_header(path.read_bytes(), huge))
+    tracemalloc.start()
+    try:
+        with pytest.raises(ModelFileError, match="missing 98 tensors"):
+            load(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 20 * 2**20

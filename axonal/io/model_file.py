@@ -254,20 +254,22 @@ def load(path) -> Sequential:
     """
     metadata, tensors, blob = read_container(path, with_data=True)
     header = _parse_header(path, metadata)
-    _check_sizes(path, header["architecture"], tensors)
-    network = _rebuild(path, "architecture", lambda: Sequential.from_config(header["architecture"]))
-    if not network.built:
+    network = _rebuild(path, "architecture",
+                       lambda: Sequential.from_config(header["architecture"], build=False))
+    if network.input_dim is None:
         raise fail(path, "invalid architecture", "the network has no input_dim")
     dtype_name = _DTYPE_NAMES[network.dtype]
-
-    expected = {f"params.{k}": v.shape for k, v in network.parameters().items()}
-    expected.update({f"state.{k}": v.shape for k, v in network.state_arrays().items()})
+    # Compare the file with the network's plan before allocating anything, so a hostile
+    # header cannot make the loader build a huge network.
+    specs, _ = _rebuild(path, "architecture", lambda: network.plan((network.input_dim,)))
+    expected = {("state." if spec.decay is None else "params.") + spec.name: spec.shape for spec in specs}
     optimizer = None
     if header["optimizer"] is not None:
         optimizer, slots = _rebuild_optimizer(path, header["optimizer"])
-        expected.update({f"optimizer.{slot}.{k}": shape for slot in slots
-                         for k, shape in network.params_.layout()})
+        expected.update({f"optimizer.{slot}.{spec.name}": spec.shape for slot in slots
+                         for spec in specs if spec.decay is not None})
     _check_tensors(path, tensors, expected, dtype_name)
+    _rebuild(path, "architecture", lambda: network.build_network((network.input_dim,)))
 
     try:
         arrays = safetensors.numpy.load(blob)
@@ -346,30 +348,6 @@ def _is_optimizer_entry(entry) -> bool:
             and entry["iterations"] >= 0
             and isinstance(entry["slots"], list) and all(isinstance(s, str) for s in entry["slots"])
             and len(set(entry["slots"])) == len(entry["slots"]))
-
-
-def _check_sizes(path, architecture, tensors) -> None:
-    """Refuse an architecture that would allocate far more than the file holds.
-
-    Building a network allocates its parameters before they can be compared with
-    the file's tensors, so a hostile header could ask for a huge network. Every
-    unit and input feature of a real network owns at least one stored value, so a
-    size larger than the number of stored values (or 1024 for a file with none)
-    cannot be genuine.
-    """
-    stored = sum(math.prod(t["shape"]) for name, t in tensors.items() if not name.startswith("optimizer."))
-    limit = max(stored, 1024)
-    stack = [architecture]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            for key, value in node.items():
-                if key in _SIZE_KEYS and isinstance(value, int) and value > limit:
-                    raise fail(path, "invalid architecture", f"{key}={value} but the file stores only "
-                                                             f"{stored} parameter and state values")
-                stack.append(value)
-        elif isinstance(node, list):
-            stack.extend(node)
 
 
 def _rebuild(path, what, build):

@@ -3,8 +3,11 @@
 A layer maps an input batch ``x`` of shape ``(batch, *input_shape)`` to an output
 ``y`` of shape ``(batch, *output_shape)``:
 
-* ``build(input_shape, rng, dtype)`` creates the parameters (drawn from the given
-  ``numpy.random.Generator``) and returns ``output_shape``;
+* ``plan(input_shape)`` lists the arrays the layer would create (name, shape,
+  initialiser) and its output shape, allocating nothing; ``build(input_shape, rng,
+  dtype)`` then creates them (drawn from the given ``numpy.random.Generator``) and
+  returns ``output_shape``. A model file is checked against the plan before any
+  memory is spent;
 * ``forward(x, training=False)`` computes ``y``; with ``training=True`` it keeps
   what ``backward`` needs;
 * ``backward(δy)`` takes ``∂E/∂y`` and returns ``∂E/∂x`` after writing ``∂E/∂p``
@@ -18,9 +21,29 @@ parameters with dotted paths. Non-trainable state that is still part of the mode
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-__all__ = ["Layer"]
+__all__ = ["Layer", "ArraySpec"]
+
+
+@dataclass(frozen=True)
+class ArraySpec:
+    """An array a layer will create: a trainable parameter or a state array.
+
+    ``decay`` is ``True`` for weights (penalties apply), ``False`` for other
+    parameters, ``None`` for state (not trained). ``init`` names an initialiser.
+    """
+
+    name: str
+    shape: tuple
+    init: str
+    decay: bool | None
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.shape, dtype=np.int64))
 
 
 class Layer:
@@ -54,8 +77,24 @@ class Layer:
         self.output_shape = tuple(self._build(self.input_shape, rng))
         return self.output_shape
 
+    def plan(self, input_shape: tuple) -> tuple[list[ArraySpec], tuple]:
+        """``(arrays, output_shape)`` this layer would create for ``input_shape``; allocates nothing.
+
+        Raises ``ValueError`` naming the layer when it cannot take that shape.
+        """
+        return [], tuple(input_shape)
+
     def _build(self, input_shape: tuple, rng: np.random.Generator) -> tuple:
-        return input_shape
+        """Allocate what ``plan`` lists, in order, drawing from ``rng``."""
+        from .. import initializers
+        specs, output_shape = self.plan(input_shape)
+        for spec in specs:
+            value = initializers.get(spec.init)(rng, spec.shape, self.dtype)
+            if spec.decay is None:
+                self.state[spec.name] = np.ascontiguousarray(value, dtype=self.dtype)
+            else:
+                self.add_parameter(spec.name, value, decay=spec.decay)
+        return output_shape
 
     def add_parameter(self, name: str, value: np.ndarray, *, decay: bool) -> None:
         """Register a trainable array; ``decay`` marks weights that L1/L2 penalties reach."""

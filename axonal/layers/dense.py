@@ -20,7 +20,7 @@ import numpy as np
 
 from .. import activations as _activations
 from .. import initializers as _initializers
-from .base import Layer
+from .base import ArraySpec, Layer
 
 __all__ = ["Dense"]
 
@@ -75,19 +75,16 @@ class Dense(Layer):
         self.input_dim = None if input_dim is None else int(input_dim)
         self._linear = isinstance(self.activation, _activations.Identity)
 
-    def _build(self, input_shape, rng):
+    def plan(self, input_shape):
         if len(input_shape) != 1:
             raise ValueError(f"{self.describe()} takes (batch, features) input; got feature shape {input_shape}")
         if self.input_dim is not None and input_shape[0] != self.input_dim:
             raise ValueError(f"{self.describe()} was declared with input_dim={self.input_dim} "
                              f"but receives {input_shape[0]} features")
-        n_in = input_shape[0]
-        init_w = _initializers.get(self.kernel_initializer)
-        self.add_parameter("weight", init_w(rng, (n_in, self.units), self.dtype), decay=True)
+        specs = [ArraySpec("weight", (input_shape[0], self.units), self.kernel_initializer, True)]
         if self.use_bias:
-            init_b = _initializers.get(self.bias_initializer)
-            self.add_parameter("bias", init_b(rng, (self.units,), self.dtype), decay=False)
-        return (self.units,)
+            specs.append(ArraySpec("bias", (self.units,), self.bias_initializer, False))
+        return specs, (self.units,)
 
     def forward(self, x, *, training=False):
         self.check_input(x)

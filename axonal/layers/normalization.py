@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Layer
+from .base import ArraySpec, Layer
 
 __all__ = ["BatchNorm", "LayerNorm"]
 
@@ -37,13 +37,11 @@ class _Normalization(Layer):
             raise ValueError(f"{type(self).__name__}: epsilon must be > 0, got {epsilon!r}")
         self.epsilon = float(epsilon)
 
-    def _build(self, input_shape, rng):
+    def plan(self, input_shape):
         if len(input_shape) != 1:
             raise ValueError(f"{type(self).__name__} takes (batch, features) input; got feature shape {input_shape}")
         n = input_shape[0]
-        self.add_parameter("gain", np.ones(n), decay=False)
-        self.add_parameter("bias", np.zeros(n), decay=False)
-        return input_shape
+        return [ArraySpec("gain", (n,), "ones", False), ArraySpec("bias", (n,), "zeros", False)], tuple(input_shape)
 
     def _affine(self, xhat, training):
         y = np.multiply(xhat, self.params["gain"], out=self.buffer("y", xhat.shape, training))
@@ -85,11 +83,11 @@ class BatchNorm(_Normalization):
             raise ValueError(f"BatchNorm: momentum must be in (0, 1], got {momentum!r}")
         self.momentum = float(momentum)
 
-    def _build(self, input_shape, rng):
-        shape = super()._build(input_shape, rng)
-        self.state["running_mean"] = np.zeros(input_shape[0], dtype=self.dtype)
-        self.state["running_var"] = np.ones(input_shape[0], dtype=self.dtype)
-        return shape
+    def plan(self, input_shape):
+        specs, shape = super().plan(input_shape)
+        n = input_shape[0]
+        return specs + [ArraySpec("running_mean", (n,), "zeros", None),
+                        ArraySpec("running_var", (n,), "ones", None)], shape
 
     def forward(self, x, *, training=False):
         self.check_input(x)

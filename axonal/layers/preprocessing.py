@@ -16,23 +16,25 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Layer
+from .base import ArraySpec, Layer
 
 __all__ = ["Standardize", "MinMaxScale"]
 
 
 class _Scaling(Layer):
-    def _build(self, input_shape, rng):
+    def plan(self, input_shape):
         if len(input_shape) != 1:
             raise ValueError(f"{type(self).__name__} takes (batch, features) input; got feature shape {input_shape}")
         n = input_shape[0]
+        return [ArraySpec("shift", (n,), "zeros", None), ArraySpec("scale", (n,), "ones", None),
+                ArraySpec("adapted", (1,), "zeros", None)], tuple(input_shape)
+
+    def _build(self, input_shape, rng):
+        output_shape = super()._build(input_shape, rng)
         pending = getattr(self, "_pending", None)
-        self.state["shift"] = np.zeros(n, dtype=self.dtype)
-        self.state["scale"] = np.ones(n, dtype=self.dtype)
-        self.state["adapted"] = np.zeros(1, dtype=self.dtype)
-        if pending is not None:
+        if pending is not None:  # adapted before it was built
             self._store(*pending)
-        return input_shape
+        return output_shape
 
     @property
     def adapted(self) -> bool:

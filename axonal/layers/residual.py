@@ -13,7 +13,9 @@ from __future__ import annotations
 import numpy as np
 
 from .. import initializers as _initializers
-from .base import Layer
+from dataclasses import replace
+
+from .base import ArraySpec, Layer
 
 __all__ = ["Residual"]
 
@@ -44,19 +46,28 @@ class Residual(Layer):
     def children(self):
         return [self.block]
 
-    def _build(self, input_shape, rng):
-        out_shape = self.block.build(input_shape, rng, self.dtype)
+    def plan(self, input_shape):
+        block_specs, out_shape = self.block.plan(input_shape)
+        specs = []
         if self.projection:
             if len(input_shape) != 1 or len(out_shape) != 1:
                 raise ValueError(f"Residual: projection needs (batch, features) shapes; block maps "
                                  f"{input_shape} to {out_shape}")
-            init = _initializers.get("glorot_uniform")
-            self.add_parameter("projection", init(rng, (input_shape[0], out_shape[0]), self.dtype), decay=True)
-        elif out_shape != input_shape:
+            specs.append(ArraySpec("projection", (input_shape[0], out_shape[0]), "glorot_uniform", True))
+        elif out_shape != tuple(input_shape):
             raise ValueError(
                 f"Residual: the block maps {_features(input_shape)} to {_features(out_shape)}, so its output "
                 f"cannot be added to its input; use Residual(block, projection=True)"
             )
+        return specs + [replace(spec, name="block." + spec.name) for spec in block_specs], out_shape
+
+    def _build(self, input_shape, rng):
+        own, out_shape = self.plan(input_shape)
+        self.block.build(input_shape, rng, self.dtype)
+        for spec in own:
+            if not spec.name.startswith("block."):
+                init = _initializers.get(spec.init)
+                self.add_parameter(spec.name, init(rng, spec.shape, self.dtype), decay=spec.decay)
         return out_shape
 
     def named_parameters(self, prefix=""):
