@@ -399,36 +399,37 @@ class ReduceOnPlateau(Schedule):
 
 
 class RateList(Schedule):
-    """Synaptic's list of rates, spread evenly over a run of ``N`` epochs.
+    """A list of rates spread evenly over a run of ``N`` epochs (Synaptic's rate array).
 
-    With ``m`` rates ``r_0 … r_{m-1}`` and bucket size ``b = ⌊N/m⌋``, epoch ``e``
-    (Synaptic's iteration ``e + 1``; Synaptic counts from 1) trains with::
+    With ``m`` rates ``r_0 … r_{m-1}``, epoch ``e`` (from 0) trains with::
 
-        r_j,   j = min(⌊(e + 1)/b⌋, m - 1)
+        r_j,   j = ⌊e·m/N⌋        (synaptic=False, the default: every rate gets ⌊N/m⌋ or ⌈N/m⌉ epochs)
+        r_j,   j = min(⌊(e + 1)/b⌋, m - 1),  b = ⌊N/m⌋        (synaptic=True)
 
-    exactly as Synaptic's ``Trainer.train`` picks ``rate[⌊iterations/bucketSize⌋]``
-    after incrementing ``iterations``, keeping the last rate past the end. So
-    ``r_j`` takes over at epoch ``j·b - 1`` (``j >= 1``): the first rate gets one
-    epoch fewer than the others, and with ``b = 1`` (``m <= N < 2m``) ``r_0`` is
-    never used. Synaptic breaks when ``N < m``; this raises instead.
+    ``synaptic=True`` reproduces Synaptic's ``Trainer.train`` exactly: it picks
+    ``rate[⌊iterations/bucketSize⌋]`` after incrementing ``iterations``, so the first
+    rate gets one epoch fewer than the others and, with ``b = 1``, none at all.
+    Epochs past ``N`` keep the last rate.
 
     Parameters
     ----------
     rates : sequence of float > 0
     iterations : int >= len(rates)
         ``N``, the run length; :func:`get` fills in the run's ``epochs`` for a list.
+    synaptic : bool, default False
 
-    >>> s = RateList([0.3, 0.2, 0.1], iterations=9)           # b = 3
-    >>> [s.rate(e) for e in range(10)]
+    >>> [RateList([0.3, 0.2, 0.1], iterations=7).rate(e) for e in range(8)]
+    [0.3, 0.3, 0.3, 0.2, 0.2, 0.1, 0.1, 0.1]
+    >>> [RateList([0.3, 0.2, 0.1], iterations=9, synaptic=True).rate(e) for e in range(10)]
     [0.3, 0.3, 0.2, 0.2, 0.2, 0.1, 0.1, 0.1, 0.1, 0.1]
     """
 
     name = "rate_list"
-    options = ("rates", "iterations")
+    options = ("rates", "iterations", "synaptic")
     uses_base_rate = False
     run_length_option = "iterations"
 
-    def __init__(self, rates, iterations: int):
+    def __init__(self, rates, iterations: int, synaptic: bool = False):
         values = list(rates) if not isinstance(rates, np.ndarray) else rates.reshape(-1).tolist()
         if not values:
             raise ValueError("RateList: rates must hold at least one rate")
@@ -437,6 +438,9 @@ class RateList(Schedule):
         if self.iterations < len(self.rates):
             raise ValueError(f"RateList: iterations ({self.iterations}) must be at least the number of rates "
                              f"({len(self.rates)}), so that every rate gets a share of the run")
+        if not isinstance(synaptic, bool):
+            raise ValueError(f"RateList: synaptic must be True or False, got {synaptic!r}")
+        self.synaptic = synaptic
         super().__init__()
 
     @property
@@ -445,7 +449,10 @@ class RateList(Schedule):
         return self.iterations // len(self.rates)
 
     def _rate(self, epoch, error):
-        return self.rates[min((epoch + 1) // self.bucket_size, len(self.rates) - 1)]
+        m = len(self.rates)
+        if self.synaptic:
+            return self.rates[min((epoch + 1) // self.bucket_size, m - 1)]
+        return self.rates[min(epoch * m // self.iterations, m - 1)]
 
 
 class FromCallable(Schedule):
@@ -534,7 +541,7 @@ def get(spec, base_rate: float | None = None, *, epochs: int | None = None) -> S
 
     >>> get("cosine", 0.1, epochs=10)
     Cosine(epochs=10, min_rate=0.0, base_rate=0.1)
-    >>> get([0.5, 0.1], epochs=4).rate(1)
+    >>> get([0.5, 0.1], epochs=4).rate(2)
     0.1
     """
     if spec is None:

@@ -144,7 +144,7 @@ def synaptic_rates(rate_list, iterations):
 
 
 def test_rate_list_switches_where_synaptic_does():
-    s = RateList([0.4, 0.3, 0.2, 0.1], iterations=100)  # b = 25
+    s = RateList([0.4, 0.3, 0.2, 0.1], iterations=100, synaptic=True)  # b = 25
     got = rates(s, 100)
     switches = [e for e in range(1, 100) if got[e] != got[e - 1]]
     assert switches == [24, 49, 74]  # r_j from epoch j·b − 1 (Synaptic's iteration j·b)
@@ -156,11 +156,20 @@ def test_rate_list_switches_where_synaptic_does():
 @pytest.mark.parametrize("m, n", [(1, 2), (1, 7), (2, 2), (3, 5), (3, 10), (4, 100), (5, 23), (7, 7)])
 def test_rate_list_matches_a_transcription_of_synaptic(m, n):
     rate_list = [1.0 / (j + 1) for j in range(m)]
-    assert rates(RateList(rate_list, iterations=n), n) == synaptic_rates(rate_list, n)
+    assert rates(RateList(rate_list, iterations=n, synaptic=True), n) == synaptic_rates(rate_list, n)
 
 
 def test_rate_list_with_one_epoch_per_bucket_skips_the_first_rate_like_synaptic():
-    assert rates(RateList([0.3, 0.2, 0.1], iterations=4), 4) == [0.2, 0.1, 0.1, 0.1]
+    assert rates(RateList([0.3, 0.2, 0.1], iterations=4, synaptic=True), 4) == [0.2, 0.1, 0.1, 0.1]
+
+
+@pytest.mark.parametrize("m, n", [(1, 5), (2, 2), (3, 4), (3, 10), (4, 100), (5, 23), (7, 7)])
+def test_rate_list_by_default_gives_every_rate_an_even_share(m, n):
+    rate_list = [1.0 / (j + 1) for j in range(m)]
+    got = rates(RateList(rate_list, iterations=n), n)
+    counts = [got.count(r) for r in rate_list]
+    assert got == sorted(got, reverse=True) and got[0] == rate_list[0]  # in order, first rate first
+    assert sum(counts) == n and max(counts) - min(counts) <= 1 and min(counts) >= 1
 
 
 def test_rate_list_checks():
@@ -215,7 +224,7 @@ def test_get_from_names_aliases_and_dicts():
 
 def test_get_from_a_list_and_a_function():
     s = schedules.get([0.5, 0.1], 99.0, epochs=4)
-    assert isinstance(s, RateList) and rates(s, 4) == [0.5, 0.1, 0.1, 0.1]
+    assert isinstance(s, RateList) and rates(s, 4) == [0.5, 0.5, 0.1, 0.1]
     with pytest.raises(ValueError, match="give epochs="):
         schedules.get([0.5, 0.1], 0.1)
     f = schedules.get(lambda epoch, error: 0.01, 0.1)

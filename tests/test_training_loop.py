@@ -217,7 +217,7 @@ def test_schedules_set_the_rate_each_epoch_and_never_leak():
     assert h.learning_rate == [0.1, 0.1, 0.1]
     # Synaptic's forms: a list spread over the run, a callable (epoch, error) -> rate
     h = small_net().fit(x, y, optimizer=SGD(0.1), epochs=6, schedule=[0.3, 0.2, 0.1])
-    assert h.learning_rate == pytest.approx([0.3, 0.2, 0.2, 0.1, 0.1, 0.1])
+    assert h.learning_rate == pytest.approx([0.3, 0.3, 0.2, 0.2, 0.1, 0.1])
     h = small_net().fit(x, y, optimizer=SGD(0.1), epochs=5,
                         schedule=lambda epoch, error: 0.2 if epoch < 3 else 0.01)
     assert h.learning_rate == pytest.approx([0.2, 0.2, 0.2, 0.01, 0.01])
