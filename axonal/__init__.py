@@ -37,6 +37,8 @@ from .network import Sequential
 from .optimizers import SGD, Adagrad, Adam, AdamW, RMSprop, Rprop
 from .training import History, NonFiniteError, fit
 
+Sequential.fit.__doc__ = fit.__doc__.replace("net : Sequential\n", "", 1)
+
 __version__ = "0.1.0"
 
 _LAZY = ("data", "io", "metrics", "schedules", "plotting", "cli", "gradcheck", "cross_validation")

@@ -49,7 +49,11 @@ class Activation:
         raise NotImplementedError
 
     def __call__(self, z):
-        return self.forward(np.asarray(z))
+        """``f(z)`` for any array-like (integers become float64)."""
+        z = np.asarray(z)
+        if not np.issubdtype(z.dtype, np.floating):
+            z = z.astype(np.float64)
+        return self.forward(z)
 
     def get_config(self) -> dict:
         return {"name": self.name}

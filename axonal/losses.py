@@ -41,8 +41,14 @@ class Loss:
 
     # -- public API --------------------------------------------------------------
     def value(self, y_pred, y_true, sample_weight=None) -> float:
-        """``E = Σ_i w_i·ℓ_i / Σ_i w_i`` as a Python float."""
-        y_pred = np.asarray(y_pred)
+        """``E = Σ_i w_i·ℓ_i / Σ_i w_i`` as a Python float.
+
+        ``y_pred`` has shape ``(batch, outputs)``, or ``(batch,)`` for one output;
+        ``y_true`` the same, or class labels ``(batch,)`` for the categorical losses.
+        (Predictions first, as in PyTorch's losses; :mod:`axonal.metrics` take the
+        truth first, as scikit-learn's do.)
+        """
+        y_pred = _as_predictions(y_pred)
         y_true = self.prepare_targets(y_true, y_pred.shape[-1], y_pred.dtype)
         _check_same_shape(self, y_pred, y_true)
         per_sample = self._per_sample(y_pred, y_true)
@@ -51,9 +57,12 @@ class Loss:
         w = check_sample_weight(sample_weight, y_pred.shape[0])
         return float(np.dot(per_sample.astype(np.float64), w) / w.sum())
 
+    __call__ = value
+
     def grad(self, y_pred, y_true, sample_weight=None, out=None) -> np.ndarray:
-        """``∂E/∂ŷ``, shape ``(batch, outputs)``."""
-        y_pred = np.asarray(y_pred)
+        """``∂E/∂ŷ``, shape ``(batch, outputs)`` (``(batch,)`` for 1-D predictions)."""
+        flat = np.ndim(y_pred) == 1
+        y_pred = _as_predictions(y_pred)
         y_true = self.prepare_targets(y_true, y_pred.shape[-1], y_pred.dtype)
         _check_same_shape(self, y_pred, y_true)
         out = self._grad_unscaled(y_pred, y_true, out=out)
@@ -62,7 +71,7 @@ class Loss:
         else:
             w = check_sample_weight(sample_weight, y_pred.shape[0])
             out *= (w / w.sum()).astype(out.dtype)[:, None]
-        return out
+        return out[:, 0] if flat else out
 
     def value_and_grad(self, y_pred, y_true, sample_weight=None, out=None):
         """``(E, ∂E/∂ŷ)`` for targets already passed through ``prepare_targets``.
@@ -289,6 +298,18 @@ class SoftmaxCrossEntropy(Loss):
 
     def link(self, y_pred):
         return _softmax(np.asarray(y_pred))
+
+
+def _as_predictions(y_pred) -> np.ndarray:
+    """Predictions as a float ``(batch, outputs)`` array; a 1-D array is one output."""
+    y = np.asarray(y_pred)
+    if not np.issubdtype(y.dtype, np.floating):
+        y = y.astype(np.float64)
+    if y.ndim == 1:
+        y = y[:, None]
+    if y.ndim != 2:
+        raise ValueError(f"predictions must have shape (batch, outputs) or (batch,), got {y.shape}")
+    return y
 
 
 def _sigmoid(z, out=None):

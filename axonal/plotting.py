@@ -51,7 +51,7 @@ def plot_history(history, path, *, title: str | None = None) -> str:
     if losses and max(losses) / min(losses) > 100:
         ax.set_yscale("log")
     if history.best_epoch is not None:
-        ax.axvline(history.best_epoch + 1, color="grey", linestyle=":", label="best epoch")
+        ax.axvline(history.best_epoch, color="grey", linestyle=":", label="best epoch")
     ax.set_xlabel("epoch")
     ax.set_ylabel("loss")
     ax.grid(alpha=0.3)

@@ -458,8 +458,8 @@ class RateList(Schedule):
 class FromCallable(Schedule):
     """The rate from a function: ``η_e = fn(e, error)``.
 
-    ``fn`` gets the same ``epoch`` (from 0) and ``error`` (``None`` before the first
-    epoch) as :meth:`Schedule.rate`. A Synaptic rate function ``f(iterations, error)``
+    ``fn`` gets the same ``epoch`` (from 0) and ``error`` as :meth:`Schedule.rate`;
+    inside ``fit`` the error of epoch 0 is the training loss before any update. A Synaptic rate function ``f(iterations, error)``
     counts from 1 and gets 0 before the first error:
     ``FromCallable(lambda e, err: f(e + 1, 0.0 if err is None else err))``.
 
@@ -474,6 +474,8 @@ class FromCallable(Schedule):
     name = "from_callable"
     options = ("fn",)
     uses_base_rate = False
+    #: ``fit`` passes the training loss before the first epoch instead of ``None``
+    needs_error = True
 
     def __init__(self, fn):
         if not callable(fn) or isinstance(fn, (type, Schedule)):

@@ -69,7 +69,7 @@ class History:
         ``"epochs"``, ``"error"`` (the training loss reached ``error``),
         ``"val_loss_below"``, ``"no_improvement"``, ``"callback"`` or ``"steps"``.
     best_epoch : int or None
-        The epoch (from 0) whose weights were restored by ``NoImprovement``.
+        The epoch (counted from 1, as printed) whose weights ``NoImprovement`` restored.
     steps : int
         Optimizer updates made.
     """
@@ -96,6 +96,11 @@ class History:
 
     def __len__(self):
         return len(self.loss)
+
+    def __repr__(self):
+        last = f", last loss {self.loss[-1]:.6g}" if self.loss else ""
+        extra = f", best epoch {self.best_epoch}" if self.best_epoch is not None else ""
+        return f"History({len(self.loss)} epochs, {self.steps} steps{last}, stop_reason={self.stop_reason!r}{extra})"
 
     def __getitem__(self, index):
         return self.loss[index]
@@ -179,6 +184,8 @@ def fit(net, x, y, *, loss="mse", optimizer="sgd", learning_rate: float | None =
     if metrics:
         from . import metrics as _metrics
         metric_fns = [_metrics.get(m) for m in metrics]
+    if isinstance(callbacks, Callback):
+        callbacks = [callbacks]
     callbacks = list(callbacks or [])
     for cb in callbacks:
         if not isinstance(cb, Callback):
@@ -199,11 +206,11 @@ def fit(net, x, y, *, loss="mse", optimizer="sgd", learning_rate: float | None =
 
     x, t, weights, val = _hold_out_validation(net, loss_fn, x, t, weights, validation_data, validation_split)
 
-    if net.layers[0].needs_adapting:  # a leading Standardize/MinMaxScale learns its statistics
-        net.layers[0].adapt(x)
+    _adapt_scaling_layers(net, x)
 
     # -- stopping, schedule, callbacks -------------------------------------------------------
     stopper = _stop_criteria(epochs, error, patience, stop, monitor="val_loss" if val is not None else "loss")
+    _check_monitors(stopper, has_validation=val is not None, metric_names=[m.name for m in metric_fns])
     restorers = [c for c in stopper.criteria if isinstance(c, NoImprovement) and c.restore_best]
     sched = None
     if schedule is not None:
@@ -214,6 +221,7 @@ def fit(net, x, y, *, loss="mse", optimizer="sgd", learning_rate: float | None =
 
     n = x.shape[0]
     batch = n if batch_size is None else min(int(batch_size), n)
+    bounds = _batch_bounds(net, n, batch)
     rng = _shuffle_rng(net, seed)
     history = History(metrics={})
     for m in metric_fns:
@@ -221,6 +229,8 @@ def fit(net, x, y, *, loss="mse", optimizer="sgd", learning_rate: float | None =
         if val is not None:
             history.metrics["val_" + m.name] = []
     net.loss_, net.optimizer_, net.schedule_ = loss_fn, opt, sched
+    if loss_fn.categorical and (net.classes_ is None or len(net.classes_) != n_outputs):
+        net.classes_ = list(range(n_outputs))  # output k is class k unless the caller named them
     base_rate = opt.learning_rate
 
     params = net.params_
@@ -228,7 +238,7 @@ def fit(net, x, y, *, loss="mse", optimizer="sgd", learning_rate: float | None =
     order = np.arange(n)
     buffers: dict = {}
     epoch_pred = np.empty((n, n_outputs), dtype=net.dtype) if metric_fns else None
-    info = {"samples": n, "batch_size": batch, "epochs": int(epochs), "steps_per_epoch": -(-n // batch)}
+    info = {"samples": n, "batch_size": batch, "epochs": int(epochs), "steps_per_epoch": len(bounds)}
     best_weights = None
     net.input_grad_needed = False  # nothing upstream of the first layer needs ∂E/∂x
     # With the guard on, overflow and NaN are reported by NonFiniteError rather than warnings.
@@ -237,15 +247,16 @@ def fit(net, x, y, *, loss="mse", optimizer="sgd", learning_rate: float | None =
         try:
             for cb in all_callbacks:
                 cb.on_train_begin(info)
-            last_error = None
+            # A rate function gets a real error from the start: the loss before training.
+            last_error = loss_fn.value(net.predict(x), t) if getattr(sched, "needs_error", False) else None
             for epoch in range(int(epochs)):
                 if sched is not None:
                     opt.learning_rate = float(sched.rate(epoch, last_error))
                 if shuffle and batch < n:  # a full batch sums the same gradient in any order
                     rng.shuffle(order)
                 total, total_weight, stop_reason = 0.0, 0.0, None
-                for batch_index, start in enumerate(range(0, n, batch)):
-                    idx = order[start:start + batch]
+                for batch_index, (start, end) in enumerate(bounds):
+                    idx = order[start:end]
                     if batch == n:
                         xb, tb = x, t
                     else:  # gather the batch into reused arrays: no per-step allocation
@@ -276,8 +287,7 @@ def fit(net, x, y, *, loss="mse", optimizer="sgd", learning_rate: float | None =
                     if stop_reason:
                         break
                 last_error = total / total_weight if total_weight else 0.0
-                logs = _epoch_logs(net, last_error, opt, val, metric_fns, epoch_pred, t, order, loss_fn, batch_index,
-                                   batch)
+                logs = _epoch_logs(net, last_error, opt, val, metric_fns, epoch_pred, t, order, loss_fn, end)
                 _record(history, logs)
                 reason = stopper.check(epoch, logs)
                 if any(r.best_epoch == epoch for r in restorers):
@@ -290,7 +300,7 @@ def fit(net, x, y, *, loss="mse", optimizer="sgd", learning_rate: float | None =
                     break
             if restorers and best_weights is not None:
                 net.set_weights(best_weights)
-                history.best_epoch = restorers[0].best_epoch
+                history.best_epoch = restorers[0].best_epoch + 1
         except NonFiniteError as exc:
             exc.history = history
             history.stop_reason = "non_finite"
@@ -302,6 +312,55 @@ def fit(net, x, y, *, loss="mse", optimizer="sgd", learning_rate: float | None =
             for cb in all_callbacks:
                 cb.on_train_end(history)
     return history
+
+
+def _batch_bounds(net, n, batch):
+    """``[(start, stop), ...]`` of each batch; a lone last sample joins the batch before it
+    when a layer needs batch statistics (BatchNorm)."""
+    need = max(layer.min_batch for layer in _all_layers(net))
+    if min(batch, n) < need:
+        raise ValueError(f"fit: a layer of this network (BatchNorm) needs at least {need} samples per batch; "
+                         f"batch_size is {batch} and there are {n} samples")
+    starts = list(range(0, n, batch))
+    if len(starts) > 1 and n - starts[-1] < need:
+        starts.pop()
+    return list(zip(starts, starts[1:] + [n]))
+
+
+def _all_layers(layer):
+    yield layer
+    for child in layer.children():
+        yield from _all_layers(child)
+
+
+def _adapt_scaling_layers(net, x):
+    """Let every not-yet-adapted scaling layer of the top-level chain learn its statistics.
+
+    Layers before it pass the data along in inference mode, so it sees what it will see
+    when predicting.
+    """
+    if not any(layer.needs_adapting for layer in net.layers):
+        return
+    out = x
+    for layer in net.layers:
+        if layer.needs_adapting:
+            layer.adapt(out)
+        if not any(later.needs_adapting for later in net.layers[net.layers.index(layer) + 1:]):
+            return
+        out = layer.forward(out, training=False)
+
+
+def _check_monitors(stopper, has_validation, metric_names):
+    """Fail before training when a criterion watches something this run will not log."""
+    logged = {"loss", *metric_names}
+    if has_validation:
+        logged |= {"val_loss", *("val_" + m for m in metric_names)}
+    for c in stopper.criteria:
+        monitor = getattr(c, "monitor", None)
+        if monitor is not None and monitor not in logged:
+            hint = " (give validation_data or validation_split)" if monitor.startswith("val_") else ""
+            raise ValueError(f"{type(c).__name__} monitors {monitor!r}, which this training does not log; "
+                             f"it logs {', '.join(sorted(logged))}{hint}")
 
 
 def _hold_out_validation(net, loss_fn, x, t, weights, validation_data, validation_split):
@@ -345,12 +404,11 @@ def _stop_criteria(epochs, error, patience, stop, monitor) -> AnyOf:
     return stopper
 
 
-def _epoch_logs(net, train_loss, opt, val, metric_fns, epoch_pred, t, order, loss_fn, last_batch, batch):
+def _epoch_logs(net, train_loss, opt, val, metric_fns, epoch_pred, t, order, loss_fn, seen):
     logs = {"loss": train_loss, "learning_rate": opt.learning_rate}
     if metric_fns:
         # Training metrics from the predictions made while the epoch trained (row i of
         # epoch_pred belongs to sample order[i]); a run cut short by max_steps covers fewer rows.
-        seen = min(len(order), (last_batch + 1) * batch)
         pred = loss_fn.link(epoch_pred[:seen])
         truth = t[order[:seen]]
         for m in metric_fns:
@@ -412,7 +470,10 @@ class _NanGuard:
             out = layer.forward(out, training=False)
             if not np.isfinite(out).all():
                 return f"the output of layer {i}, {layer.describe()}"
-        return "the loss (the outputs are finite; check the targets)"
+        largest = float(np.abs(out).max()) if out.size else 0.0
+        last = len(self.net.layers) - 1
+        return (f"the loss, which overflowed although the outputs are finite (the largest output of layer "
+                f"{last}, {self.net.layers[last].describe()}, is {largest:.3g})")
 
     def _fail(self, what, step, epoch, batch_index, where):
         raise NonFiniteError(

@@ -62,7 +62,7 @@ def test_no_improvement_stops_and_restores_the_best_weights():
                 patience=25, callbacks=[Snapshot()])
     assert h.stop_reason == "no_improvement"
     best = int(np.argmin(h.val_loss))
-    assert h.best_epoch == best and len(h) == best + 26
+    assert h.best_epoch == best + 1 and len(h) == best + 26  # best_epoch counts from 1
     for name, value in net.get_weights().items():
         np.testing.assert_array_equal(value, snapshots[best][name])
     assert net.evaluate(xv, yv) == pytest.approx(min(h.val_loss), rel=1e-6)
@@ -75,8 +75,12 @@ def test_stop_criteria_compose_and_synaptic_cross_validation():
     assert h.stop_reason == "val_loss_below" and h.val_loss[-1] <= 0.02 < min(h.val_loss[:-1])
     h = small_net().fit(x, y, epochs=500, stop=MaxEpochs(3) | ErrorBelow(1e-9))
     assert h.stop_reason == "epochs" and len(h) == 3
+    net = small_net()
+    before = net.get_weights()
     with pytest.raises(ValueError, match="monitors 'val_loss'.*validation_data"):
-        small_net().fit(x, y, epochs=5, stop=NoImprovement(2))
+        net.fit(x, y, epochs=5, stop=NoImprovement(2))
+    for name, value in net.get_weights().items():  # refused before any training
+        np.testing.assert_array_equal(value, before[name])
 
 
 def test_every_callback_aborts_at_the_right_iteration():
@@ -260,3 +264,24 @@ def test_k_fold_cross_validation_scores_each_fold_on_unseen_samples():
     assert result["mean_loss"] > np.mean([h[-1] for h in result["histories"]])
     with pytest.raises(ValueError, match="fresh optimizer state"):
         cross_validate(build, x, y, optimizer=Adam(0.01))
+
+
+def test_batchnorm_never_sees_a_batch_of_one():
+    from axonal import BatchNorm
+    x, y = regression_data(33)
+    net = Sequential([Dense(8, input_dim=3), BatchNorm(), Dense(1)], seed=0)
+    sizes = []
+    original = net.forward
+    net.forward = lambda xb, training=False: (sizes.append(len(xb)), original(xb, training=training))[1]
+    h = net.fit(x, y, epochs=2, batch_size=32)
+    assert sizes == [33, 33] and h.steps == 2  # the lone 33rd sample joins the batch before it
+    with pytest.raises(ValueError, match="needs at least 2 samples per batch; batch_size is 1"):
+        Sequential([Dense(8, input_dim=3), BatchNorm(), Dense(1)], seed=0).fit(x, y, batch_size=1)
+
+
+def test_scaling_layers_after_other_layers_are_adapted_on_what_they_see():
+    from axonal import Dropout, Standardize
+    x = np.random.default_rng(0).normal(50.0, 10.0, (100, 3))
+    net = Sequential([Dropout(0.1), Standardize(), Dense(1)], input_dim=3, seed=0)
+    net.fit(x, x[:, :1], epochs=1)
+    np.testing.assert_allclose(net.layers[1].state["shift"], x.mean(0), rtol=1e-5)

@@ -51,6 +51,8 @@ class Layer:
 
     #: Whether ``forward`` behaves differently in training (dropout, batch norm).
     has_training_mode = False
+    #: The fewest samples a training batch may hold (2 for batch statistics).
+    min_batch = 1
 
     def __init__(self, *, name: str | None = None):
         self.name = name

@@ -76,6 +76,7 @@ class BatchNorm(_Normalization):
     """
 
     has_training_mode = True
+    min_batch = 2
 
     def __init__(self, *, momentum: float = 0.1, epsilon: float = 1e-5, name: str | None = None):
         super().__init__(epsilon=epsilon, name=name)

@@ -67,6 +67,9 @@ class _Scaling(Layer):
 
     def forward(self, x, *, training=False):
         self.check_input(x)
+        if not self.state["adapted"][0]:
+            raise RuntimeError(f"{self.describe()} has not learned its statistics yet: call adapt(x) "
+                               f"or fit the network first")
         y = np.subtract(x, self.state["shift"], out=self.buffer("y", x.shape, training))
         y *= self.state["scale"]
         y += self._offset()
