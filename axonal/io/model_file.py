@@ -42,10 +42,12 @@ tensor must be present with the right dtype and shape. Any problem raises
 from __future__ import annotations
 
 import errno
+import hashlib
 import json
 import math
 import os
 import secrets
+import warnings
 
 import numpy as np
 import safetensors
@@ -64,10 +66,8 @@ FORMAT_VERSION = 1
 #: the single ``__metadata__`` key holding the JSON header
 HEADER_KEY = "axonal"
 _HEADER_FIELDS = {"format", "format_version", "axonal_version", "architecture", "loss", "optimizer",
-                  "schedule", "classes", "metadata"}
+                  "schedule", "classes", "metadata", "tensors_sha256"}
 _DTYPE_NAMES = {np.dtype(np.float32): "F32", np.dtype(np.float64): "F64"}
-#: Config keys that size a layer's arrays (see ``_check_sizes``).
-_SIZE_KEYS = ("units", "input_dim")
 
 
 class _FromNetwork:
@@ -112,6 +112,10 @@ def save(network, path, *, optimizer=_FROM_NETWORK, schedule=_FROM_NETWORK, meta
         optimizer = getattr(network, "optimizer_", None)
     if schedule is _FROM_NETWORK:
         schedule = getattr(network, "schedule_", None)
+        if schedule is not None and not _storable(schedule):
+            warnings.warn(f"save: the schedule {schedule!r:.60} (a Python function) cannot be stored; "
+                          f"the model is saved without it", stacklevel=2)
+            schedule = None
     if metadata is _FROM_NETWORK:
         metadata = getattr(network, "metadata_", None)
     blob = to_bytes(network, optimizer=optimizer, schedule=schedule, metadata=metadata)
@@ -137,6 +141,7 @@ def to_bytes(network, *, optimizer=None, schedule=None, metadata=None) -> bytes:
         "schedule": None,
         "classes": _classes_for_json(network.classes_),
         "metadata": _user_metadata(metadata),
+        "tensors_sha256": None,
     }
     if optimizer is not None:
         header["optimizer"], slot_tensors = _optimizer_entry(optimizer, network)
@@ -144,6 +149,10 @@ def to_bytes(network, *, optimizer=None, schedule=None, metadata=None) -> bytes:
     if schedule is not None:
         header["schedule"] = _schedule_entry(schedule)
     arrays = {name: np.ascontiguousarray(value, dtype=dtype) for name, value in tensors.items()}
+    for name, array in arrays.items():
+        if not np.isfinite(array).all():
+            raise ValueError(f"save: {name} contains NaN or Inf; a model file holds finite numbers only")
+    header["tensors_sha256"] = tensors_digest(arrays)
     blob = safetensors.numpy.save(arrays, metadata={HEADER_KEY: _dumps(header)})
     header_size = int.from_bytes(blob[:8], "little")
     if header_size > MAX_HEADER_BYTES:  # load would refuse it
@@ -167,6 +176,28 @@ def _optimizer_entry(optimizer, network):
     entry = {"name": optimizer.name, "config": _jsonable(optimizer.get_config(), "the optimizer config"),
              "iterations": int(state["iterations"]), "slots": sorted(state["slots"])}
     return entry, tensors
+
+
+def tensors_digest(arrays: dict) -> str:
+    """SHA-256 over every tensor's name, dtype, shape and little-endian bytes, in name order.
+
+    Stored in the header and recomputed on load, so a flipped byte anywhere in the
+    data is caught.
+    """
+    digest = hashlib.sha256()
+    for name in sorted(arrays):
+        array = np.ascontiguousarray(arrays[name])
+        digest.update(f"{name}|{array.dtype.str}|{array.shape}|".encode())
+        digest.update(array.astype(array.dtype.newbyteorder("<"), copy=False).tobytes())
+    return digest.hexdigest()
+
+
+def _storable(schedule) -> bool:
+    try:
+        _schedules.get(schedule.get_config(), None)
+    except (ValueError, TypeError, KeyError):
+        return False
+    return True
 
 
 def _schedule_entry(schedule) -> dict:
@@ -275,6 +306,11 @@ def load(path) -> Sequential:
         arrays = safetensors.numpy.load(blob)
     except Exception as exc:  # safetensors' own checks; ours should have caught everything first
         raise fail(path, "corrupt model file", f"safetensors: {str(exc).splitlines()[0]:.200}") from None
+    if tensors_digest(arrays) != header["tensors_sha256"]:
+        raise fail(path, "corrupt model file", "the tensor data do not match the header's checksum")
+    for name, array in arrays.items():
+        if not np.isfinite(array).all():
+            raise fail(path, "corrupt model file", f"{name} contains NaN or Inf")
     # "params.layers.0.weight" -> "layers.0.weight"; the names were checked against the network above.
     network.set_weights({name.split(".", 1)[1]: array for name, array in arrays.items()
                          if not name.startswith("optimizer.")})
@@ -334,6 +370,8 @@ def _parse_header(path, metadata: dict) -> dict:
                                                   and all(_is_label(c) for c in header["classes"])),
          "null or a list of strings and integers"),
         ("metadata", isinstance(header["metadata"], dict), "an object"),
+        ("tensors_sha256", isinstance(header["tensors_sha256"], str) and len(header["tensors_sha256"]) == 64,
+         "a SHA-256 hex digest"),
     ]
     for field, ok, expected in checks:
         if not ok:
@@ -447,11 +485,23 @@ def _user_metadata(metadata) -> dict:
         return {}
     if not isinstance(metadata, dict):
         raise TypeError(f"save: metadata must be a dict, got {type(metadata).__name__}")
+    metadata = _plain(metadata)
     problem = _json_problem(metadata, "metadata")
     if problem:
         raise ValueError(f"save: metadata must be JSON data (str keys; str, int, float, bool, None, "
                          f"lists, dicts): {problem}")
     return json.loads(_dumps(metadata))
+
+
+def _plain(value):
+    """NumPy scalars and arrays inside metadata become Python numbers and lists."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (np.generic, np.ndarray)):
+        return value.tolist()
+    return value
 
 
 def _classes_for_json(classes):
