@@ -1,6 +1,7 @@
 """The axonal command, run the way a user runs it (in-process through main, and once as a subprocess)."""
 
 import csv
+import io
 import os
 import subprocess
 import sys
@@ -115,9 +116,16 @@ def test_toml_config_with_command_line_overrides(tmp_path, capsys):
     (["train", "--optimizer", "adamm"], "unknown optimizer 'adamm'"),
     (["train", "--activation", "sigmoidal"], "unknown activation 'sigmoidal'"),
     (["train", "--hidden", "64,x"], "--hidden must be sizes separated by commas"),
-    (["train", "--epochs", "0"], "--epochs must be a positive integer"),
+    (["train", "--epochs", "0"], "--epochs must be in [1, inf], got 0"),
     (["train", "--epochs", "ten"], "argument --epochs: invalid int value"),
-    (["train", "--test-size", "1.5"], "--test-size must be a fraction"),
+    (["train", "--test-size", "1.5"], "--test-size must be in [0, 1), got 1.5"),
+    (["train", "--seed", "-1"], "--seed must be in [0,"),
+    (["train", "--l2", "inf"], "--l2 must be a finite number"),
+    (["train", "--delimiter", ";;"], "--delimiter must be one character"),
+    (["train", "--data", "FRUIT", "--target", "fruit", "--ignore", "colour"], "--ignore names columns ['colour']"),
+    (["train", "--output", "/nonexistent/dir/m.axonal"], "the directory /nonexistent/dir does not exist"),
+    (["train", "--hidden", "200000000,200000000", "--epochs", "1"], "out of memory"),
+    (["predict", "MODEL", "FRUIT", "-o", "MODEL"], "is the model file; choose another name"),
     (["train", "--schedule", "sometimes"], "unknown schedule 'sometimes'"),
     (["train", "--data", "FRUIT"], "--target is required"),
     (["train", "--config", "nope.toml"], "config file nope.toml does not exist"),
@@ -171,3 +179,74 @@ def test_loss_plot_is_written_when_matplotlib_is_there(tmp_path, capsys):
     png = tmp_path / "curves.png"
     assert run(capsys, "train", "--epochs", "3", "-o", str(tmp_path / "m.axonal"), "--plot", str(png))[0] == 0
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_every_offered_schedule_trains(tmp_path, capsys):
+    for name in ("constant", "cosine", "step", "exponential", "inverse_time", "warmup", "plateau"):
+        code, out, err = run(capsys, "train", "--epochs", "4", "--schedule", name, "--no-plot",
+                             "-o", str(tmp_path / f"{name}.axonal"))
+        assert code == 0, (name, err)
+
+
+def test_xor_trains_on_all_four_rows(tmp_path, capsys):
+    code, out, err = run(capsys, "train", "--data", "xor", "--hidden", "8", "--epochs", "300",
+                         "--learning-rate", "0.05", "-o", str(tmp_path / "xor.axonal"), "--no-plot")
+    assert code == 0, err
+    assert "no held-out test set" in out and float(out.split("test accuracy:")[1].split()[0]) == 1.0
+
+
+def test_config_values_of_the_wrong_type_are_named(tmp_path, capsys):
+    config = tmp_path / "bad.toml"
+    for line, message in (('dropout = "0.1"', "dropout must be a number"), ("seed = 1.5", "seed must be an integer"),
+                          ("learning_rate = true", "learning_rate must be a number"),
+                          ("[train]\nepochs = 3\n[other]\nx = 1", "put every option in the [train] table")):
+        config.write_text(line + "\n")
+        code, _, err = run(capsys, "train", "--config", str(config))
+        assert code == 2 and message in err, err
+
+
+def test_evaluate_a_bundled_set_scores_the_held_out_part(tmp_path, capsys):
+    model = tmp_path / "m.axonal"
+    assert run(capsys, "train", "--epochs", "5", "-o", str(model), "--no-plot")[0] == 0
+    code, out, err = run(capsys, "evaluate", str(model), "digits")
+    assert code == 0 and out.startswith("359 samples") and "held out" in err
+
+
+def test_a_model_saved_from_python_works_with_the_command(tmp_path, capsys):
+    from axonal import Dense, Sequential
+    rng = np.random.default_rng(0)
+    x = rng.normal(0, 1, (200, 3))
+    labels = (x[:, 0] > 0).astype(int)
+    net = Sequential([Dense(8, "tanh", input_dim=3), Dense(2)], seed=0)
+    net.fit(x, labels, loss="softmax_cross_entropy", optimizer="adam", learning_rate=0.05, epochs=40)
+    model = tmp_path / "py.axonal"
+    axonal.save(net, model)
+    table = tmp_path / "table.csv"
+    with open(table, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["a", "b", "c", "label"])
+        w.writerows([[*row, lab] for row, lab in zip(x.round(4), labels)])
+    code, out, err = run(capsys, "evaluate", str(model), str(table), "--target", "label")
+    assert code == 0, err
+    assert float(out.split("accuracy:")[1].split()[0]) > 0.95
+    features_only = tmp_path / "features.csv"
+    with open(features_only, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["a", "b", "c"])
+        w.writerows(x.round(4))
+    code, out, err = run(capsys, "predict", str(model), str(features_only))
+    assert code == 0, err
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert set(rows[0]) == {"prediction", "p_0", "p_1"}
+    assert np.mean([int(r["prediction"]) == lab for r, lab in zip(rows, labels)]) > 0.95
+
+
+def test_output_piped_into_a_closed_reader_is_not_an_error(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(Path(axonal.__file__).parents[1])}
+    model = tmp_path / "m.axonal"
+    subprocess.run([sys.executable, "-m", "axonal", "train", "--epochs", "1", "--no-plot", "-o", str(model)],
+                   check=True, capture_output=True, env=env)
+    result = subprocess.run(f"{sys.executable} -m axonal predict {model} digits | head -1", shell=True,
+                            capture_output=True, text=True, env=env)
+    assert result.stdout.strip() == "prediction,p_0,p_1,p_2,p_3,p_4,p_5,p_6,p_7,p_8,p_9"
+    assert "Error" not in result.stderr and "Traceback" not in result.stderr

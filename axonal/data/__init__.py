@@ -31,8 +31,8 @@ the ``seed`` (int or ``numpy.random.Generator``) given to the splitting function
 
 from .bundled import load_digits, load_regression, load_xor
 from .dataset import Dataset
-from .readers import load_array, load_csv, read_features
+from .readers import load_array, load_csv, read_features, read_header_row
 from .split import kfold_indices, train_test_split
 
-__all__ = ["Dataset", "load_digits", "load_regression", "load_xor", "load_csv", "load_array", "read_features",
+__all__ = ["Dataset", "load_digits", "load_regression", "load_xor", "load_csv", "load_array", "read_features", "read_header_row",
            "train_test_split", "kfold_indices"]

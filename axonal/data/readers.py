@@ -17,7 +17,7 @@ import numpy as np
 
 from .dataset import Dataset
 
-__all__ = ["load_csv", "load_array", "read_features"]
+__all__ = ["load_csv", "load_array", "read_features", "read_header_row"]
 
 _TASKS = ("auto", "classification", "regression")
 
@@ -127,6 +127,13 @@ def load_csv(path, target: str, *, delimiter: str = ",", task: str = "auto", fea
     return Dataset(x, y, features, target, class_names=class_names, description=description)
 
 
+def read_header_row(path, *, delimiter: str = ",", encoding: str = "utf-8-sig") -> list:
+    """The column names of a CSV table (its header row)."""
+    path = _existing_file(path, "read_header_row")
+    header, _, _ = _read_rows(path, delimiter, encoding)
+    return header
+
+
 def read_features(path, features, *, delimiter: str = ",", encoding: str = "utf-8-sig") -> np.ndarray:
     """Read the named feature columns of a CSV table (other columns are ignored).
 
@@ -144,8 +151,12 @@ def read_features(path, features, *, delimiter: str = ",", encoding: str = "utf-
     columns = {name: i for i, name in enumerate(header)}
     missing = [name for name in features if name not in columns]
     if missing:
+        hint = ""
+        if len(header) == 1:
+            guess = next((d for d in (";", "\t", "|", ",") if d != delimiter and d in header[0]), None)
+            hint = f" (is the delimiter {guess!r}?)" if guess else ""
         raise ValueError(f"{where} lacks the feature column(s) {', '.join(map(repr, missing))}; "
-                         f"its columns are {', '.join(map(repr, header))}")
+                         f"its columns are {', '.join(map(repr, header))}{hint}")
     table = np.array(rows, dtype=str).reshape(len(rows), len(header))
     x = np.empty((len(rows), len(features)), dtype=np.float32)
     for j, name in enumerate(features):
