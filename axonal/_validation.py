@@ -14,16 +14,29 @@ def as_input_array(x, dtype, where: str) -> np.ndarray:
     try:
         arr = np.asarray(x)
     except Exception as exc:  # ragged lists and the like
-        raise ValueError(f"{where}: input could not be read as an array ({exc})") from None
+        raise ValueError(f"{where}: input could not be read as an array ({_first_line(exc)}); "
+                         f"every row needs the same number of values") from None
     if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
         raise TypeError(f"{where}: input must be numeric, got dtype {arr.dtype}")
+    if np.iscomplexobj(arr):
+        raise TypeError(f"{where}: input must be real numbers, got dtype {arr.dtype}")
     if arr.ndim == 0:
         raise ValueError(f"{where}: input must be an array of shape (batch, features), got a scalar")
     if arr.ndim == 1:
         arr = arr[None, :]
-    arr = np.ascontiguousarray(arr, dtype=dtype)
     check_finite(arr, where)
-    return arr
+    if arr.dtype.kind == "f" and arr.dtype.itemsize > np.dtype(dtype).itemsize:
+        limit = np.finfo(dtype).max
+        too_big = np.abs(arr) > limit
+        if too_big.any():
+            row, col = np.argwhere(too_big)[0][:2]
+            raise ValueError(f"{where}: input value {arr[row, col]:.3g} at row {row}, column {col} is beyond "
+                             f"the range of {np.dtype(dtype)}; scale the inputs")
+    return np.ascontiguousarray(arr, dtype=dtype)
+
+
+def _first_line(exc) -> str:
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
 def check_finite(arr: np.ndarray, where: str, what: str = "input") -> None:

@@ -159,7 +159,9 @@ class Sequential(Layer):
         ``x`` has shape ``(batch, features)``, or ``(features,)`` for one sample
         (then one output row is returned as a 1-D array).
         """
-        single = np.ndim(x) == 1
+        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+            raise ValueError(f"predict: batch_size must be a positive integer, got {batch_size!r}")
+        single = isinstance(x, np.ndarray) and x.ndim == 1 or _is_flat_list(x)
         x = self._prepare_input(x, "predict")
         out = [self.forward(x[i:i + batch_size], training=False) for i in range(0, max(len(x), 1), batch_size)]
         y = out[0] if len(out) == 1 else np.concatenate(out)
@@ -174,6 +176,7 @@ class Sequential(Layer):
 
     def evaluate(self, x, y, *, loss=None, sample_weight=None) -> float:
         """The mean loss ``E`` on ``(x, y)`` in inference mode (default: the training loss)."""
+        self._require_built("evaluate()")
         loss = _losses.get(loss) if loss is not None else self.loss_
         if loss is None:
             raise ValueError("evaluate: give loss=..., or train the network first")
@@ -288,6 +291,11 @@ class Sequential(Layer):
     def __repr__(self):
         inner = ",\n".join("    " + repr(layer) for layer in self.layers)
         return f"Sequential([\n{inner}\n], dtype={str(self.dtype)!r})"
+
+
+def _is_flat_list(x) -> bool:
+    """A list or tuple of numbers: one sample given as a plain sequence."""
+    return isinstance(x, (list, tuple)) and len(x) > 0 and all(np.isscalar(v) for v in x)
 
 
 def layer_from_spec(spec) -> Layer:

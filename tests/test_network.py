@@ -122,3 +122,24 @@ def test_dropout_only_acts_in_training():
     x = np.ones((3, 4))
     np.testing.assert_array_equal(net.predict(x), net.predict(x))
     assert (net.forward(x.astype(np.float32), training=True) == 0).any()
+
+
+def test_input_edge_cases_get_clear_errors():
+    net = mlp(seed=0)
+    with pytest.raises(ValueError, match="every row needs the same number of values"):
+        net.predict([[1, 2, 3], [1, 2]])
+    with pytest.raises(TypeError, match="must be real numbers"):
+        net.predict(np.ones((2, 3), dtype=complex))
+    with pytest.raises(ValueError, match="1e\\+300 at row 0, column 2 is beyond the range of float32"):
+        net.predict(np.array([[1.0, 2.0, 1e300]]))
+    with pytest.raises(ValueError, match="batch_size must be a positive integer, got 0"):
+        net.predict(np.ones((2, 3)), batch_size=0)
+    with pytest.raises(RuntimeError, match="not built"):
+        Sequential([Dense(2)]).evaluate(np.ones((1, 3)), np.ones((1, 2)), loss="mse")
+    with pytest.raises(RuntimeError, match=r"Dense\(\? → 2\) is not built"):
+        Dense(2).forward(np.ones((1, 3)))
+    one_feature = Sequential([Dense(1, input_dim=1)], seed=0)
+    with pytest.raises(ValueError, match=r"for 3 samples of one feature, pass shape \(3, 1\)"):
+        one_feature.predict([1.0, 2.0, 3.0])
+    assert net.predict([1, 2, 3]).shape == (2,)  # a plain list is one sample
+    assert net.predict(np.array([[1, 2, 3]], dtype=np.int64)).shape == (1, 2)  # integers are fine

@@ -137,11 +137,17 @@ class Layer:
 
     def check_input(self, x: np.ndarray) -> None:
         """Raise an error naming this layer when ``x`` does not have the built shape."""
+        if self.input_shape is None:
+            raise RuntimeError(f"{self.describe()} is not built: put it in a Sequential network, or call "
+                               f"build(input_shape, rng) first")
         if x.shape[1:] != self.input_shape:
             if len(self.input_shape) == 1 and x.ndim == 2:
+                hint = ""
+                if x.shape[0] == 1 and self.input_shape == (1,):
+                    hint = f" (for {x.shape[1]} samples of one feature, pass shape ({x.shape[1]}, 1))"
                 raise ValueError(
                     f"{self.describe()} got input with {x.shape[1]} features; "
-                    f"expected {self.input_shape[0]}"
+                    f"expected {self.input_shape[0]}{hint}"
                 )
             raise ValueError(
                 f"{self.describe()} got input of shape {x.shape}; "
