@@ -42,10 +42,15 @@ class Activation:
     is_threshold = False
 
     def forward(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """``y = f(z)`` elementwise (softmax: over the last axis); ``z`` (batch, units) → ``y`` same shape."""
         raise NotImplementedError
 
     def backward(self, grad_y, z, y, out=None) -> np.ndarray:
-        """Return ``δz = δy ⊙ f'(z)`` (a vector-Jacobian product for softmax)."""
+        """Return ``δz = δy ⊙ f'(z)`` (a vector-Jacobian product for softmax).
+
+        ``grad_y``, ``z`` and ``y = f(z)`` all have shape (batch, units); most
+        activations read only ``y``.
+        """
         raise NotImplementedError
 
     def __call__(self, z):

@@ -143,11 +143,13 @@ class Sequential(Layer):
 
     # -- computing -------------------------------------------------------------------
     def forward(self, x, *, training=False):
+        """Each layer in turn: ``y = l_L(...l_1(x))``; ``training=True`` keeps what backward needs."""
         for layer in self.layers:
             x = layer.forward(x, training=training)
         return x
 
     def backward(self, grad_y):
+        """Backpropagation: the layers in reverse, each turning ``∂E/∂(output)`` into ``∂E/∂(input)``."""
         self.layers[0].input_grad_needed = self.input_grad_needed
         for layer in reversed(self.layers):
             grad_y = layer.backward(grad_y)

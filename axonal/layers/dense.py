@@ -87,6 +87,7 @@ class Dense(Layer):
         return specs, (self.units,)
 
     def forward(self, x, *, training=False):
+        """``y = f(x·W + b)``: ``x`` (batch, n_in) → ``y`` (batch, units)."""
         self.check_input(x)
         batch = x.shape[0]
         z = np.matmul(x, self.params["weight"], out=self.buffer("z", (batch, self.units), training))
@@ -101,6 +102,10 @@ class Dense(Layer):
         return y
 
     def backward(self, grad_y):
+        """The delta rule: ``δy`` (batch, units) → ``δx = (δy ⊙ f'(z))·Wᵀ`` (batch, n_in).
+
+        Fills ``grads["weight"] = xᵀ·δz`` and ``grads["bias"] = Σ_batch δz``.
+        """
         # δz = δy ⊙ f'(z)
         if self._linear:
             delta = grad_y

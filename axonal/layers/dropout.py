@@ -47,6 +47,7 @@ class Dropout(Layer):
         return input_shape
 
     def forward(self, x, *, training=False):
+        """``y = x ⊙ m/(1 - rate)`` with a fresh Bernoulli mask in training, ``y = x`` otherwise."""
         self.check_input(x)
         if not training or self.rate == 0.0:
             self._scaled_mask = None
@@ -61,6 +62,7 @@ class Dropout(Layer):
         return np.multiply(x, mask, out=self.buffer("y", x.shape, True))
 
     def backward(self, grad_y):
+        """``δx = δy ⊙ m/(1 - rate)``, with the mask of the last training forward."""
         if self._scaled_mask is None:
             return grad_y
         return np.multiply(grad_y, self._scaled_mask, out=self.buffer("grad_x", grad_y.shape, True))

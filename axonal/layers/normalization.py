@@ -49,6 +49,7 @@ class _Normalization(Layer):
         return y
 
     def _backward(self, grad_y, axis):
+        """``δx`` from ``δy`` by the formula in the module docstring; fills the gain and bias gradients."""
         xhat, inv_std = self._xhat, self._inv_std
         np.einsum("ij,ij->j", grad_y, xhat, out=self.grads["gain"])
         np.sum(grad_y, axis=0, out=self.grads["bias"])

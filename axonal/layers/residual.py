@@ -78,6 +78,7 @@ class Residual(Layer):
         yield from self.block.named_state(prefix + "block.")
 
     def forward(self, x, *, training=False):
+        """``y = x + F(x)`` (or ``x·P + F(x)``), shape (batch, block outputs)."""
         self.check_input(x)
         fx = self.block.forward(x, training=training)
         y = self.buffer("y", fx.shape, training)
@@ -91,6 +92,7 @@ class Residual(Layer):
         return y
 
     def backward(self, grad_y):
+        """``δx = δy + F'ᵀ(δy)`` (or ``δy·Pᵀ + F'ᵀ(δy)``, filling ``grads["projection"] = xᵀ·δy``)."""
         grad_block = self.block.backward(grad_y)
         if self.projection:
             np.matmul(self._x.T, grad_y, out=self.grads["projection"])
