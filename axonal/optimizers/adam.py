@@ -22,9 +22,18 @@ class Adam(Optimizer):
         p ← p - η·m̂ / (√v̂ + ε)
 
     Epsilon convention: ``ε`` is added to ``√v̂`` (after bias correction), as in the
-    paper and PyTorch. The code folds the corrections into a scalar step,
-    ``η_t = η·√(1 - β2^t)/(1 - β1^t)`` and ``ε_t = ε·√(1 - β2^t)``, which is the same
-    update algebraically with two fewer passes over memory.
+    paper and PyTorch.
+
+    The code keeps the moments unnormalised, ``m' = m/(1 - β1)`` and ``v' = v/(1 - β2)``,
+    so that their updates are ``m' ← β1·m' + g`` and ``v' ← β2·v' + g²`` (two and three
+    passes over memory), and folds every constant into scalars::
+
+        p ← p - c_t·m' / (√v' + ε_t),   c_t = η·(1 - β1)/(1 - β1^t)·√((1 - β2^t)/(1 - β2)),
+                                        ε_t = ε·√((1 - β2^t)/(1 - β2))
+
+    which is the update above, exactly, in ten passes instead of twelve. The state
+    slots ``"m"`` and ``"v"`` hold these ``m'`` and ``v'`` (so a saved run resumes
+    bit for bit); multiply by ``1 - β1`` and ``1 - β2`` for the paper's moments.
 
     Parameters
     ----------
@@ -46,21 +55,17 @@ class Adam(Optimizer):
         self.beta1, self.beta2, self.epsilon = float(beta1), float(beta2), float(epsilon)
 
     def _update(self, p, g, params):
-        m, v, tmp = self._state["m"], self._state["v"], self._tmp
+        m, v, tmp = self._state["m"], self._state["v"], self._tmp  # m' and v' (see the docstring)
         b1, b2, t = self.beta1, self.beta2, self.iterations
-        # m ← β1·m + (1-β1)·g  written as  m += (1-β1)·(g - m)
-        np.subtract(g, m, out=tmp)
-        tmp *= 1.0 - b1
-        m += tmp
-        # v ← β2·v + (1-β2)·g²
-        np.multiply(g, g, out=tmp)
-        tmp -= v
-        tmp *= 1.0 - b2
+        m *= b1                              # m' ← β1·m' + g
+        m += g
+        np.multiply(g, g, out=tmp)           # v' ← β2·v' + g²
+        v *= b2
         v += tmp
-        correction2 = math.sqrt(1.0 - b2 ** t)
-        step_size = self.learning_rate * correction2 / (1.0 - b1 ** t)
-        np.sqrt(v, out=tmp)
-        tmp += self.epsilon * correction2
+        root = math.sqrt((1.0 - b2 ** t) / (1.0 - b2))
+        step_size = self.learning_rate * (1.0 - b1) / (1.0 - b1 ** t) * root
+        np.sqrt(v, out=tmp)                  # p ← p - c_t·m' / (√v' + ε_t)
+        tmp += self.epsilon * root
         np.divide(m, tmp, out=tmp)
         tmp *= step_size
         p -= tmp
