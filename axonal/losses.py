@@ -131,6 +131,16 @@ class MeanSquaredError(Loss):
 
     name = "mse"
 
+    def value_and_grad(self, y_pred, y_true, sample_weight=None, out=None):
+        if sample_weight is not None:
+            return super().value_and_grad(y_pred, y_true, sample_weight, out)
+        # One residual r = ŷ - t serves both: E = Σ r² / (n·K), ∂E/∂ŷ = 2r / (n·K).
+        r = np.subtract(y_pred, y_true, out=out)
+        size = r.size
+        value = float(np.vdot(r, r)) / size
+        r *= 2.0 / size
+        return value, r
+
     def _per_sample(self, y_pred, y_true):
         r = y_pred - y_true
         return np.einsum("ik,ik->i", r, r) / y_pred.shape[1]
@@ -282,6 +292,21 @@ class SoftmaxCrossEntropy(Loss):
 
     name = "softmax_cross_entropy"
     categorical = True
+
+    def value_and_grad(self, y_pred, y_true, sample_weight=None, out=None):
+        if sample_weight is not None:
+            return super().value_and_grad(y_pred, y_true, sample_weight, out)
+        # s = z - max z;  E = mean(log Σ e^s) - Σ t·s / n;  ∂E/∂z = (e^s / Σ e^s - t) / n
+        n = y_pred.shape[0]
+        s = np.subtract(y_pred, y_pred.max(axis=1, keepdims=True), out=out)
+        target_term = float(np.vdot(y_true, s))
+        np.exp(s, out=s)
+        sums = s.sum(axis=1, keepdims=True)
+        value = (float(np.log(sums).sum(dtype=np.float64)) - target_term) / n
+        s /= sums
+        s -= y_true
+        s *= 1.0 / n
+        return value, s
 
     def prepare_targets(self, y_true, n_outputs, dtype):
         return _class_targets(self.name, y_true, n_outputs, dtype)

@@ -85,3 +85,15 @@ def test_target_errors_name_the_problem():
 def test_one_output_accepts_flat_targets():
     pred = np.array([[0.5], [1.0]])
     assert losses.get("mse").value(pred, [0.0, 1.0]) == pytest.approx(0.125)
+
+
+def test_the_training_form_agrees_with_value_and_grad_for_every_loss():
+    from cases import loss_cases
+    for name, cases in loss_cases().items():
+        for loss, y_pred, y_true, weight in cases:
+            t = loss.prepare_targets(y_true, y_pred.shape[1], y_pred.dtype)
+            w = None if weight is None else np.asarray(weight, dtype=np.float64)
+            value, grad = loss.value_and_grad(y_pred.copy(), t, w, out=np.empty_like(y_pred))
+            assert value == pytest.approx(loss.value(y_pred, y_true, sample_weight=weight), rel=1e-12), name
+            np.testing.assert_allclose(grad, loss.grad(y_pred, y_true, sample_weight=weight), rtol=1e-12,
+                                       atol=1e-15, err_msg=name)
