@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import sys
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -216,7 +217,7 @@ def fit(net, x, y, *, loss="mse", optimizer="sgd", learning_rate: float | None =
     if schedule is not None:
         from . import schedules as _schedules
         sched = _schedules.get(schedule, opt.learning_rate, epochs=int(epochs))
-    bar = ProgressBar(enabled=progress) if progress is not False else None
+    bar = ProgressBar(enabled=True) if progress or (progress is None and _terminal(sys.stderr)) else None
     all_callbacks = callbacks + ([bar] if bar is not None else [])
 
     n = x.shape[0]
@@ -312,6 +313,10 @@ def fit(net, x, y, *, loss="mse", optimizer="sgd", learning_rate: float | None =
             for cb in all_callbacks:
                 cb.on_train_end(history)
     return history
+
+
+def _terminal(stream) -> bool:
+    return hasattr(stream, "isatty") and stream.isatty()
 
 
 def _batch_bounds(net, n, batch):

@@ -160,13 +160,13 @@ class Layer:
         In inference (``reuse=False``) a fresh array is returned, so arrays handed
         back to the caller are never overwritten later.
         """
-        if not reuse:
-            return np.empty(shape, dtype=self.dtype)
-        buf = self._buffers.get(key)
-        if buf is None or buf.shape != shape:
-            buf = np.empty(shape, dtype=self.dtype)
-            self._buffers[key] = buf
-        return buf
+        if reuse:
+            buf = self._buffers.get(key)
+            if buf is not None and buf.shape == shape:
+                return buf
+            buf = self._buffers[key] = np.empty(shape, dtype=self.dtype)
+            return buf
+        return np.empty(shape, dtype=self.dtype)
 
     def release_buffers(self) -> None:
         """Drop cached step buffers and activations (after training)."""

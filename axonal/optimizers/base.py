@@ -49,6 +49,7 @@ class Optimizer:
         self._layout = None
         self._state: dict[str, np.ndarray] = {}
         self._tmp: np.ndarray | None = None
+        self._bound: ParameterSet | None = None
 
     # -- stepping ----------------------------------------------------------------------
     def step(self, params: ParameterSet) -> None:
@@ -75,6 +76,9 @@ class Optimizer:
         raise NotImplementedError
 
     def _bind(self, params: ParameterSet) -> None:
+        if params is self._bound:  # the same parameter vector as the last step
+            return
+        self._bound = params
         layout = params.layout()
         if layout == self._layout and self._tmp is not None and self._tmp.dtype == params.dtype:
             return
@@ -92,6 +96,7 @@ class Optimizer:
     def reset(self) -> None:
         """Forget all state (moments, step count)."""
         self._layout, self._state, self._tmp, self.iterations = None, {}, None, 0
+        self._bound = None
 
     # -- state by name -------------------------------------------------------------------
     def state_dict(self, params: ParameterSet | None = None) -> dict:
