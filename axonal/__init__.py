@@ -32,7 +32,7 @@ files, splits), :mod:`axonal.io` (model files), :mod:`axonal.plotting`
 import importlib
 
 from . import activations, callbacks, initializers, losses, optimizers, stopping
-from .layers import BatchNorm, Dense, Dropout, Layer, LayerNorm, MinMaxScale, Residual, Standardize
+from .layers import GRU, LSTM, BatchNorm, Dense, Dropout, Layer, LayerNorm, MinMaxScale, Residual, SimpleRNN, Standardize
 from .network import Sequential
 from .optimizers import SGD, Adagrad, Adam, AdamW, RMSprop, Rprop
 from .training import History, NonFiniteError, fit
@@ -55,7 +55,7 @@ def __getattr__(name):
 __all__ = [
     "activations", "initializers", "losses", "optimizers", "stopping", "callbacks", "save", "load",
     "Layer", "Dense", "Dropout", "Residual", "BatchNorm", "LayerNorm", "Standardize", "MinMaxScale",
-    "Sequential",
+    "SimpleRNN", "LSTM", "GRU", "Sequential",
     "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "Rprop", "History", "NonFiniteError", "fit",
     "__version__",
 ]

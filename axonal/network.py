@@ -84,11 +84,22 @@ class Sequential(Layer):
             input_dim = getattr(layers[0], "input_dim", None)
         self.input_dim = input_dim
         if input_dim is not None and not _defer_build:
-            self.build_network((int(input_dim),))
+            self.build_network(self.declared_input_shape())
 
     # -- building ------------------------------------------------------------------
     def children(self):
         return list(self.layers)
+
+    @property
+    def input_rank(self):
+        return self.layers[0].input_rank
+
+    def declared_input_shape(self) -> tuple:
+        """The input shape ``input_dim`` stands for: ``(input_dim,)``, or ``(time, input_dim)``
+        with a free time axis when the first layer reads sequences."""
+        if self.input_dim is None:
+            raise RuntimeError(f"{self.describe()} has no input_dim")
+        return (None,) * (self.input_rank - 1) + (int(self.input_dim),)
 
     def plan(self, input_shape):
         specs, shape = [], tuple(input_shape)
@@ -113,6 +124,7 @@ class Sequential(Layer):
         """Build every layer for inputs ``(batch, *input_shape)`` and gather the parameters."""
         rng = self.seed if isinstance(self.seed, np.random.Generator) else np.random.default_rng(self.seed)
         self.build(tuple(input_shape), rng, self.dtype)
+        self.input_shape = self.layers[0].input_shape  # a recurrent first layer frees the time axis
         self._rng = rng
         entries = [(name, owner.params[local], decay)
                    for name, owner, local, decay in self.named_parameters()]
@@ -193,7 +205,7 @@ class Sequential(Layer):
         x = as_input_array(x, self.dtype, where)
         if not self.built:
             self.build_network(x.shape[1:])
-        elif x.shape[1:] != self.input_shape:
+        else:
             self.layers[0].check_input(x)
         return x
 
@@ -250,11 +262,11 @@ class Sequential(Layer):
         for i, layer in enumerate(self.layers):
             act = getattr(layer, "activation", None)
             label = layer.describe() + (f" {act.name}" if act is not None else "")
-            rows.append((str(i), label, "(batch, " + ", ".join(map(str, layer.output_shape)) + ")",
+            rows.append((str(i), label, "(batch, " + ", ".join(_dims(layer.output_shape)) + ")",
                          f"{layer.count_parameters():,}"))
         widths = [max(len(r[c]) for r in rows) for c in range(4)]
         lines = [f"{self.name or 'Sequential'}: {len(self.layers)} layers, input (batch, "
-                 + ", ".join(map(str, self.input_shape)) + f"), {self.dtype}"]
+                 + ", ".join(_dims(self.input_shape)) + f"), {self.dtype}"]
         for r in rows:
             lines.append("  ".join([r[0].rjust(widths[0]), r[1].ljust(widths[1]),
                                     r[2].ljust(widths[2]), r[3].rjust(widths[3])]))
@@ -265,7 +277,7 @@ class Sequential(Layer):
         config = {"layers": [{"class": type(l).__name__, "config": l.get_config()} for l in self.layers],
                   "dtype": str(self.dtype)}
         if self.input_shape is not None:
-            config["input_dim"] = self.input_shape[0]
+            config["input_dim"] = self.input_shape[-1]
         config.update(super().get_config())
         return config
 
@@ -284,7 +296,7 @@ class Sequential(Layer):
                   name=config.get("name"), _defer_build=True)
         net.input_dim = input_dim if input_dim is not None else net.input_dim
         if build and input_dim is not None:
-            net.build_network((input_dim,))
+            net.build_network(net.declared_input_shape())
         return net
 
     def describe(self):
@@ -293,6 +305,10 @@ class Sequential(Layer):
     def __repr__(self):
         inner = ",\n".join("    " + repr(layer) for layer in self.layers)
         return f"Sequential([\n{inner}\n], dtype={str(self.dtype)!r})"
+
+
+def _dims(shape) -> list[str]:
+    return ["time" if d is None else str(d) for d in shape]
 
 
 def _is_flat_list(x) -> bool:

@@ -67,6 +67,11 @@ def loss_cases():
     return {name: [(l, p, t, sw) for l, p, t in items for sw in (None, w)] for name, items in cases.items()}
 
 
+def _built_seq(layer, n_in, seed=0):
+    layer.build((None, n_in), np.random.default_rng(seed), F64)
+    return layer
+
+
 def _built(layer, n_in, seed=0):
     layer.build((n_in,), np.random.default_rng(seed), F64)
     return layer
@@ -88,7 +93,24 @@ def layer_cases():
         norm.params["bias"][...] = rng.standard_normal(4)
     standardize = _built(layers.Standardize(), 4).adapt(rng.normal(2.0, 3.0, (20, 4)))
     minmax = _built(layers.MinMaxScale((-1, 1)), 4).adapt(rng.uniform(-5, 5, (20, 4)))
+    seq = rng.standard_normal((3, 4, 2))
+
+    def rnn(layer):
+        built = _built_seq(layer, 2)
+        for name in built.params:  # non-zero peepholes and biases, so their terms are exercised
+            if name.startswith("peephole") or name.endswith("bias"):
+                built.params[name][...] = rng.standard_normal(built.params[name].shape) * 0.5
+        return built
+
     return {
+        "SimpleRNN": [("sequence out", rnn(layers.SimpleRNN(3, return_sequences=True)), seq, None),
+                      ("last step, relu", rnn(layers.SimpleRNN(3, "softplus")), seq, None)],
+        "LSTM": [("sequence out", rnn(layers.LSTM(3, return_sequences=True)), seq, None),
+                 ("peepholes", rnn(layers.LSTM(3, peepholes=True, return_sequences=True)), seq, None),
+                 ("peepholes, last step", rnn(layers.LSTM(3, peepholes=True)), seq, None),
+                 ("last step", rnn(layers.LSTM(3)), seq, None)],
+        "GRU": [("sequence out", rnn(layers.GRU(3, return_sequences=True)), seq, None),
+                ("last step", rnn(layers.GRU(3)), seq, None)],
         "Standardize": [("adapted", standardize, x, None)],
         "MinMaxScale": [("adapted to (-1, 1)", minmax, x, None)],
         "Dense": [
@@ -97,6 +119,7 @@ def layer_cases():
             ("softmax", _built(layers.Dense(3, "softmax"), 4), x, None),
             ("identity", _built(layers.Dense(2), 4), x, None),
             ("elu", _built(layers.Dense(3, "elu"), 4), x, None),
+            ("every time step of a sequence", _built_seq(layers.Dense(3, "tanh"), 2), seq, None),
         ],
         "Dropout": [("rate 0.4, fixed mask", dropout, x, same_mask)],
         "Residual": [
@@ -106,6 +129,11 @@ def layer_cases():
         "BatchNorm": [("training statistics", bn, x, None)],
         "LayerNorm": [("per sample", ln, x, None)],
         "Sequential": [(
+            "LSTM then a Dense layer on every step",
+            Sequential([layers.LSTM(4, peepholes=True, return_sequences=True), layers.GRU(3, return_sequences=True),
+                        layers.Dense(2)], input_dim=2, dtype="float64", seed=0),
+            seq, None,
+        ), (
             "MLP with every layer kind",
             Sequential([layers.Dense(6, "tanh"), layers.LayerNorm(), layers.Residual(layers.Dense(6, "softplus")),
                         layers.BatchNorm(), layers.Dense(3, "logistic")], input_dim=4, dtype="float64", seed=0),

@@ -292,7 +292,7 @@ def load(path) -> Sequential:
     dtype_name = _DTYPE_NAMES[network.dtype]
     # Compare the file with the network's plan before allocating anything, so a hostile
     # header cannot make the loader build a huge network.
-    specs, _ = _rebuild(path, "architecture", lambda: network.plan((network.input_dim,)))
+    specs, _ = _rebuild(path, "architecture", lambda: network.plan(network.declared_input_shape()))
     expected = {("state." if spec.decay is None else "params.") + spec.name: spec.shape for spec in specs}
     optimizer = None
     if header["optimizer"] is not None:
@@ -300,7 +300,7 @@ def load(path) -> Sequential:
         expected.update({f"optimizer.{slot}.{spec.name}": spec.shape for slot in slots
                          for spec in specs if spec.decay is not None})
     _check_tensors(path, tensors, expected, dtype_name)
-    _rebuild(path, "architecture", lambda: network.build_network((network.input_dim,)))
+    _rebuild(path, "architecture", lambda: network.build_network(network.declared_input_shape()))
 
     try:
         arrays = safetensors.numpy.load(blob)

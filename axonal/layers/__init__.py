@@ -9,6 +9,7 @@ dropout       ``Dropout``: random silencing of units while training
 residual      ``Residual``: a skip connection, ``y = x + F(x)``
 normalization ``BatchNorm``, ``LayerNorm``
 preprocessing ``Standardize``, ``MinMaxScale``: input scaling kept in the model
+recurrent     ``SimpleRNN``, ``LSTM``, ``GRU``: sequences, trained through time
 ============  ================================================================
 """
 
@@ -17,13 +18,15 @@ from .dense import Dense
 from .dropout import Dropout
 from .normalization import BatchNorm, LayerNorm
 from .preprocessing import MinMaxScale, Standardize
+from .recurrent import GRU, LSTM, SimpleRNN
 from .residual import Residual
 
 __all__ = ["Layer", "Dense", "Dropout", "Residual", "BatchNorm", "LayerNorm", "Standardize",
-           "MinMaxScale", "REGISTRY", "get_class"]
+           "MinMaxScale", "SimpleRNN", "LSTM", "GRU", "REGISTRY", "get_class"]
 
 #: Layer classes by name: the closed set a saved network may name (with ``Sequential``).
-REGISTRY = {cls.__name__: cls for cls in (Dense, Dropout, Residual, BatchNorm, LayerNorm, Standardize, MinMaxScale)}
+REGISTRY = {cls.__name__: cls for cls in (Dense, Dropout, Residual, BatchNorm, LayerNorm, Standardize, MinMaxScale,
+                                          SimpleRNN, LSTM, GRU)}
 
 
 def get_class(name: str) -> type[Layer]:

@@ -53,6 +53,8 @@ class Layer:
     has_training_mode = False
     #: The fewest samples a training batch may hold (2 for batch statistics).
     min_batch = 1
+    #: Axes of one sample's input: 1 for (features,), 2 for (time, features).
+    input_rank = 1
 
     def __init__(self, *, name: str | None = None):
         self.name = name
@@ -74,7 +76,7 @@ class Layer:
 
     def build(self, input_shape: tuple, rng: np.random.Generator, dtype=np.float32) -> tuple:
         """Create parameters for inputs of shape ``(batch, *input_shape)``; return the output shape."""
-        self.input_shape = tuple(int(d) for d in input_shape)
+        self.input_shape = tuple(None if d is None else int(d) for d in input_shape)
         self.dtype = np.dtype(dtype)
         self.output_shape = tuple(self._build(self.input_shape, rng))
         return self.output_shape
@@ -140,7 +142,7 @@ class Layer:
         if self.input_shape is None:
             raise RuntimeError(f"{self.describe()} is not built: put it in a Sequential network, or call "
                                f"build(input_shape, rng) first")
-        if x.shape[1:] != self.input_shape:
+        if x.shape[1:] != self.input_shape and not _matches(x.shape[1:], self.input_shape):
             if len(self.input_shape) == 1 and x.ndim == 2:
                 hint = ""
                 if x.shape[0] == 1 and self.input_shape == (1,):
@@ -149,10 +151,8 @@ class Layer:
                     f"{self.describe()} got input with {x.shape[1]} features; "
                     f"expected {self.input_shape[0]}{hint}"
                 )
-            raise ValueError(
-                f"{self.describe()} got input of shape {x.shape}; "
-                f"expected (batch, {', '.join(map(str, self.input_shape))})"
-            )
+            expected = ", ".join("time" if d is None else str(d) for d in self.input_shape)
+            raise ValueError(f"{self.describe()} got input of shape {x.shape}; expected (batch, {expected})")
 
     def buffer(self, key: str, shape: tuple, reuse: bool) -> np.ndarray:
         """An output array for this step: reused across training steps of equal shape.
@@ -203,5 +203,10 @@ class Layer:
         return f"{type(self).__name__}({args})"
 
 
+def _matches(actual: tuple, expected: tuple) -> bool:
+    """Shapes agree, ``None`` in ``expected`` matching any length (a free time axis)."""
+    return len(actual) == len(expected) and all(e is None or a == e for a, e in zip(actual, expected))
+
+
 def _shape_str(shape) -> str:
-    return str(shape[0]) if len(shape) == 1 else "×".join(map(str, shape))
+    return str(shape[0]) if len(shape) == 1 else "×".join("time" if d is None else str(d) for d in shape)

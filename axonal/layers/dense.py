@@ -76,21 +76,28 @@ class Dense(Layer):
         self._linear = isinstance(self.activation, _activations.Identity)
 
     def plan(self, input_shape):
-        if len(input_shape) != 1:
-            raise ValueError(f"{self.describe()} takes (batch, features) input; got feature shape {input_shape}")
-        if self.input_dim is not None and input_shape[0] != self.input_dim:
+        if len(input_shape) < 1 or input_shape[-1] is None:
+            raise ValueError(f"{self.describe()} needs a fixed number of input features; got feature shape "
+                             f"{tuple(input_shape)}")
+        if self.input_dim is not None and input_shape[-1] != self.input_dim:
             raise ValueError(f"{self.describe()} was declared with input_dim={self.input_dim} "
-                             f"but receives {input_shape[0]} features")
-        specs = [ArraySpec("weight", (input_shape[0], self.units), self.kernel_initializer, True)]
+                             f"but receives {input_shape[-1]} features")
+        specs = [ArraySpec("weight", (input_shape[-1], self.units), self.kernel_initializer, True)]
         if self.use_bias:
             specs.append(ArraySpec("bias", (self.units,), self.bias_initializer, False))
-        return specs, (self.units,)
+        return specs, tuple(input_shape[:-1]) + (self.units,)
 
     def forward(self, x, *, training=False):
-        """``y = f(x·W + b)``: ``x`` (batch, n_in) → ``y`` (batch, units)."""
+        """``y = f(x·W + b)``: ``x`` (batch, n_in) → ``y`` (batch, units).
+
+        A sequence ``(batch, time, n_in)`` gets the same neurons at every step:
+        ``(batch, time, units)``.
+        """
         self.check_input(x)
-        batch = x.shape[0]
-        z = np.matmul(x, self.params["weight"], out=self.buffer("z", (batch, self.units), training))
+        lead = x.shape[:-1]
+        if x.ndim != 2:
+            x = x.reshape(-1, x.shape[-1])
+        z = np.matmul(x, self.params["weight"], out=self.buffer("z", (x.shape[0], self.units), training))
         if self.use_bias:
             z += self.params["bias"]
         if self._linear:
@@ -99,13 +106,17 @@ class Dense(Layer):
             y = self.activation.forward(z, out=self.buffer("y", z.shape, training))
         if training:
             self._x, self._z, self._y = x, z, y
-        return y
+        return y if len(lead) == 1 else y.reshape(lead + (self.units,))
 
     def backward(self, grad_y):
         """The delta rule: ``δy`` (batch, units) → ``δx = (δy ⊙ f'(z))·Wᵀ`` (batch, n_in).
 
-        Fills ``grads["weight"] = xᵀ·δz`` and ``grads["bias"] = Σ_batch δz``.
+        Fills ``grads["weight"] = xᵀ·δz`` and ``grads["bias"] = Σ_batch δz`` (summed
+        over the time steps too for a sequence).
         """
+        lead = grad_y.shape[:-1]
+        if grad_y.ndim != 2:
+            grad_y = grad_y.reshape(-1, self.units)
         # δz = δy ⊙ f'(z)
         if self._linear:
             delta = grad_y
@@ -120,8 +131,8 @@ class Dense(Layer):
         if not self.input_grad_needed:
             return None
         # δa = δz·Wᵀ
-        return np.matmul(delta, self.params["weight"].T,
-                         out=self.buffer("grad_x", self._x.shape, True))
+        grad_x = np.matmul(delta, self.params["weight"].T, out=self.buffer("grad_x", self._x.shape, True))
+        return grad_x if len(lead) == 1 else grad_x.reshape(lead + (self._x.shape[1],))
 
     def release_buffers(self):
         super().release_buffers()

@@ -46,6 +46,10 @@ class Residual(Layer):
     def children(self):
         return [self.block]
 
+    @property
+    def input_rank(self):
+        return self.block.input_rank
+
     def plan(self, input_shape):
         block_specs, out_shape = self.block.plan(input_shape)
         specs = []

@@ -1,0 +1,423 @@
+"""Recurrent layers: neurons with self-connections, trained by backpropagation through time.
+
+A recurrent layer reads a sequence ``x`` of shape ``(batch, time, features)`` one
+step at a time, carrying a state from each step to the next: its neurons see the
+current input and their own previous output, which gives the network a short-term
+memory. All three layers share one shape of computation:
+
+* the input projection of *every* time step in one matrix product,
+  ``A_x = x·W + b`` of shape ``(batch, time, gates·units)``;
+* inside the time loop only the recurrent product ``h_{t-1}·U`` and the cell's
+  elementwise gate arithmetic, all gates in one ``(batch, gates·units)`` block;
+* backward (BPTT) runs the loop in reverse, collecting ``∂E/∂A_x`` for all steps,
+  then ``∂E/∂W = xᵀ·∂E/∂A_x`` and ``∂E/∂x = ∂E/∂A_x·Wᵀ`` as one product each.
+
+Options shared by all: ``return_sequences`` (output every step, ``(batch, time,
+units)``, or only the last, ``(batch, units)``); ``stateful`` (carry the final state
+into the next call, for feeding a sequence a step at a time; ``reset_state()``
+forgets it); ``truncate=k`` (truncated BPTT: the gradient is cut every ``k`` steps,
+while the state still flows forward). ``forward(x, mask=m)`` with ``m`` of shape
+``(batch, time)`` skips padded steps: where ``m = 0`` the state is carried through
+unchanged, so padding never changes the result. ``forward(x, initial_state=...)``
+starts from a given state; after ``backward`` its gradient is in
+``initial_state_grad``, and after ``forward`` the last state is in ``final_state``.
+
+The cells and their equations are in :class:`SimpleRNN`, :class:`LSTM` and :class:`GRU`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import activations as _activations
+from .base import ArraySpec, Layer
+
+__all__ = ["SimpleRNN", "LSTM", "GRU"]
+
+
+def _sigmoid(z, out=None):
+    out = np.multiply(z, 0.5, out=out)
+    np.tanh(out, out=out)
+    out += 1.0
+    out *= 0.5
+    return out
+
+
+class _Recurrent(Layer):
+    """Shared machinery: shapes, the input projection, masks, state handling, BPTT bookkeeping."""
+
+    gates = 1
+    input_rank = 2
+    #: names of the state arrays, e.g. ("h", "c") for the LSTM
+    state_names = ("h",)
+    has_training_mode = True
+
+    def __init__(self, units: int, *, return_sequences: bool = False, stateful: bool = False,
+                 truncate: int | None = None, kernel_initializer: str = "glorot_uniform",
+                 recurrent_initializer: str = "orthogonal", input_dim: int | None = None,
+                 name: str | None = None):
+        super().__init__(name=name)
+        if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units < 1:
+            raise ValueError(f"{type(self).__name__}: units must be a positive integer, got {units!r}")
+        if truncate is not None and (isinstance(truncate, bool) or not isinstance(truncate, int) or truncate < 1):
+            raise ValueError(f"{type(self).__name__}: truncate must be a positive integer, got {truncate!r}")
+        self.units = int(units)
+        self.return_sequences = bool(return_sequences)
+        self.stateful = bool(stateful)
+        self.truncate = truncate
+        self.kernel_initializer = kernel_initializer
+        self.recurrent_initializer = recurrent_initializer
+        self.input_dim = None if input_dim is None else int(input_dim)
+        self.final_state: tuple | None = None
+        self.initial_state_grad: tuple | None = None
+        self._carried: tuple | None = None
+
+    # -- shapes ----------------------------------------------------------------------------
+    def plan(self, input_shape):
+        if len(input_shape) != 2:
+            raise ValueError(f"{self.describe()} takes (batch, time, features) input; got feature shape "
+                             f"{tuple(input_shape)}")
+        features = input_shape[1]
+        if self.input_dim is not None and features != self.input_dim:
+            raise ValueError(f"{self.describe()} was declared with input_dim={self.input_dim} "
+                             f"but receives {features} features")
+        width = self.gates * self.units
+        specs = [ArraySpec("kernel", (features, width), self.kernel_initializer, True),
+                 ArraySpec("recurrent_kernel", (self.units, width), self.recurrent_initializer, True),
+                 ArraySpec("bias", (width,), "zeros", False)]
+        specs += self._extra_specs()
+        out = (None, self.units) if self.return_sequences else (self.units,)
+        return specs, out
+
+    def _extra_specs(self):
+        return []
+
+    def build(self, input_shape, rng, dtype=np.float32):
+        # The number of time steps is free: only the feature count is fixed.
+        shape = (None, input_shape[-1]) if len(input_shape) == 2 else tuple(input_shape)
+        self.input_shape = shape
+        self.dtype = np.dtype(dtype)
+        self.output_shape = tuple(self._build(shape, rng))
+        self._initialize_biases()
+        return self.output_shape
+
+    def _initialize_biases(self):
+        pass
+
+    # -- state ----------------------------------------------------------------------------
+    def reset_state(self) -> None:
+        """Forget the state carried between calls (``stateful=True``)."""
+        self._carried = None
+
+    def _start_state(self, batch, initial_state):
+        if initial_state is None and self.stateful and self._carried is not None:
+            initial_state = self._carried
+            if initial_state[0].shape[0] != batch:
+                raise ValueError(f"{self.describe()} is stateful and carries a state for a batch of "
+                                 f"{initial_state[0].shape[0]}; got a batch of {batch} (call reset_state())")
+        if initial_state is None:
+            return tuple(np.zeros((batch, self.units), dtype=self.dtype) for _ in self.state_names)
+        if not isinstance(initial_state, (tuple, list)):
+            initial_state = (initial_state,)
+        if len(initial_state) != len(self.state_names):
+            raise ValueError(f"{self.describe()}: initial_state needs {len(self.state_names)} arrays "
+                             f"({', '.join(self.state_names)}), got {len(initial_state)}")
+        states = []
+        for label, s in zip(self.state_names, initial_state):
+            s = np.asarray(s, dtype=self.dtype)
+            if s.shape != (batch, self.units):
+                raise ValueError(f"{self.describe()}: initial state {label} must have shape "
+                                 f"({batch}, {self.units}), got {s.shape}")
+            states.append(np.array(s))
+        return tuple(states)
+
+    # -- computing ---------------------------------------------------------------------------
+    def forward(self, x, *, training=False, initial_state=None, mask=None):
+        """``x`` (batch, time, features) → ``(batch, time, units)`` or ``(batch, units)``."""
+        self.check_input(x)
+        batch, steps, features = x.shape
+        ax = x.reshape(batch * steps, features) @ self.params["kernel"]
+        ax += self.params["bias"]
+        ax = ax.reshape(batch, steps, -1)
+        if mask is not None:
+            mask = np.asarray(mask, dtype=self.dtype)
+            if mask.shape != (batch, steps):
+                raise ValueError(f"{self.describe()}: mask must have shape ({batch}, {steps}), got {mask.shape}")
+        state = self._start_state(batch, initial_state)
+        outputs = np.empty((batch, steps, self.units), dtype=self.dtype)
+        cache = self._new_cache(batch, steps) if training else None
+        for t in range(steps):
+            new = self._step(ax[:, t], state, cache, t)
+            if mask is not None:
+                m = mask[:, t:t + 1]
+                new = tuple(m * n + (1.0 - m) * s for n, s in zip(new, state))
+            state = new
+            outputs[:, t] = state[0]
+        self.final_state = tuple(s.copy() for s in state)
+        if self.stateful:
+            self._carried = self.final_state
+        if training:
+            self._x, self._mask, self._cache = x, mask, cache
+        return outputs if self.return_sequences else outputs[:, -1].copy()
+
+    def backward(self, grad_y):
+        """BPTT: ``δy`` → ``δx`` (batch, time, features); fills every parameter gradient and
+        ``initial_state_grad``."""
+        x, mask, cache = self._x, self._mask, self._cache
+        batch, steps, features = x.shape
+        if self.return_sequences:
+            grad_out = grad_y
+        else:
+            grad_out = np.zeros((batch, steps, self.units), dtype=self.dtype)
+            grad_out[:, -1] = grad_y
+        grads = self._zero_recurrent_grads()
+        grad_ax = np.empty((batch, steps, self.gates * self.units), dtype=self.dtype)
+        carry = tuple(np.zeros((batch, self.units), dtype=self.dtype) for _ in self.state_names)
+        for t in range(steps - 1, -1, -1):
+            incoming = (carry[0] + grad_out[:, t],) + carry[1:]
+            if mask is not None:
+                m = mask[:, t:t + 1]
+                through = tuple((1.0 - m) * d for d in incoming)  # a skipped step passes its state on
+                incoming = tuple(m * d for d in incoming)
+            grad_ax[:, t], carry = self._step_backward(incoming, cache, t, grads)
+            if mask is not None:
+                carry = tuple(c + d for c, d in zip(carry, through))
+            if self.truncate is not None and t % self.truncate == 0 and t > 0:
+                carry = tuple(np.zeros_like(c) for c in carry)  # truncated BPTT: cut at the window edge
+        self.initial_state_grad = carry
+        flat = grad_ax.reshape(batch * steps, -1)
+        np.dot(x.reshape(batch * steps, features).T, flat, out=self.grads["kernel"])
+        np.add.reduce(flat, axis=0, out=self.grads["bias"])
+        for name, value in grads.items():
+            self.grads[name][...] = value
+        if not self.input_grad_needed:
+            return None
+        return (flat @ self.params["kernel"].T).reshape(batch, steps, features)
+
+    def release_buffers(self):
+        super().release_buffers()
+        self._x = self._mask = self._cache = None
+
+    # -- describing ---------------------------------------------------------------------------
+    def get_config(self):
+        config = {"units": self.units, "return_sequences": self.return_sequences, "stateful": self.stateful,
+                  "truncate": self.truncate, "kernel_initializer": self.kernel_initializer,
+                  "recurrent_initializer": self.recurrent_initializer}
+        if self.input_dim is not None:
+            config["input_dim"] = self.input_dim
+        config.update(super().get_config())
+        return config
+
+    def describe(self):
+        label = self.name or type(self).__name__
+        n_in = self.input_shape[-1] if self.built else self.input_dim
+        return f"{label}({n_in if n_in is not None else '?'} → {self.units})"
+
+
+class SimpleRNN(_Recurrent):
+    r"""Self-connected units: ``h_t = f(x_t·W + h_{t-1}·U + b)`` (``f = tanh`` by default).
+
+    Backward, with ``δh_t`` the gradient reaching ``h_t`` (from the output and from
+    step ``t + 1``)::
+
+        δa_t      = δh_t ⊙ f'(a_t)          (batch, units)
+        ∂E/∂U    += h_{t-1}ᵀ·δa_t
+        δh_{t-1}  = δa_t·Uᵀ
+
+    The repeated product with ``Uᵀ ⊙ f'`` is what makes gradients vanish (or explode)
+    over long spans: the motivation for the LSTM.
+    """
+
+    def __init__(self, units, activation="tanh", **kwargs):
+        super().__init__(units, **kwargs)
+        self.activation = _activations.get(activation)
+
+    def _new_cache(self, batch, steps):
+        return {"h_prev": np.empty((steps, batch, self.units), self.dtype),
+                "a": np.empty((steps, batch, self.units), self.dtype),
+                "h": np.empty((steps, batch, self.units), self.dtype)}
+
+    def _step(self, ax_t, state, cache, t):
+        h_prev = state[0]
+        a = ax_t + h_prev @ self.params["recurrent_kernel"]
+        h = self.activation.forward(a)
+        if cache is not None:
+            cache["h_prev"][t], cache["a"][t], cache["h"][t] = h_prev, a, h
+        return (h,)
+
+    def _zero_recurrent_grads(self):
+        return {"recurrent_kernel": np.zeros_like(self.params["recurrent_kernel"])}
+
+    def _step_backward(self, incoming, cache, t, grads):
+        da = self.activation.backward(incoming[0], cache["a"][t], cache["h"][t])
+        grads["recurrent_kernel"] += cache["h_prev"][t].T @ da
+        return da, (da @ self.params["recurrent_kernel"].T,)
+
+    def get_config(self):
+        return {"activation": self.activation.get_config(), **super().get_config()}
+
+
+class LSTM(_Recurrent):
+    r"""Long short-term memory: a memory cell whose linear self-connection (the constant
+    error carousel) is opened and closed by input, forget and output gates.
+
+    Gate layout: the ``4·units`` columns of ``kernel``, ``recurrent_kernel`` and
+    ``bias`` are ``[i | f | g | o]`` (input gate, forget gate, cell input, output
+    gate). With optional diagonal peepholes ``p_i, p_f, p_o`` (each ``(units,)``)::
+
+        a = x_t·W + h_{t-1}·U + b                        (batch, 4·units)
+        i = σ(a_i + p_i ⊙ c_{t-1})     f = σ(a_f + p_f ⊙ c_{t-1})     g = tanh(a_g)
+        c_t = f ⊙ c_{t-1} + i ⊙ g                        the carousel
+        o = σ(a_o + p_o ⊙ c_t)         h_t = o ⊙ tanh(c_t)
+
+    Backward, with ``δh`` and ``δc`` reaching step ``t``::
+
+        δo = δh ⊙ tanh(c_t),   δa_o = δo ⊙ o(1 - o)
+        δc_t = δc + δh ⊙ o ⊙ (1 - tanh² c_t) + p_o ⊙ δa_o
+        δa_i = δc_t ⊙ g ⊙ i(1 - i),  δa_f = δc_t ⊙ c_{t-1} ⊙ f(1 - f),  δa_g = δc_t ⊙ i ⊙ (1 - g²)
+        δc_{t-1} = δc_t ⊙ f + p_i ⊙ δa_i + p_f ⊙ δa_f
+        δh_{t-1} = δa·Uᵀ,   ∂E/∂U += h_{t-1}ᵀ·δa
+        ∂E/∂p_i += Σ δa_i ⊙ c_{t-1},  ∂E/∂p_f += Σ δa_f ⊙ c_{t-1},  ∂E/∂p_o += Σ δa_o ⊙ c_t
+
+    Parameters
+    ----------
+    units : int
+    peepholes : bool, default False
+        Connections from the cell to its gates (Gers and Schmidhuber, 2000), as
+        Synaptic's LSTM has them.
+    forget_bias : float, default 1.0
+        Initial bias of the forget gate: 1 keeps the carousel open at the start.
+    """
+
+    gates = 4
+    state_names = ("h", "c")
+
+    def __init__(self, units, *, peepholes: bool = False, forget_bias: float = 1.0, **kwargs):
+        super().__init__(units, **kwargs)
+        self.peepholes = bool(peepholes)
+        self.forget_bias = float(forget_bias)
+
+    def _extra_specs(self):
+        if not self.peepholes:
+            return []
+        return [ArraySpec(f"peephole_{gate}", (self.units,), "zeros", False) for gate in ("i", "f", "o")]
+
+    def _initialize_biases(self):
+        self.params["bias"][self.units:2 * self.units] = self.forget_bias
+
+    def _new_cache(self, batch, steps):
+        shape = (steps, batch, self.units)
+        return {k: np.empty(shape, self.dtype) for k in ("h_prev", "c_prev", "c", "i", "f", "g", "o", "tc")}
+
+    def _step(self, ax_t, state, cache, t):
+        h_prev, c_prev = state
+        n = self.units
+        a = ax_t + h_prev @ self.params["recurrent_kernel"]
+        if self.peepholes:
+            a[:, :n] += c_prev * self.params["peephole_i"]
+            a[:, n:2 * n] += c_prev * self.params["peephole_f"]
+        i = _sigmoid(a[:, :n])
+        f = _sigmoid(a[:, n:2 * n])
+        g = np.tanh(a[:, 2 * n:3 * n])
+        c = f * c_prev + i * g
+        a_o = a[:, 3 * n:]
+        if self.peepholes:
+            a_o = a_o + c * self.params["peephole_o"]
+        o = _sigmoid(a_o)
+        tc = np.tanh(c)
+        h = o * tc
+        if cache is not None:
+            for key, value in (("h_prev", h_prev), ("c_prev", c_prev), ("c", c), ("i", i), ("f", f), ("g", g),
+                               ("o", o), ("tc", tc)):
+                cache[key][t] = value
+        return h, c
+
+    def _zero_recurrent_grads(self):
+        grads = {"recurrent_kernel": np.zeros_like(self.params["recurrent_kernel"])}
+        if self.peepholes:
+            grads.update({k: np.zeros_like(self.params[k]) for k in ("peephole_i", "peephole_f", "peephole_o")})
+        return grads
+
+    def _step_backward(self, incoming, cache, t, grads):
+        dh, dc = incoming
+        c_prev, c, i, f, g, o, tc = (cache[k][t] for k in ("c_prev", "c", "i", "f", "g", "o", "tc"))
+        da_o = dh * tc * o * (1.0 - o)
+        dct = dc + dh * o * (1.0 - tc * tc)
+        if self.peepholes:
+            dct += self.params["peephole_o"] * da_o
+        da_i = dct * g * i * (1.0 - i)
+        da_f = dct * c_prev * f * (1.0 - f)
+        da_g = dct * i * (1.0 - g * g)
+        dc_prev = dct * f
+        if self.peepholes:
+            dc_prev += self.params["peephole_i"] * da_i + self.params["peephole_f"] * da_f
+            grads["peephole_i"] += np.einsum("bu,bu->u", da_i, c_prev)
+            grads["peephole_f"] += np.einsum("bu,bu->u", da_f, c_prev)
+            grads["peephole_o"] += np.einsum("bu,bu->u", da_o, c)
+        da = np.concatenate([da_i, da_f, da_g, da_o], axis=1)
+        grads["recurrent_kernel"] += cache["h_prev"][t].T @ da
+        return da, (da @ self.params["recurrent_kernel"].T, dc_prev)
+
+    def get_config(self):
+        return {"peepholes": self.peepholes, "forget_bias": self.forget_bias, **super().get_config()}
+
+
+class GRU(_Recurrent):
+    r"""Gated recurrent unit (Cho et al., 2014), in the form PyTorch uses.
+
+    Gate layout ``[r | z | n]`` (reset, update, candidate); ``bias`` is the input
+    bias ``b_x`` and ``recurrent_bias`` the bias ``b_h`` of the recurrent product::
+
+        a_x = x_t·W + b_x,   a_h = h_{t-1}·U + b_h        (batch, 3·units) each
+        r = σ(a_x,r + a_h,r)     z = σ(a_x,z + a_h,z)
+        n = tanh(a_x,n + r ⊙ a_h,n)
+        h_t = (1 - z) ⊙ n + z ⊙ h_{t-1}
+
+    Backward::
+
+        δn = δh ⊙ (1 - z),  δz = δh ⊙ (h_{t-1} - n),  δa_n = δn ⊙ (1 - n²)
+        δr = δa_n ⊙ a_h,n,  δa_r = δr ⊙ r(1 - r),  δa_z = δz ⊙ z(1 - z)
+        δa_x = [δa_r | δa_z | δa_n],   δa_h = [δa_r | δa_z | δa_n ⊙ r]
+        δh_{t-1} = δh ⊙ z + δa_h·Uᵀ,   ∂E/∂U += h_{t-1}ᵀ·δa_h,   ∂E/∂b_h += Σ δa_h
+    """
+
+    gates = 3
+
+    def _extra_specs(self):
+        return [ArraySpec("recurrent_bias", (3 * self.units,), "zeros", False)]
+
+    def _new_cache(self, batch, steps):
+        shape = (steps, batch, self.units)
+        cache = {k: np.empty(shape, self.dtype) for k in ("h_prev", "r", "z", "n", "ah_n")}
+        return cache
+
+    def _step(self, ax_t, state, cache, t):
+        h_prev = state[0]
+        n_units = self.units
+        ah = h_prev @ self.params["recurrent_kernel"] + self.params["recurrent_bias"]
+        r = _sigmoid(ax_t[:, :n_units] + ah[:, :n_units])
+        z = _sigmoid(ax_t[:, n_units:2 * n_units] + ah[:, n_units:2 * n_units])
+        ah_n = ah[:, 2 * n_units:]
+        n = np.tanh(ax_t[:, 2 * n_units:] + r * ah_n)
+        h = (1.0 - z) * n + z * h_prev
+        if cache is not None:
+            for key, value in (("h_prev", h_prev), ("r", r), ("z", z), ("n", n), ("ah_n", ah_n)):
+                cache[key][t] = value
+        return (h,)
+
+    def _zero_recurrent_grads(self):
+        return {"recurrent_kernel": np.zeros_like(self.params["recurrent_kernel"]),
+                "recurrent_bias": np.zeros_like(self.params["recurrent_bias"])}
+
+    def _step_backward(self, incoming, cache, t, grads):
+        dh = incoming[0]
+        h_prev, r, z, n, ah_n = (cache[k][t] for k in ("h_prev", "r", "z", "n", "ah_n"))
+        dn = dh * (1.0 - z)
+        da_z = dh * (h_prev - n) * z * (1.0 - z)
+        da_n = dn * (1.0 - n * n)
+        da_r = da_n * ah_n * r * (1.0 - r)
+        dax = np.concatenate([da_r, da_z, da_n], axis=1)
+        dah = np.concatenate([da_r, da_z, da_n * r], axis=1)
+        grads["recurrent_kernel"] += h_prev.T @ dah
+        grads["recurrent_bias"] += dah.sum(axis=0)
+        return dax, (dh * z + dah @ self.params["recurrent_kernel"].T,)
