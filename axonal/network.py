@@ -140,6 +140,12 @@ class Sequential(Layer):
             rng = self._rng = np.random.default_rng(self.seed)
         return np.random.default_rng(rng.integers(0, 2**63 - 1))
 
+    def reset_state(self) -> None:
+        """Forget the state stateful recurrent layers carry between calls (between sequences)."""
+        for layer in self.layers:
+            if hasattr(layer, "reset_state"):
+                layer.reset_state()
+
     def named_parameters(self, prefix=""):
         for i, layer in enumerate(self.layers):
             yield from layer.named_parameters(f"{prefix}layers.{i}.")
@@ -154,10 +160,17 @@ class Sequential(Layer):
                                f"before {what}")
 
     # -- computing -------------------------------------------------------------------
-    def forward(self, x, *, training=False):
-        """Each layer in turn: ``y = l_L(...l_1(x))``; ``training=True`` keeps what backward needs."""
+    def forward(self, x, *, training=False, mask=None):
+        """Each layer in turn: ``y = l_L(...l_1(x))``; ``training=True`` keeps what backward needs.
+
+        ``mask`` (batch, time) marks the real steps of padded sequences; it reaches every
+        recurrent layer while the data still has a time axis.
+        """
         for layer in self.layers:
-            x = layer.forward(x, training=training)
+            if mask is not None and layer.input_rank == 2 and x.ndim == 3:
+                x = layer.forward(x, training=training, mask=mask)
+            else:
+                x = layer.forward(x, training=training)
         return x
 
     def backward(self, grad_y):
@@ -167,7 +180,7 @@ class Sequential(Layer):
             grad_y = layer.backward(grad_y)
         return grad_y
 
-    def predict(self, x, *, batch_size: int = 4096) -> np.ndarray:
+    def predict(self, x, *, batch_size: int = 4096, mask=None) -> np.ndarray:
         """Outputs of the network for ``x`` (inference mode: no dropout, running statistics).
 
         ``x`` has shape ``(batch, features)``, or ``(features,)`` for one sample
@@ -177,7 +190,13 @@ class Sequential(Layer):
             raise ValueError(f"predict: batch_size must be a positive integer, got {batch_size!r}")
         single = isinstance(x, np.ndarray) and x.ndim == 1 or _is_flat_list(x)
         x = self._prepare_input(x, "predict")
-        out = [self.forward(x[i:i + batch_size], training=False) for i in range(0, max(len(x), 1), batch_size)]
+        if mask is not None:
+            mask = np.asarray(mask, dtype=self.dtype)
+            if x.ndim != 3 or mask.shape != x.shape[:2]:
+                raise ValueError(f"predict: mask must have shape (batch, time) = {x.shape[:2]}, got {mask.shape}")
+        out = [self.forward(x[i:i + batch_size], training=False,
+                            mask=None if mask is None else mask[i:i + batch_size])
+               for i in range(0, max(len(x), 1), batch_size)]
         y = out[0] if len(out) == 1 else np.concatenate(out)
         return y[0] if single else y
 

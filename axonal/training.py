@@ -114,7 +114,7 @@ def fit(net, x, y, *, loss="mse", optimizer="sgd", learning_rate: float | None =
         epochs: int = 100, batch_size: int | None = 32, shuffle: bool = True,
         error: float | None = None, validation_data=None, validation_split: float | None = None,
         metrics=None, patience: int | None = None, stop=None, schedule=None, callbacks=None,
-        sample_weight=None, class_weight=None, max_steps: int | None = None,
+        sample_weight=None, class_weight=None, mask=None, max_steps: int | None = None,
         progress: bool | None = None, nan_guard: bool = True, seed=None) -> History:
     """Train ``net`` on inputs ``x`` and targets ``y``; return the :class:`History`.
 
@@ -157,6 +157,10 @@ def fit(net, x, y, *, loss="mse", optimizer="sgd", learning_rate: float | None =
         Per-sample weights in the loss (a weight ``k`` counts as ``k`` copies).
     class_weight : dict or "balanced", optional
         Weights per class label, multiplied into ``sample_weight``.
+    mask : array (samples, time), optional
+        For sequences padded to a common length: 1 at real steps, 0 at padding.
+        Recurrent layers carry their state through padded steps unchanged, and
+        for outputs at every step the loss counts only real steps.
     max_steps : int, optional
         Stop after this many optimizer updates.
     progress : bool, optional
@@ -197,15 +201,17 @@ def fit(net, x, y, *, loss="mse", optimizer="sgd", learning_rate: float | None =
     if x.shape[0] == 0:
         raise ValueError("fit: x has no samples")
     net._prepare_input(x[:1], "fit")  # builds the network on first use
-    n_outputs = int(np.prod(net.output_shape))
+    seq_out = _sequence_output(net)
+    n_outputs = net.output_shape[-1] if seq_out else int(np.prod(net.output_shape))
     y_raw = np.asarray(y)
     if y_raw.shape[:1] != x.shape[:1]:
         raise ValueError(f"fit: x has {x.shape[0]} samples but y has {y_raw.shape[0] if y_raw.ndim else 0}")
-    t = np.ascontiguousarray(loss_fn.prepare_targets(y_raw, n_outputs, net.dtype))
-    check_finite(t, "fit", "targets")
-    weights = _sample_weights(sample_weight, class_weight, t, loss_fn, x.shape[0])
+    t = _targets(loss_fn, y_raw, n_outputs, net.dtype, seq_out, x)
+    mask = _check_mask(mask, x)
+    weights = _sample_weights(sample_weight, class_weight, t, loss_fn, x.shape[0], seq_out, mask)
 
-    x, t, weights, val = _hold_out_validation(net, loss_fn, x, t, weights, validation_data, validation_split)
+    x, t, weights, mask, val = _hold_out_validation(net, loss_fn, x, t, weights, mask, validation_data,
+                                                    validation_split, seq_out)
 
     _adapt_scaling_layers(net, x)
 
@@ -238,7 +244,7 @@ def fit(net, x, y, *, loss="mse", optimizer="sgd", learning_rate: float | None =
     guard = _NanGuard(net, params) if nan_guard else None
     order = np.arange(n)
     buffers: dict = {}
-    epoch_pred = np.empty((n, n_outputs), dtype=net.dtype) if metric_fns else None
+    epoch_pred = np.empty(t.shape, dtype=net.dtype) if metric_fns else None
     info = {"samples": n, "batch_size": batch, "epochs": int(epochs), "steps_per_epoch": len(bounds)}
     best_weights = None
     net.input_grad_needed = False  # nothing upstream of the first layer needs ∂E/∂x
@@ -264,9 +270,16 @@ def fit(net, x, y, *, loss="mse", optimizer="sgd", learning_rate: float | None =
                         xb = np.take(x, idx, axis=0, out=_batch_buffer(buffers, "x", x, len(idx)))
                         tb = np.take(t, idx, axis=0, out=_batch_buffer(buffers, "t", t, len(idx)))
                     wb = None if weights is None else weights[idx]
-                    y_pred = net.forward(xb, training=True)
+                    mb = None if mask is None else mask[idx]
+                    y_pred = net.forward(xb, training=True, mask=mb)
                     grad_out = _batch_buffer(buffers, "grad", y_pred, len(idx))
-                    value, delta = loss_fn.value_and_grad(y_pred, tb, wb, out=grad_out)
+                    if seq_out:  # every (sample, step) is a row of the loss
+                        value, delta = loss_fn.value_and_grad(
+                            y_pred.reshape(-1, n_outputs), tb.reshape(-1, n_outputs),
+                            None if wb is None else wb.reshape(-1), out=grad_out.reshape(-1, n_outputs))
+                        delta = delta.reshape(y_pred.shape)
+                    else:
+                        value, delta = loss_fn.value_and_grad(y_pred, tb, wb, out=grad_out)
                     if epoch_pred is not None:
                         epoch_pred[start:start + len(idx)] = y_pred
                     net.backward(delta)
@@ -276,7 +289,7 @@ def fit(net, x, y, *, loss="mse", optimizer="sgd", learning_rate: float | None =
                     if guard is not None:
                         guard.after_step(history.steps, epoch, batch_index)
                     history.steps += 1
-                    w_sum = float(len(idx)) if wb is None else float(wb.sum())
+                    w_sum = float(y_pred.size // n_outputs) if wb is None else float(wb.sum())
                     total += value * w_sum
                     total_weight += w_sum
                     if callbacks:
@@ -288,7 +301,7 @@ def fit(net, x, y, *, loss="mse", optimizer="sgd", learning_rate: float | None =
                     if stop_reason:
                         break
                 last_error = total / total_weight if total_weight else 0.0
-                logs = _epoch_logs(net, last_error, opt, val, metric_fns, epoch_pred, t, order, loss_fn, end)
+                logs = _epoch_logs(net, last_error, opt, val, metric_fns, epoch_pred, t, order, loss_fn, end, mask)
                 _record(history, logs)
                 reason = stopper.check(epoch, logs)
                 if any(r.best_epoch == epoch for r in restorers):
@@ -368,8 +381,8 @@ def _check_monitors(stopper, has_validation, metric_names):
                              f"it logs {', '.join(sorted(logged))}{hint}")
 
 
-def _hold_out_validation(net, loss_fn, x, t, weights, validation_data, validation_split):
-    """``(x, t, weights, val)``: the training part and the validation pair (or ``None``)."""
+def _hold_out_validation(net, loss_fn, x, t, weights, mask, validation_data, validation_split, seq_out):
+    """``(x, t, weights, mask, val)``: the training part and ``val = (x, t, mask)`` (or ``None``)."""
     if validation_data is not None and validation_split is not None:
         raise ValueError("fit: give validation_data or validation_split, not both")
     if validation_split is not None:
@@ -380,18 +393,23 @@ def _hold_out_validation(net, loss_fn, x, t, weights, validation_data, validatio
             raise ValueError(f"fit: validation_split={validation_split} of {x.shape[0]} samples leaves "
                              f"{n_val} for validation; need at least 1 on each side")
         cut = x.shape[0] - n_val  # the last samples, as Synaptic's crossValidate and Keras take them
-        return x[:cut], t[:cut], None if weights is None else weights[:cut], (x[cut:], t[cut:])
+
+        def head(a):
+            return None if a is None else a[:cut]
+
+        return (x[:cut], t[:cut], head(weights), head(mask),
+                (x[cut:], t[cut:], None if mask is None else mask[cut:]))
     if validation_data is None:
-        return x, t, weights, None
-    if not (isinstance(validation_data, (tuple, list)) and len(validation_data) == 2):
-        raise ValueError("fit: validation_data must be a pair (x_val, y_val)")
+        return x, t, weights, mask, None
+    if not (isinstance(validation_data, (tuple, list)) and len(validation_data) in (2, 3)):
+        raise ValueError("fit: validation_data must be (x_val, y_val) or (x_val, y_val, mask_val)")
     x_val = as_input_array(validation_data[0], net.dtype, "fit validation_data")
-    if x_val.shape[1:] != net.input_shape:
-        net.layers[0].check_input(x_val)
-    t_val = loss_fn.prepare_targets(np.asarray(validation_data[1]), t.shape[1], net.dtype)
+    net.layers[0].check_input(x_val)
+    t_val = _targets(loss_fn, np.asarray(validation_data[1]), t.shape[-1], net.dtype, seq_out, x_val)
     if t_val.shape[0] != x_val.shape[0]:
         raise ValueError(f"fit: validation x has {x_val.shape[0]} samples but y has {t_val.shape[0]}")
-    return x, t, weights, (x_val, t_val)
+    m_val = _check_mask(validation_data[2], x_val) if len(validation_data) == 3 else None
+    return x, t, weights, mask, (x_val, t_val, m_val)
 
 
 def _stop_criteria(epochs, error, patience, stop, monitor) -> AnyOf:
@@ -409,24 +427,70 @@ def _stop_criteria(epochs, error, patience, stop, monitor) -> AnyOf:
     return stopper
 
 
-def _epoch_logs(net, train_loss, opt, val, metric_fns, epoch_pred, t, order, loss_fn, seen):
+def _epoch_logs(net, train_loss, opt, val, metric_fns, epoch_pred, t, order, loss_fn, seen, mask):
     logs = {"loss": train_loss, "learning_rate": opt.learning_rate}
     if metric_fns:
         # Training metrics from the predictions made while the epoch trained (row i of
         # epoch_pred belongs to sample order[i]); a run cut short by max_steps covers fewer rows.
-        pred = loss_fn.link(epoch_pred[:seen])
-        truth = t[order[:seen]]
+        rows = order[:seen]
+        pred, truth = _rows(loss_fn.link(epoch_pred[:seen]), t[rows], None if mask is None else mask[rows])
         for m in metric_fns:
             logs[m.name] = float(m(truth, pred))
     if val is not None:
-        x_val, t_val = val
-        out = net.predict(x_val)
-        logs["val_loss"] = loss_fn.value(out, t_val)
+        x_val, t_val, m_val = val
+        out = net.predict(x_val, mask=m_val)
+        pred, truth = _rows(out, t_val, m_val)
+        logs["val_loss"] = loss_fn.value(pred, truth)
         if metric_fns:
-            pred = loss_fn.link(out)
+            pred = loss_fn.link(pred)
             for m in metric_fns:
-                logs["val_" + m.name] = float(m(t_val, pred))
+                logs["val_" + m.name] = float(m(truth, pred))
     return logs
+
+
+def _rows(pred, truth, mask):
+    """Predictions and targets as loss rows: a sequence's real steps become rows of their own."""
+    if pred.ndim == 2:
+        return pred, truth
+    pred, truth = pred.reshape(-1, pred.shape[-1]), truth.reshape(-1, truth.shape[-1])
+    if mask is None:
+        return pred, truth
+    keep = mask.reshape(-1) > 0
+    return pred[keep], truth[keep]
+
+
+def _sequence_output(net) -> bool:
+    """Whether the network outputs a value at every time step: ``(batch, time, k)``."""
+    return len(net.output_shape) == 2 and net.output_shape[0] is None
+
+
+def _targets(loss_fn, y, n_outputs, dtype, seq_out, x):
+    """Targets validated once: ``(samples, k)``, or ``(samples, time, k)`` for outputs at every step."""
+    if not seq_out:
+        t = np.ascontiguousarray(loss_fn.prepare_targets(y, n_outputs, dtype))
+    else:
+        steps = x.shape[1]
+        if y.ndim < 2 or y.shape[1] != steps:
+            raise ValueError(f"fit: the network outputs a value at each of the {steps} time steps, so y needs "
+                             f"shape (samples, {steps}, {n_outputs}) or class labels (samples, {steps}); "
+                             f"got {y.shape}")
+        flat = loss_fn.prepare_targets(y.reshape((-1,) + y.shape[2:]), n_outputs, dtype)
+        t = np.ascontiguousarray(flat.reshape(y.shape[0], steps, n_outputs))
+    check_finite(t.reshape(t.shape[0], -1), "fit", "targets")
+    return t
+
+
+def _check_mask(mask, x):
+    if mask is None:
+        return None
+    mask = np.asarray(mask)
+    if x.ndim != 3 or mask.shape != x.shape[:2]:
+        raise ValueError(f"fit: mask must have shape (samples, time) = {x.shape[:2]}, got {mask.shape}")
+    if not np.isin(mask, (0, 1)).all():
+        raise ValueError("fit: mask must hold only 0 (padding) and 1 (a real step)")
+    if not mask.any(axis=1).all():
+        raise ValueError(f"fit: sample {int(np.argmin(mask.any(axis=1)))} has no real step in its mask")
+    return mask.astype(x.dtype)
 
 
 def _record(history, logs):
@@ -493,14 +557,20 @@ def _finite_norm(v: np.ndarray) -> bool:
     return math.isfinite(float(np.dot(v, v)))
 
 
-def _sample_weights(sample_weight, class_weight, t, loss_fn, n):
+def _sample_weights(sample_weight, class_weight, t, loss_fn, n, seq_out=False, mask=None):
+    """Weights of the loss rows: ``(samples,)``, or ``(samples, time)`` for outputs at every step."""
     weights = None
     if sample_weight is not None:
         weights = _losses.check_sample_weight(sample_weight, n)
     if class_weight is not None:
-        per_row = class_weights_to_sample_weights(class_weight, t)
-        weights = per_row if weights is None else weights * per_row
-    return None if weights is None else weights.astype(t.dtype)
+        per_row = class_weights_to_sample_weights(class_weight, t.reshape(-1, t.shape[-1]))
+        per_row = per_row.reshape(t.shape[:-1])
+        weights = per_row if weights is None else (weights.reshape((n,) + (1,) * (per_row.ndim - 1)) * per_row)
+    if seq_out and mask is not None:
+        weights = mask if weights is None else (weights.reshape(n, -1) * mask)
+    if seq_out and weights is not None and weights.ndim == 1:
+        weights = np.repeat(weights[:, None], t.shape[1], axis=1)
+    return None if weights is None else np.ascontiguousarray(weights, dtype=t.dtype)
 
 
 def class_weights_to_sample_weights(class_weight, targets: np.ndarray) -> np.ndarray:
