@@ -101,7 +101,8 @@ def test_an_lstm_learns_to_remember_the_first_input():
     x = rng.normal(0, 1, (n, steps, 1)).astype(np.float32)
     labels = (x[:, 0, 0] > 0).astype(int)
     net = Sequential([LSTM(8), Dense(2)], input_dim=1, seed=0)
-    net.fit(x, labels, loss="softmax_cross_entropy", optimizer=Adam(0.02), epochs=40, batch_size=32, seed=0)
+    net.fit(x, labels, loss="softmax_cross_entropy", optimizer=Adam(0.02, clip_norm=1.0), epochs=40, batch_size=32,
+            seed=0)
     test = rng.normal(0, 1, (200, steps, 1)).astype(np.float32)
     accuracy = (net.predict(test).argmax(1) == (test[:, 0, 0] > 0)).mean()
     assert accuracy > 0.95

@@ -170,8 +170,8 @@ class _Recurrent(Layer):
         else:
             grad_out = np.zeros((batch, steps, self.units), dtype=self.dtype)
             grad_out[:, -1] = grad_y
-        grads = self._zero_recurrent_grads()
-        grad_ax = np.empty((batch, steps, self.gates * self.units), dtype=self.dtype)
+        # ∂E/∂a for every step, time-major so each step writes one contiguous block
+        grad_a = np.empty((steps, batch, self.gates * self.units), dtype=self.dtype)
         carry = tuple(np.zeros((batch, self.units), dtype=self.dtype) for _ in self.state_names)
         for t in range(steps - 1, -1, -1):
             incoming = (carry[0] + grad_out[:, t],) + carry[1:]
@@ -179,20 +179,28 @@ class _Recurrent(Layer):
                 m = mask[:, t:t + 1]
                 through = tuple((1.0 - m) * d for d in incoming)  # a skipped step passes its state on
                 incoming = tuple(m * d for d in incoming)
-            grad_ax[:, t], carry = self._step_backward(incoming, cache, t, grads)
+            carry = self._step_backward(incoming, cache, t, grad_a[t])
             if mask is not None:
                 carry = tuple(c + d for c, d in zip(carry, through))
             if self.truncate is not None and t % self.truncate == 0 and t > 0:
                 carry = tuple(np.zeros_like(c) for c in carry)  # truncated BPTT: cut at the window edge
         self.initial_state_grad = carry
-        flat = grad_ax.reshape(batch * steps, -1)
-        np.dot(x.reshape(batch * steps, features).T, flat, out=self.grads["kernel"])
+        # The products that do not depend on the step order run once over all steps:
+        # ∂E/∂W = xᵀ·δa, ∂E/∂b = Σ δa, ∂E/∂U = h_prevᵀ·δa (in the cell's _finish).
+        flat = grad_a.reshape(steps * batch, -1)
+        x_tb = x.transpose(1, 0, 2).reshape(steps * batch, features)
+        np.dot(x_tb.T, flat, out=self.grads["kernel"])
         np.add.reduce(flat, axis=0, out=self.grads["bias"])
-        for name, value in grads.items():
-            self.grads[name][...] = value
+        self._finish(cache, grad_a)
         if not self.input_grad_needed:
             return None
-        return (flat @ self.params["kernel"].T).reshape(batch, steps, features)
+        return (flat @ self.params["kernel"].T).reshape(steps, batch, features).transpose(1, 0, 2)
+
+    def _recurrent_grad(self, h_prev, grad_a):
+        """``∂E/∂U = Σ_t h_{t-1}ᵀ·δa_t`` as one product over all steps."""
+        steps, batch, width = grad_a.shape
+        np.dot(h_prev.reshape(steps * batch, self.units).T, grad_a.reshape(steps * batch, width),
+               out=self.grads["recurrent_kernel"])
 
     def release_buffers(self):
         super().release_buffers()
@@ -245,13 +253,12 @@ class SimpleRNN(_Recurrent):
             cache["h_prev"][t], cache["a"][t], cache["h"][t] = h_prev, a, h
         return (h,)
 
-    def _zero_recurrent_grads(self):
-        return {"recurrent_kernel": np.zeros_like(self.params["recurrent_kernel"])}
+    def _step_backward(self, incoming, cache, t, da):
+        self.activation.backward(incoming[0], cache["a"][t], cache["h"][t], out=da)
+        return (da @ self.params["recurrent_kernel"].T,)
 
-    def _step_backward(self, incoming, cache, t, grads):
-        da = self.activation.backward(incoming[0], cache["a"][t], cache["h"][t])
-        grads["recurrent_kernel"] += cache["h_prev"][t].T @ da
-        return da, (da @ self.params["recurrent_kernel"].T,)
+    def _finish(self, cache, grad_a):
+        self._recurrent_grad(cache["h_prev"], grad_a)
 
     def get_config(self):
         return {"activation": self.activation.get_config(), **super().get_config()}
@@ -332,31 +339,30 @@ class LSTM(_Recurrent):
                 cache[key][t] = value
         return h, c
 
-    def _zero_recurrent_grads(self):
-        grads = {"recurrent_kernel": np.zeros_like(self.params["recurrent_kernel"])}
-        if self.peepholes:
-            grads.update({k: np.zeros_like(self.params[k]) for k in ("peephole_i", "peephole_f", "peephole_o")})
-        return grads
-
-    def _step_backward(self, incoming, cache, t, grads):
+    def _step_backward(self, incoming, cache, t, da):
         dh, dc = incoming
+        n = self.units
         c_prev, c, i, f, g, o, tc = (cache[k][t] for k in ("c_prev", "c", "i", "f", "g", "o", "tc"))
-        da_o = dh * tc * o * (1.0 - o)
+        da_i, da_f, da_g, da_o = da[:, :n], da[:, n:2 * n], da[:, 2 * n:3 * n], da[:, 3 * n:]
+        np.multiply(dh * tc, o * (1.0 - o), out=da_o)
         dct = dc + dh * o * (1.0 - tc * tc)
         if self.peepholes:
             dct += self.params["peephole_o"] * da_o
-        da_i = dct * g * i * (1.0 - i)
-        da_f = dct * c_prev * f * (1.0 - f)
-        da_g = dct * i * (1.0 - g * g)
+        np.multiply(dct * g, i * (1.0 - i), out=da_i)
+        np.multiply(dct * c_prev, f * (1.0 - f), out=da_f)
+        np.multiply(dct * i, 1.0 - g * g, out=da_g)
         dc_prev = dct * f
         if self.peepholes:
             dc_prev += self.params["peephole_i"] * da_i + self.params["peephole_f"] * da_f
-            grads["peephole_i"] += np.einsum("bu,bu->u", da_i, c_prev)
-            grads["peephole_f"] += np.einsum("bu,bu->u", da_f, c_prev)
-            grads["peephole_o"] += np.einsum("bu,bu->u", da_o, c)
-        da = np.concatenate([da_i, da_f, da_g, da_o], axis=1)
-        grads["recurrent_kernel"] += cache["h_prev"][t].T @ da
-        return da, (da @ self.params["recurrent_kernel"].T, dc_prev)
+        return da @ self.params["recurrent_kernel"].T, dc_prev
+
+    def _finish(self, cache, grad_a):
+        self._recurrent_grad(cache["h_prev"], grad_a)
+        if self.peepholes:  # ∂E/∂p = Σ over steps and samples of δa ⊙ (the cell state it saw)
+            n = self.units
+            self.grads["peephole_i"][...] = np.einsum("tbu,tbu->u", grad_a[..., :n], cache["c_prev"])
+            self.grads["peephole_f"][...] = np.einsum("tbu,tbu->u", grad_a[..., n:2 * n], cache["c_prev"])
+            self.grads["peephole_o"][...] = np.einsum("tbu,tbu->u", grad_a[..., 3 * n:], cache["c"])
 
     def get_config(self):
         return {"peepholes": self.peepholes, "forget_bias": self.forget_bias, **super().get_config()}
@@ -389,6 +395,7 @@ class GRU(_Recurrent):
     def _new_cache(self, batch, steps):
         shape = (steps, batch, self.units)
         cache = {k: np.empty(shape, self.dtype) for k in ("h_prev", "r", "z", "n", "ah_n")}
+        cache["dah"] = np.empty((steps, batch, 3 * self.units), self.dtype)
         return cache
 
     def _step(self, ax_t, state, cache, t):
@@ -405,19 +412,19 @@ class GRU(_Recurrent):
                 cache[key][t] = value
         return (h,)
 
-    def _zero_recurrent_grads(self):
-        return {"recurrent_kernel": np.zeros_like(self.params["recurrent_kernel"]),
-                "recurrent_bias": np.zeros_like(self.params["recurrent_bias"])}
-
-    def _step_backward(self, incoming, cache, t, grads):
+    def _step_backward(self, incoming, cache, t, dax):
         dh = incoming[0]
+        n_units = self.units
         h_prev, r, z, n, ah_n = (cache[k][t] for k in ("h_prev", "r", "z", "n", "ah_n"))
-        dn = dh * (1.0 - z)
-        da_z = dh * (h_prev - n) * z * (1.0 - z)
-        da_n = dn * (1.0 - n * n)
-        da_r = da_n * ah_n * r * (1.0 - r)
-        dax = np.concatenate([da_r, da_z, da_n], axis=1)
-        dah = np.concatenate([da_r, da_z, da_n * r], axis=1)
-        grads["recurrent_kernel"] += h_prev.T @ dah
-        grads["recurrent_bias"] += dah.sum(axis=0)
-        return dax, (dh * z + dah @ self.params["recurrent_kernel"].T,)
+        da_r, da_z, da_n = dax[:, :n_units], dax[:, n_units:2 * n_units], dax[:, 2 * n_units:]
+        np.multiply(dh * (1.0 - z), 1.0 - n * n, out=da_n)
+        np.multiply(dh * (h_prev - n), z * (1.0 - z), out=da_z)
+        np.multiply(da_n * ah_n, r * (1.0 - r), out=da_r)
+        dah = cache["dah"][t]  # the recurrent product's gradient: [δa_r | δa_z | δa_n ⊙ r]
+        dah[:, :2 * n_units] = dax[:, :2 * n_units]
+        np.multiply(da_n, r, out=dah[:, 2 * n_units:])
+        return (dh * z + dah @ self.params["recurrent_kernel"].T,)
+
+    def _finish(self, cache, grad_a):
+        self._recurrent_grad(cache["h_prev"], cache["dah"])
+        np.add.reduce(cache["dah"].reshape(-1, 3 * self.units), axis=0, out=self.grads["recurrent_bias"])
