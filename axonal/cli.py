@@ -27,7 +27,7 @@ BUNDLED = ("digits", "xor", "regression")
 
 # The default network for `axonal train`: reaches >= 97% test accuracy on the digits.
 DEFAULTS = {
-    "data": "digits", "target": None, "task": "auto", "hidden": "128,64", "activation": "relu",
+    "data": "digits", "target": None, "target_type": "auto", "hidden": "128,64", "activation": "relu",
     "dropout": 0.0, "optimizer": "adam", "learning_rate": 0.002, "schedule": "cosine", "l2": 0.001, "epochs": 80,
     "batch_size": 32, "test_size": 0.2, "validation_split": None, "patience": None, "scale": "standard",
     "seed": 0, "output": "model.axonal", "plot": None, "no_plot": False, "progress": None,
@@ -56,8 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--data", metavar="FILE.csv|NAME",
                        help=f"a CSV file with a header row, or a bundled set: {', '.join(BUNDLED)} (default: digits)")
     train.add_argument("--target", metavar="COLUMN", help="the CSV column to predict")
-    train.add_argument("--task", choices=["auto", "classification", "regression"],
-                       help="what the target is (default: auto)")
+    train.add_argument("--target-type", choices=["auto", "classification", "regression"],
+                       help="whether the target holds class labels or numbers to predict (default: auto)")
     train.add_argument("--delimiter", metavar="CHAR", help="CSV field separator (default: ,)")
     train.add_argument("--ignore", metavar="COL,COL", help="CSV columns that are not features (ids, names)")
     train.add_argument("--hidden", metavar="N,N,...", help="hidden layer sizes, e.g. 64,32; 0 or '' for none "
@@ -209,7 +209,7 @@ def cmd_train(args) -> int:
         "task": "classification" if classification else "regression",
         "training": {k: options[k] for k in ("hidden", "activation", "dropout", "optimizer", "learning_rate",
                                               "schedule", "l2", "epochs", "batch_size", "test_size", "seed", "scale",
-                                              "task", "delimiter")},
+                                              "target_type", "delimiter")},
         "epochs_trained": len(history), "stop_reason": history.stop_reason,
         "results": {k: round(float(v), 6) for k, v in results.items()},
     }
@@ -243,7 +243,7 @@ def _given(args) -> set:
 
 # name -> (kind, required?) for values read from a TOML file; the command line's types come from argparse
 _KINDS = {
-    "data": str, "target": str, "task": str, "delimiter": str, "hidden": (str, list, int), "activation": str,
+    "data": str, "target": str, "target_type": str, "delimiter": str, "hidden": (str, list, int), "activation": str,
     "dropout": float, "optimizer": str, "learning_rate": float, "schedule": str, "l2": float, "epochs": int,
     "batch_size": int, "test_size": float, "validation_split": float, "patience": int, "scale": str,
     "seed": int, "output": str, "plot": str, "no_plot": bool, "progress": bool, "ignore": (str, list),
@@ -313,9 +313,9 @@ def _check_train_options(o):
     number("seed", 0, 2**63 - 1, integer=True)
     o["hidden_sizes"] = _hidden_sizes(o["hidden"])
     o["ignore_columns"] = [c.strip() for c in str(o["ignore"] or "").split(",") if c.strip()]
-    for key, choices in (("scale", ("standard", "minmax", "none")), ("task", ("auto", "classification", "regression"))):
+    for key, choices in (("scale", ("standard", "minmax", "none")), ("target_type", ("auto", "classification", "regression"))):
         if o[key] not in choices:
-            raise UsageError(f"--{key} must be {', '.join(choices)}; got {o[key]!r}")
+            raise UsageError(f"--{key.replace('_', '-')} must be {', '.join(choices)}; got {o[key]!r}")
     if not isinstance(o["delimiter"], str) or len(o["delimiter"]) != 1:
         raise UsageError(f"--delimiter must be one character, e.g. ';' or '\\t'; got {o['delimiter']!r}")
     if o["data"] not in BUNDLED:
@@ -383,8 +383,8 @@ def _split(dataset, o):
         return data.train_test_split(x, y, o["test_size"], stratify=y if classification else None, seed=o["seed"])
     except ValueError as exc:
         hint = ""
-        if classification and o["task"] == "auto" and all(isinstance(c, int) for c in dataset.class_names):
-            hint = " (if the target is a number to predict, give --task regression)"
+        if classification and o["target_type"] == "auto" and all(isinstance(c, int) for c in dataset.class_names):
+            hint = " (if the target is a number to predict, give --target-type regression)"
         raise UsageError(f"{_one_line(exc)}{hint}") from None
 
 
@@ -421,7 +421,8 @@ def _load_training_data(o):
         if unknown:
             raise UsageError(f"--ignore names columns {unknown} that {o['data']} does not have")
         features = [c for c in header if c != o["target"] and c not in o["ignore_columns"]]
-    return data.load_csv(o["data"], o["target"], task=o["task"], delimiter=o["delimiter"], features=features)
+    return data.load_csv(o["data"], o["target"], task=o["target_type"], delimiter=o["delimiter"],
+                         features=features)
 
 
 def _bundled(name):
