@@ -154,7 +154,9 @@ def fit(net, x, y, *, loss="mse", optimizer="sgd", learning_rate: float | None =
         over the epochs and a callable is called as ``fn(epoch, error)``.
     callbacks : list of Callback, optional
     sample_weight : array (samples,), optional
-        Per-sample weights in the loss (a weight ``k`` counts as ``k`` copies).
+        Per-sample weights in the loss (a weight ``k`` counts as ``k`` copies). For
+        outputs at every time step it may be ``(samples, time)``: a weight per step
+        (0 leaves a step unscored, while the recurrent layers still read it).
     class_weight : dict or "balanced", optional
         Weights per class label, multiplied into ``sample_weight``.
     mask : array (samples, time), optional
@@ -560,7 +562,14 @@ def _finite_norm(v: np.ndarray) -> bool:
 def _sample_weights(sample_weight, class_weight, t, loss_fn, n, seq_out=False, mask=None):
     """Weights of the loss rows: ``(samples,)``, or ``(samples, time)`` for outputs at every step."""
     weights = None
-    if sample_weight is not None:
+    if sample_weight is not None and seq_out and np.ndim(sample_weight) == 2:
+        weights = np.asarray(sample_weight, dtype=np.float64)  # a weight per (sample, step)
+        if weights.shape != t.shape[:2]:
+            raise ValueError(f"fit: per-step sample_weight must have shape (samples, time) = {t.shape[:2]}, "
+                             f"got {weights.shape}")
+        if not (np.isfinite(weights).all() and (weights >= 0).all()) or weights.sum() <= 0:
+            raise ValueError("fit: sample_weight must be finite, >= 0 and not all 0")
+    elif sample_weight is not None:
         weights = _losses.check_sample_weight(sample_weight, n)
     if class_weight is not None:
         per_row = class_weights_to_sample_weights(class_weight, t.reshape(-1, t.shape[-1]))

@@ -15,6 +15,10 @@ name                        what it gives
 :func:`load_array`          one array from a ``.npy``/``.npz`` file, never unpickling
 :func:`train_test_split`    shuffled (optionally stratified) training and test parts
 :func:`kfold_indices`       ``(train_idx, test_idx)`` for each of ``k`` folds
+sequence tasks              :mod:`~axonal.data.sequences`: Synaptic's DSR, embedded Reber
+                            grammar and timing task; the adding problem, the copy task, sine
+                            waves (``(batch, time, features)`` arrays)
+:func:`load_text`           public-domain texts for character models (:mod:`~axonal.data.text`)
 ==========================  ===============================================================
 
 Modules: :mod:`~axonal.data.dataset`, :mod:`~axonal.data.bundled` (data files in
@@ -32,7 +36,12 @@ the ``seed`` (int or ``numpy.random.Generator``) given to the splitting function
 from .bundled import load_digits, load_regression, load_xor
 from .dataset import Dataset
 from .readers import load_array, load_csv, read_features, read_header_row
+from .sequences import (adding_problem, copy_task, discrete_sequence_recall, embedded_reber_grammar,
+                        embedded_reber_long_range, is_embedded_reber, sine_wave, timing_task)
 from .split import kfold_indices, train_test_split
+from .text import char_sequences, decode, encode, load_text
 
 __all__ = ["Dataset", "load_digits", "load_regression", "load_xor", "load_csv", "load_array", "read_features", "read_header_row",
-           "train_test_split", "kfold_indices"]
+           "train_test_split", "kfold_indices", "discrete_sequence_recall", "embedded_reber_grammar",
+           "embedded_reber_long_range", "is_embedded_reber", "timing_task", "adding_problem", "copy_task",
+           "sine_wave", "load_text", "char_sequences", "encode", "decode"]
