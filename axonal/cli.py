@@ -31,7 +31,7 @@ DEFAULTS = {
     "dropout": 0.0, "optimizer": "adam", "learning_rate": 0.002, "schedule": "cosine", "l2": 0.001, "epochs": 80,
     "batch_size": 32, "test_size": 0.2, "validation_split": None, "patience": None, "scale": "standard",
     "seed": 0, "output": "model.axonal", "plot": None, "no_plot": False, "progress": None,
-    "delimiter": ",", "ignore": None,
+    "delimiter": ",", "ignore": None, "task": None, "cell": "lstm",
 }
 
 
@@ -53,6 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
                            description="Train a network on a CSV file or a bundled dataset, report test "
                                        "metrics and write the model file.")
     train.add_argument("--config", metavar="FILE.toml", help="read options from a TOML file")
+    train.add_argument("--task", choices=["dsr", "erg", "timing", "adding", "copy", "text"],
+                       help="train a recurrent network on a sequence task instead of a table: Synaptic's "
+                            "discrete sequence recall, embedded Reber grammar or timing task, the adding "
+                            "problem, the copy task, or a character model of Shakespeare's Sonnets")
+    train.add_argument("--cell", choices=["lstm", "gru", "simple_rnn"],
+                       help="the recurrent layer for --task (default: lstm)")
     train.add_argument("--data", metavar="FILE.csv|NAME",
                        help=f"a CSV file with a header row, or a bundled set: {', '.join(BUNDLED)} (default: digits)")
     train.add_argument("--target", metavar="COLUMN", help="the CSV column to predict")
@@ -151,6 +157,8 @@ def cmd_train(args) -> int:
     from axonal import metrics
 
     options = _train_options(args)
+    if options["task"]:
+        return _train_task(options, _given(args))
     dataset = _load_training_data(options)
     classification = dataset.class_names is not None
     if classification and len(dataset.class_names) < 2:
@@ -219,6 +227,29 @@ def cmd_train(args) -> int:
     return 0
 
 
+def _train_task(o, given) -> int:
+    """``axonal train --task NAME``: a ready-made recurrent run (see axonal.task_recipes)."""
+    import axonal
+    from axonal import task_recipes
+    _check_outputs(o)
+    units = o["hidden_sizes"][0] if "hidden" in given and o["hidden_sizes"] else None
+    print(f"task: {o['task']}, cell: {o['cell']}")
+    net, history, results, extra = task_recipes.run(
+        o["task"], units=units, epochs=o["epochs"] if "epochs" in given else None,
+        learning_rate=o["learning_rate"] if "learning_rate" in given else None, cell=o["cell"], seed=o["seed"],
+        progress=o["progress"])
+    print(net.summary())
+    print(f"trained {len(history)} epochs; final training loss {history[-1]:.5g}")
+    for key, value in results.items():
+        print(f"{key}: {value:.5g}" if isinstance(value, float) else f"{key}:\n{value}")
+    metadata = {"task": o["task"], "cell": o["cell"], "seed": o["seed"], "epochs_trained": len(history),
+                "results": {k: round(v, 6) for k, v in results.items() if isinstance(v, float)}, **extra}
+    axonal.io.save(net, o["output"], metadata=metadata)
+    print(f"model written to {o['output']}")
+    _maybe_plot(history, o)
+    return 0
+
+
 def _train_options(args) -> dict:
     options = dict(DEFAULTS)
     if args.config:
@@ -247,6 +278,7 @@ _KINDS = {
     "dropout": float, "optimizer": str, "learning_rate": float, "schedule": str, "l2": float, "epochs": int,
     "batch_size": int, "test_size": float, "validation_split": float, "patience": int, "scale": str,
     "seed": int, "output": str, "plot": str, "no_plot": bool, "progress": bool, "ignore": (str, list),
+    "task": str, "cell": str,
 }
 
 
@@ -318,7 +350,11 @@ def _check_train_options(o):
             raise UsageError(f"--{key.replace('_', '-')} must be {', '.join(choices)}; got {o[key]!r}")
     if not isinstance(o["delimiter"], str) or len(o["delimiter"]) != 1:
         raise UsageError(f"--delimiter must be one character, e.g. ';' or '\\t'; got {o['delimiter']!r}")
-    if o["data"] not in BUNDLED:
+    if o["task"] is not None and o["task"] not in ("dsr", "erg", "timing", "adding", "copy", "text"):
+        raise UsageError(f"unknown task {o['task']!r}; valid: dsr, erg, timing, adding, copy, text")
+    if o["cell"] not in ("lstm", "gru", "simple_rnn"):
+        raise UsageError(f"unknown cell {o['cell']!r}; valid: lstm, gru, simple_rnn")
+    if o["data"] not in BUNDLED and o["task"] is None:
         if not Path(o["data"]).exists():
             raise UsageError(f"data file {o['data']} does not exist (or name a bundled set: {', '.join(BUNDLED)})")
         if o["target"] is None:

@@ -250,3 +250,28 @@ def test_output_piped_into_a_closed_reader_is_not_an_error(tmp_path):
                             capture_output=True, text=True, env=env)
     assert result.stdout.strip() == "prediction,p_0,p_1,p_2,p_3,p_4,p_5,p_6,p_7,p_8,p_9"
     assert "Error" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_train_a_sequence_task(tmp_path, capsys):
+    model = tmp_path / "dsr.axonal"
+    code, out, err = run(capsys, "train", "--task", "dsr", "--no-plot", "-o", str(model))
+    assert code == 0, err
+    assert float(out.split("fully_correct_sequences:")[1].split()[0]) >= 0.95
+    net = axonal.load(model)
+    assert type(net.layers[0]).__name__ == "LSTM" and net.metadata_["task"] == "dsr"
+
+
+def test_text_task_trains_and_samples(tmp_path, capsys):
+    code, out, err = run(capsys, "train", "--task", "text", "--hidden", "16", "--epochs", "1", "--cell", "gru",
+                         "--no-plot", "-o", str(tmp_path / "text.axonal"))
+    assert code == 0, err
+    sample = out.split("sample:\n")[1].split("\nmodel written")[0]
+    vocabulary = axonal.load(tmp_path / "text.axonal").metadata_["vocabulary"]
+    assert len(sample) == 240 and set(sample) <= set(vocabulary)
+
+
+def test_unknown_task_and_cell_are_refused(capsys):
+    code, _, err = run(capsys, "train", "--task", "poetry")
+    assert code == 2 and "invalid choice: 'poetry'" in err
+    code, _, err = run(capsys, "train", "--task", "dsr", "--cell", "transformer")
+    assert code == 2 and "invalid choice: 'transformer'" in err
