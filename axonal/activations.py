@@ -23,8 +23,25 @@ import numpy as np
 
 __all__ = [
     "Activation", "Identity", "Logistic", "Tanh", "ReLU", "LeakyReLU", "ELU",
-    "Softplus", "GELU", "Softmax", "Step", "Sign", "get", "names", "REGISTRY",
+    "Softplus", "GELU", "Softmax", "Step", "Sign", "get", "names", "REGISTRY", "sigmoid", "softmax",
 ]
+
+
+def sigmoid(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """``σ(z) = 1/(1 + e^(-z))`` computed as ``(1 + tanh(z/2))/2``, which never overflows."""
+    out = np.multiply(z, 0.5, out=out)
+    np.tanh(out, out=out)
+    out += 1.0
+    out *= 0.5
+    return out
+
+
+def softmax(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """``e^(z_k) / Σ_j e^(z_j)`` over the last axis, the row maximum subtracted first."""
+    out = np.subtract(z, z.max(axis=-1, keepdims=True), out=out)
+    np.exp(out, out=out)
+    out /= out.sum(axis=-1, keepdims=True)
+    return out
 
 
 class Activation:
@@ -102,11 +119,7 @@ class Logistic(Activation):
     name = "logistic"
 
     def forward(self, z, out=None):
-        out = np.multiply(z, 0.5, out=out)
-        np.tanh(out, out=out)
-        out += 1.0
-        out *= 0.5
-        return out
+        return sigmoid(z, out=out)
 
     def backward(self, grad_y, z, y, out=None):
         # δz = δy · y · (1 - y)
@@ -266,10 +279,7 @@ class Softmax(Activation):
     name = "softmax"
 
     def forward(self, z, out=None):
-        out = np.subtract(z, z.max(axis=-1, keepdims=True), out=out)
-        np.exp(out, out=out)
-        out /= out.sum(axis=-1, keepdims=True)
-        return out
+        return softmax(z, out=out)
 
     def backward(self, grad_y, z, y, out=None):
         dot = np.einsum("...k,...k->...", grad_y, y)[..., None]

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .activations import sigmoid, softmax
+
 __all__ = [
     "Loss", "MeanSquaredError", "SquaredError", "MeanAbsoluteError", "Huber",
     "BinaryCrossEntropy", "BinaryCrossEntropyWithLogits", "CategoricalCrossEntropy",
@@ -250,13 +252,13 @@ class BinaryCrossEntropyWithLogits(Loss):
         return (np.maximum(z, 0.0) - z * y_true + np.log1p(np.exp(-np.abs(z)))).mean(axis=1)
 
     def _grad_unscaled(self, y_pred, y_true, out=None):
-        out = _sigmoid(y_pred, out=out)
+        out = sigmoid(y_pred, out=out)
         out -= y_true
         out *= 1.0 / y_pred.shape[1]
         return out
 
     def link(self, y_pred):
-        return _sigmoid(np.asarray(y_pred))
+        return sigmoid(np.asarray(y_pred))
 
 
 class CategoricalCrossEntropy(Loss):
@@ -317,12 +319,12 @@ class SoftmaxCrossEntropy(Loss):
         return log_sum - np.einsum("ik,ik->i", y_true, shifted)
 
     def _grad_unscaled(self, y_pred, y_true, out=None):
-        out = _softmax(y_pred, out=out)
+        out = softmax(y_pred, out=out)
         out -= y_true
         return out
 
     def link(self, y_pred):
-        return _softmax(np.asarray(y_pred))
+        return softmax(np.asarray(y_pred))
 
 
 def _as_predictions(y_pred) -> np.ndarray:
@@ -335,21 +337,6 @@ def _as_predictions(y_pred) -> np.ndarray:
     if y.ndim != 2:
         raise ValueError(f"predictions must have shape (batch, outputs) or (batch,), got {y.shape}")
     return y
-
-
-def _sigmoid(z, out=None):
-    out = np.multiply(z, 0.5, out=out)
-    np.tanh(out, out=out)
-    out += 1.0
-    out *= 0.5
-    return out
-
-
-def _softmax(z, out=None):
-    out = np.subtract(z, z.max(axis=-1, keepdims=True), out=out)
-    np.exp(out, out=out)
-    out /= out.sum(axis=-1, keepdims=True)
-    return out
 
 
 def _class_targets(loss_name, y_true, n_outputs, dtype):

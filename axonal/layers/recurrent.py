@@ -30,17 +30,10 @@ from __future__ import annotations
 import numpy as np
 
 from .. import activations as _activations
+from ..activations import sigmoid
 from .base import ArraySpec, Layer
 
 __all__ = ["SimpleRNN", "LSTM", "GRU"]
-
-
-def _sigmoid(z, out=None):
-    out = np.multiply(z, 0.5, out=out)
-    np.tanh(out, out=out)
-    out += 1.0
-    out *= 0.5
-    return out
 
 
 class _Recurrent(Layer):
@@ -323,14 +316,14 @@ class LSTM(_Recurrent):
         if self.peepholes:
             a[:, :n] += c_prev * self.params["peephole_i"]
             a[:, n:2 * n] += c_prev * self.params["peephole_f"]
-        i = _sigmoid(a[:, :n])
-        f = _sigmoid(a[:, n:2 * n])
+        i = sigmoid(a[:, :n])
+        f = sigmoid(a[:, n:2 * n])
         g = np.tanh(a[:, 2 * n:3 * n])
         c = f * c_prev + i * g
         a_o = a[:, 3 * n:]
         if self.peepholes:
             a_o = a_o + c * self.params["peephole_o"]
-        o = _sigmoid(a_o)
+        o = sigmoid(a_o)
         tc = np.tanh(c)
         h = o * tc
         if cache is not None:
@@ -402,8 +395,8 @@ class GRU(_Recurrent):
         h_prev = state[0]
         n_units = self.units
         ah = h_prev @ self.params["recurrent_kernel"] + self.params["recurrent_bias"]
-        r = _sigmoid(ax_t[:, :n_units] + ah[:, :n_units])
-        z = _sigmoid(ax_t[:, n_units:2 * n_units] + ah[:, n_units:2 * n_units])
+        r = sigmoid(ax_t[:, :n_units] + ah[:, :n_units])
+        z = sigmoid(ax_t[:, n_units:2 * n_units] + ah[:, n_units:2 * n_units])
         ah_n = ah[:, 2 * n_units:]
         n = np.tanh(ax_t[:, 2 * n_units:] + r * ah_n)
         h = (1.0 - z) * n + z * h_prev
