@@ -25,89 +25,20 @@ from __future__ import annotations
 import contextlib
 import math
 import sys
-from dataclasses import dataclass, field
 
 import numpy as np
 
 from . import losses as _losses
 from . import optimizers as _optimizers
-from ._validation import as_input_array, check_finite
+from ._validation import as_input_array
 from .callbacks import Callback, ProgressBar
+from .history import History
+from .nan_guard import NanGuard, NonFiniteError
 from .stopping import AnyOf, ErrorBelow, MaxEpochs, NoImprovement, StopCriterion
+from .targets import (check_mask, class_weights_to_sample_weights, loss_rows, loss_weights, prepare_targets,
+                      sequence_output)
 
 __all__ = ["fit", "History", "NonFiniteError", "class_weights_to_sample_weights"]
-
-
-class NonFiniteError(FloatingPointError):
-    """Training produced NaN or Inf; the network keeps the weights of the last finite step.
-
-    ``history`` holds the epochs completed before the failure.
-    """
-
-    def __init__(self, message, history=None):
-        super().__init__(message)
-        self.history = history
-
-
-@dataclass
-class History:
-    """What a call to ``fit`` did, epoch by epoch.
-
-    It reads as the sequence of per-epoch training losses (``history[-1]`` is the
-    last epoch's mean loss, ``len(history)`` the number of epochs run).
-
-    Attributes
-    ----------
-    loss, val_loss : list of float
-        Mean training loss of each epoch (measured while the epoch trained), and the
-        validation loss after it (empty without validation data).
-    metrics : dict of str to list of float
-        Each metric per epoch, ``"accuracy"`` on the training batches and
-        ``"val_accuracy"`` on the validation data.
-    learning_rate : list of float
-        The rate each epoch trained with.
-    stop_reason : str
-        ``"epochs"``, ``"error"`` (the training loss reached ``error``),
-        ``"val_loss_below"``, ``"no_improvement"``, ``"callback"`` or ``"steps"``.
-    best_epoch : int or None
-        The epoch (counted from 1, as printed) whose weights ``NoImprovement`` restored.
-    steps : int
-        Optimizer updates made.
-    """
-
-    loss: list = field(default_factory=list)
-    val_loss: list = field(default_factory=list)
-    metrics: dict = field(default_factory=dict)
-    learning_rate: list = field(default_factory=list)
-    stop_reason: str | None = None
-    best_epoch: int | None = None
-    steps: int = 0
-
-    @property
-    def epochs(self) -> int:
-        return len(self.loss)
-
-    @property
-    def history(self) -> dict:
-        """All per-epoch series in one dict (``"loss"``, ``"val_loss"``, metrics, ``"learning_rate"``)."""
-        series = {"loss": self.loss, "learning_rate": self.learning_rate, **self.metrics}
-        if self.val_loss:
-            series["val_loss"] = self.val_loss
-        return series
-
-    def __len__(self):
-        return len(self.loss)
-
-    def __repr__(self):
-        last = f", last loss {self.loss[-1]:.6g}" if self.loss else ""
-        extra = f", best epoch {self.best_epoch}" if self.best_epoch is not None else ""
-        return f"History({len(self.loss)} epochs, {self.steps} steps{last}, stop_reason={self.stop_reason!r}{extra})"
-
-    def __getitem__(self, index):
-        return self.loss[index]
-
-    def __iter__(self):
-        return iter(self.loss)
 
 
 def fit(net, x, y, *, loss="mse", optimizer="sgd", learning_rate: float | None = None,
@@ -203,14 +134,14 @@ def fit(net, x, y, *, loss="mse", optimizer="sgd", learning_rate: float | None =
     if x.shape[0] == 0:
         raise ValueError("fit: x has no samples")
     net._prepare_input(x[:1], "fit")  # builds the network on first use
-    seq_out = _sequence_output(net)
+    seq_out = sequence_output(net)
     n_outputs = net.output_shape[-1] if seq_out else int(np.prod(net.output_shape))
     y_raw = np.asarray(y)
     if y_raw.shape[:1] != x.shape[:1]:
         raise ValueError(f"fit: x has {x.shape[0]} samples but y has {y_raw.shape[0] if y_raw.ndim else 0}")
-    t = _targets(loss_fn, y_raw, n_outputs, net.dtype, seq_out, x)
-    mask = _check_mask(mask, x)
-    weights = _sample_weights(sample_weight, class_weight, t, loss_fn, x.shape[0], seq_out, mask)
+    t = prepare_targets(loss_fn, y_raw, n_outputs, net.dtype, seq_out, x)
+    mask = check_mask(mask, x)
+    weights = loss_weights(sample_weight, class_weight, t, loss_fn, x.shape[0], seq_out, mask)
 
     x, t, weights, mask, val = _hold_out_validation(net, loss_fn, x, t, weights, mask, validation_data,
                                                     validation_split, seq_out)
@@ -243,7 +174,7 @@ def fit(net, x, y, *, loss="mse", optimizer="sgd", learning_rate: float | None =
     base_rate = opt.learning_rate
 
     params = net.params_
-    guard = _NanGuard(net, params) if nan_guard else None
+    guard = NanGuard(net, params) if nan_guard else None
     order = np.arange(n)
     buffers: dict = {}
     epoch_pred = np.empty(t.shape, dtype=net.dtype) if metric_fns else None
@@ -407,10 +338,10 @@ def _hold_out_validation(net, loss_fn, x, t, weights, mask, validation_data, val
         raise ValueError("fit: validation_data must be (x_val, y_val) or (x_val, y_val, mask_val)")
     x_val = as_input_array(validation_data[0], net.dtype, "fit validation_data")
     net.layers[0].check_input(x_val)
-    t_val = _targets(loss_fn, np.asarray(validation_data[1]), t.shape[-1], net.dtype, seq_out, x_val)
+    t_val = prepare_targets(loss_fn, np.asarray(validation_data[1]), t.shape[-1], net.dtype, seq_out, x_val)
     if t_val.shape[0] != x_val.shape[0]:
         raise ValueError(f"fit: validation x has {x_val.shape[0]} samples but y has {t_val.shape[0]}")
-    m_val = _check_mask(validation_data[2], x_val) if len(validation_data) == 3 else None
+    m_val = check_mask(validation_data[2], x_val) if len(validation_data) == 3 else None
     return x, t, weights, mask, (x_val, t_val, m_val)
 
 
@@ -435,64 +366,19 @@ def _epoch_logs(net, train_loss, opt, val, metric_fns, epoch_pred, t, order, los
         # Training metrics from the predictions made while the epoch trained (row i of
         # epoch_pred belongs to sample order[i]); a run cut short by max_steps covers fewer rows.
         rows = order[:seen]
-        pred, truth = _rows(loss_fn.link(epoch_pred[:seen]), t[rows], None if mask is None else mask[rows])
+        pred, truth = loss_rows(loss_fn.link(epoch_pred[:seen]), t[rows], None if mask is None else mask[rows])
         for m in metric_fns:
             logs[m.name] = float(m(truth, pred))
     if val is not None:
         x_val, t_val, m_val = val
         out = net.predict(x_val, mask=m_val)
-        pred, truth = _rows(out, t_val, m_val)
+        pred, truth = loss_rows(out, t_val, m_val)
         logs["val_loss"] = loss_fn.value(pred, truth)
         if metric_fns:
             pred = loss_fn.link(pred)
             for m in metric_fns:
                 logs["val_" + m.name] = float(m(truth, pred))
     return logs
-
-
-def _rows(pred, truth, mask):
-    """Predictions and targets as loss rows: a sequence's real steps become rows of their own."""
-    if pred.ndim == 2:
-        return pred, truth
-    pred, truth = pred.reshape(-1, pred.shape[-1]), truth.reshape(-1, truth.shape[-1])
-    if mask is None:
-        return pred, truth
-    keep = mask.reshape(-1) > 0
-    return pred[keep], truth[keep]
-
-
-def _sequence_output(net) -> bool:
-    """Whether the network outputs a value at every time step: ``(batch, time, k)``."""
-    return len(net.output_shape) == 2 and net.output_shape[0] is None
-
-
-def _targets(loss_fn, y, n_outputs, dtype, seq_out, x):
-    """Targets validated once: ``(samples, k)``, or ``(samples, time, k)`` for outputs at every step."""
-    if not seq_out:
-        t = np.ascontiguousarray(loss_fn.prepare_targets(y, n_outputs, dtype))
-    else:
-        steps = x.shape[1]
-        if y.ndim < 2 or y.shape[1] != steps:
-            raise ValueError(f"fit: the network outputs a value at each of the {steps} time steps, so y needs "
-                             f"shape (samples, {steps}, {n_outputs}) or class labels (samples, {steps}); "
-                             f"got {y.shape}")
-        flat = loss_fn.prepare_targets(y.reshape((-1,) + y.shape[2:]), n_outputs, dtype)
-        t = np.ascontiguousarray(flat.reshape(y.shape[0], steps, n_outputs))
-    check_finite(t.reshape(t.shape[0], -1), "fit", "targets")
-    return t
-
-
-def _check_mask(mask, x):
-    if mask is None:
-        return None
-    mask = np.asarray(mask)
-    if x.ndim != 3 or mask.shape != x.shape[:2]:
-        raise ValueError(f"fit: mask must have shape (samples, time) = {x.shape[:2]}, got {mask.shape}")
-    if not np.isin(mask, (0, 1)).all():
-        raise ValueError("fit: mask must hold only 0 (padding) and 1 (a real step)")
-    if not mask.any(axis=1).all():
-        raise ValueError(f"fit: sample {int(np.argmin(mask.any(axis=1)))} has no real step in its mask")
-    return mask.astype(x.dtype)
 
 
 def _record(history, logs):
@@ -502,118 +388,6 @@ def _record(history, logs):
         history.val_loss.append(logs["val_loss"])
     for name, series in history.metrics.items():
         series.append(logs[name])
-
-
-class _NanGuard:
-    """Refuses a step whose loss, gradient or result is not finite, keeping the last finite weights."""
-
-    def __init__(self, net, params):
-        self.net, self.params = net, params
-        self.backup = np.empty_like(params.values)
-
-    def before_step(self, value, step, epoch, batch_index, xb):
-        if not math.isfinite(value):
-            where = self._first_non_finite_layer(xb)
-            self._fail(f"the loss is {value}", step, epoch, batch_index, where)
-        g = self.params.grads
-        # Σ g² is finite exactly when every gradient is finite (and not astronomically large).
-        if not _finite_norm(g):
-            self._fail("a gradient is NaN or Inf", step, epoch, batch_index, self._first_bad_slot(g))
-        np.copyto(self.backup, self.params.values)
-
-    def after_step(self, step, epoch, batch_index):
-        p = self.params.values
-        if not _finite_norm(p):
-            where = self._first_bad_slot(p)
-            np.copyto(p, self.backup)
-            self._fail("the update made a weight NaN or Inf", step, epoch, batch_index, where)
-
-    def _first_bad_slot(self, flat):
-        for slot in self.params.slots.values():
-            segment = flat[slot.offset:slot.offset + slot.size]
-            if not _finite_norm(segment):
-                return f"parameter {slot.name}"
-        return "an unknown parameter"
-
-    def _first_non_finite_layer(self, xb):
-        out = xb
-        for i, layer in enumerate(self.net.layers):
-            out = layer.forward(out, training=False)
-            if not np.isfinite(out).all():
-                return f"the output of layer {i}, {layer.describe()}"
-        largest = float(np.abs(out).max()) if out.size else 0.0
-        last = len(self.net.layers) - 1
-        return (f"the loss, which overflowed although the outputs are finite (the largest output of layer "
-                f"{last}, {self.net.layers[last].describe()}, is {largest:.3g})")
-
-    def _fail(self, what, step, epoch, batch_index, where):
-        raise NonFiniteError(
-            f"training stopped at step {step + 1} (epoch {epoch + 1}, batch {batch_index + 1}): {what}, "
-            f"first in {where}. The weights of the last finite step are kept. "
-            f"Try a lower learning rate, scaling the inputs (Standardize), or gradient clipping (clip_norm)."
-        )
-
-
-def _finite_norm(v: np.ndarray) -> bool:
-    # Runs inside the training loop's errstate, so an overflow here is silent: the guard reports it.
-    return math.isfinite(float(np.dot(v, v)))
-
-
-def _sample_weights(sample_weight, class_weight, t, loss_fn, n, seq_out=False, mask=None):
-    """Weights of the loss rows: ``(samples,)``, or ``(samples, time)`` for outputs at every step."""
-    weights = None
-    if sample_weight is not None and seq_out and np.ndim(sample_weight) == 2:
-        weights = np.asarray(sample_weight, dtype=np.float64)  # a weight per (sample, step)
-        if weights.shape != t.shape[:2]:
-            raise ValueError(f"fit: per-step sample_weight must have shape (samples, time) = {t.shape[:2]}, "
-                             f"got {weights.shape}")
-        if not (np.isfinite(weights).all() and (weights >= 0).all()) or weights.sum() <= 0:
-            raise ValueError("fit: sample_weight must be finite, >= 0 and not all 0")
-    elif sample_weight is not None:
-        weights = _losses.check_sample_weight(sample_weight, n)
-    if class_weight is not None:
-        per_row = class_weights_to_sample_weights(class_weight, t.reshape(-1, t.shape[-1]))
-        per_row = per_row.reshape(t.shape[:-1])
-        weights = per_row if weights is None else (weights.reshape((n,) + (1,) * (per_row.ndim - 1)) * per_row)
-    if seq_out and mask is not None:
-        weights = mask if weights is None else (weights.reshape(n, -1) * mask)
-    if seq_out and weights is not None and weights.ndim == 1:
-        weights = np.repeat(weights[:, None], t.shape[1], axis=1)
-    return None if weights is None else np.ascontiguousarray(weights, dtype=t.dtype)
-
-
-def class_weights_to_sample_weights(class_weight, targets: np.ndarray) -> np.ndarray:
-    """Per-sample weights from class weights, for one-hot rows or a single 0/1 output.
-
-    ``class_weight`` maps a class index to its weight, or is ``"balanced"``:
-    ``w_c = n / (k·n_c)``, so every class carries the same total weight.
-    """
-    targets = np.asarray(targets)
-    if targets.ndim == 2 and targets.shape[1] > 1:
-        labels = targets.argmax(axis=1)
-        k = targets.shape[1]
-    else:
-        flat = targets.reshape(-1)
-        if not np.isin(flat, (0, 1)).all():
-            raise ValueError("class_weight needs class targets: one-hot rows or a single 0/1 output")
-        labels, k = flat.astype(np.int64), 2
-    counts = np.bincount(labels, minlength=k)
-    if isinstance(class_weight, str):
-        if class_weight != "balanced":
-            raise ValueError(f"class_weight must be a dict or 'balanced', got {class_weight!r}")
-        table = np.where(counts > 0, len(labels) / (k * np.maximum(counts, 1)), 0.0)
-    elif isinstance(class_weight, dict):
-        unknown = [c for c in class_weight if not (isinstance(c, (int, np.integer)) and 0 <= c < k)]
-        if unknown:
-            raise ValueError(f"class_weight names classes {unknown}; classes are 0..{k - 1}")
-        table = np.ones(k)
-        for c, w in class_weight.items():
-            if not (w >= 0 and math.isfinite(w)):
-                raise ValueError(f"class_weight for class {c} must be finite and >= 0, got {w!r}")
-            table[int(c)] = float(w)
-    else:
-        raise TypeError(f"class_weight must be a dict or 'balanced', got {type(class_weight).__name__}")
-    return table[labels]
 
 
 def _shuffle_rng(net, seed):
