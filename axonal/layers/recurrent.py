@@ -31,6 +31,7 @@ import numpy as np
 
 from .. import activations as _activations
 from ..activations import sigmoid
+from .._threads import single_blas_thread
 from .base import ArraySpec, Layer
 
 __all__ = ["SimpleRNN", "LSTM", "GRU"]
@@ -139,13 +140,14 @@ class _Recurrent(Layer):
         state = self._start_state(batch, initial_state)
         outputs = np.empty((batch, steps, self.units), dtype=self.dtype)
         cache = self._new_cache(batch, steps) if training else None
-        for t in range(steps):
-            new = self._step(ax[:, t], state, cache, t)
-            if mask is not None:
-                m = mask[:, t:t + 1]
-                new = tuple(m * n + (1.0 - m) * s for n, s in zip(new, state))
-            state = new
-            outputs[:, t] = state[0]
+        with single_blas_thread():
+            for t in range(steps):
+                new = self._step(ax[:, t], state, cache, t)
+                if mask is not None:
+                    m = mask[:, t:t + 1]
+                    new = tuple(m * n + (1.0 - m) * s for n, s in zip(new, state))
+                state = new
+                outputs[:, t] = state[0]
         self.final_state = tuple(s.copy() for s in state)
         if self.stateful:
             self._carried = self.final_state
@@ -166,17 +168,18 @@ class _Recurrent(Layer):
         # ∂E/∂a for every step, time-major so each step writes one contiguous block
         grad_a = np.empty((steps, batch, self.gates * self.units), dtype=self.dtype)
         carry = tuple(np.zeros((batch, self.units), dtype=self.dtype) for _ in self.state_names)
-        for t in range(steps - 1, -1, -1):
-            incoming = (carry[0] + grad_out[:, t],) + carry[1:]
-            if mask is not None:
-                m = mask[:, t:t + 1]
-                through = tuple((1.0 - m) * d for d in incoming)  # a skipped step passes its state on
-                incoming = tuple(m * d for d in incoming)
-            carry = self._step_backward(incoming, cache, t, grad_a[t])
-            if mask is not None:
-                carry = tuple(c + d for c, d in zip(carry, through))
-            if self.truncate is not None and t % self.truncate == 0 and t > 0:
-                carry = tuple(np.zeros_like(c) for c in carry)  # truncated BPTT: cut at the window edge
+        with single_blas_thread():
+            for t in range(steps - 1, -1, -1):
+                incoming = (carry[0] + grad_out[:, t],) + carry[1:]
+                if mask is not None:
+                    m = mask[:, t:t + 1]
+                    through = tuple((1.0 - m) * d for d in incoming)  # a skipped step passes its state on
+                    incoming = tuple(m * d for d in incoming)
+                carry = self._step_backward(incoming, cache, t, grad_a[t])
+                if mask is not None:
+                    carry = tuple(c + d for c, d in zip(carry, through))
+                if self.truncate is not None and t % self.truncate == 0 and t > 0:
+                    carry = tuple(np.zeros_like(c) for c in carry)  # truncated BPTT: cut at the window edge
         self.initial_state_grad = carry
         # The products that do not depend on the step order run once over all steps:
         # ∂E/∂W = xᵀ·δa, ∂E/∂b = Σ δa, ∂E/∂U = h_prevᵀ·δa (in the cell's _finish).
