@@ -39,10 +39,23 @@ def _first_line(exc) -> str:
     return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
+_CHUNK_ROWS = 4096
+
+
 def check_finite(arr: np.ndarray, where: str, what: str = "input") -> None:
-    """Raise ``ValueError`` naming the row and column of the first NaN or Inf."""
-    if arr.dtype.kind == "f" and not np.isfinite(arr).all():
-        bad = np.argwhere(~np.isfinite(arr))[0]
+    """Raise ``ValueError`` naming the row and column of the first NaN or Inf.
+
+    Checked a block of rows at a time, so a large data set never needs a mask as
+    big as itself.
+    """
+    if arr.dtype.kind != "f":
+        return
+    for start in range(0, len(arr), _CHUNK_ROWS):
+        block = arr[start:start + _CHUNK_ROWS]
+        if np.isfinite(block).all():
+            continue
+        bad = np.argwhere(~np.isfinite(block))[0]
+        bad[0] += start
         value = arr[tuple(bad)]
         where_in = f"row {bad[0]}" + (f", column {bad[1]}" if len(bad) > 1 else "")
         if len(bad) > 2:

@@ -143,3 +143,10 @@ def test_input_edge_cases_get_clear_errors():
         one_feature.predict([1.0, 2.0, 3.0])
     assert net.predict([1, 2, 3]).shape == (2,)  # a plain list is one sample
     assert net.predict(np.array([[1, 2, 3]], dtype=np.int64)).shape == (1, 2)  # integers are fine
+
+
+def test_a_bad_value_deep_in_a_large_input_is_found_by_row():
+    x = np.zeros((10000, 3), dtype=np.float32)
+    x[9000, 2] = np.inf
+    with pytest.raises(ValueError, match="inf at row 9000, column 2"):
+        mlp(seed=0).predict(x)

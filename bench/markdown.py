@@ -1,0 +1,138 @@
+"""BENCHMARKS.md, rendered from the records of one run (never edited by hand)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+HOW_TO_RUN = """\
+```
+pip install -r bench/requirements.txt   # PyTorch 2.13.0 (CPU build), scikit-learn, threadpoolctl, matplotlib
+npm install --prefix bench              # Synaptic 1.1.4 into bench/node_modules (needs node)
+python -m bench                         # the full suite: this page, bench/results/latest.jsonl and the plot
+python -m bench --quick                 # a short pass of a few minutes: prints the tables only
+python -m bench --report-only           # rebuild this page and the plot from bench/results/latest.jsonl
+```
+Options: `--only mlp,infer,digits,xor,imports`, `--libs axonal,torch,torch_fused,sklearn,synaptic,numpy`,
+`--threads 1,2`, `--repeats N`. A peer that is not installed is skipped with a note."""
+
+METHOD = """\
+Each measurement runs in its own Python process, one after another, never two
+libraries in one process (OpenBLAS and OpenMP thread pools slow each other down when
+mixed). The runner sets `OMP_NUM_THREADS`, `OPENBLAS_NUM_THREADS` and `MKL_NUM_THREADS`
+before the library is imported; inside, threadpoolctl pins every BLAS/OpenMP pool and
+PyTorch gets `torch.set_num_threads`. Each process warms up before it measures. Within
+a comparison the libraries alternate, their order rotating with each repeat; the tables
+show medians over the repeats. All data is float32 and identical across libraries, and
+so are the initial weights wherever a library lets them be set.
+
+* **MLP 784-256-128-10** (ReLU, softmax cross-entropy, Adam 1e-3) on 60,000 synthetic
+  MNIST-shaped samples labelled by a fixed random teacher network; batch 128 times one
+  whole epoch, batches 16 and 1 a fixed number of steps. axonal:
+  `Sequential([Dense(256, "relu", input_dim=784), Dense(128, "relu"), Dense(10)]).fit(...,
+  loss="softmax_cross_entropy", optimizer=Adam(1e-3), batch_size=B, epochs=1, shuffle=True)`,
+  one call timed whole. PyTorch: `nn.Sequential` with `torch.optim.Adam` (default, and
+  `fused=True` as "PyTorch fused Adam") in a DataLoader-free loop that gathers `X[idx]`
+  from a shuffled index tensor (the fastest idiomatic loop). scikit-learn:
+  `MLPClassifier(hidden_layer_sizes=(256, 128), solver="adam", alpha=0, batch_size=B,
+  max_iter=1, warm_start=True).fit` on float32 input, so it trains in float32. Synaptic:
+  `Architect.Perceptron(784, 256, 128, 10)` with ReLU hidden units, trained online
+  (`activate` + `propagate` per sample, as `Trainer.train` does) after several seconds of
+  warm-up; its number appears in every MLP row, since it has no batches. Peak memory is
+  the training process's `ru_maxrss`, which includes the 188 MB data set every library holds.
+* **Matmul-only ceiling**: the matrix products of one training step (forward, ∂E/∂W, and
+  ∂E/∂x of the hidden layers) timed alone in NumPy at the same batch size and thread
+  count; the achieved FLOP rate is 6 × parameters × samples/s against a 2048² float32
+  matrix product.
+* **Inference**: probabilities for one (1, 784) input (median of many calls) and for a
+  batch of 1,024. axonal `predict_proba`; PyTorch `softmax(model(x))` with autograd off;
+  scikit-learn `predict_proba`.
+* **Digits** (`axonal.data.load_digits`, 80/20 stratified split, seed 0), 80 epochs:
+  axonal is the default network of `axonal train` (Standardize, Dense 128 relu, Dense 64
+  relu, Dense 10; Adam 0.002, l2 0.001, cosine schedule, batch 32, seed 0); PyTorch runs
+  the same from the same initial weights (L2 on weights only, `CosineAnnealingLR`);
+  scikit-learn runs StandardScaler + MLPClassifier(hidden_layer_sizes=(128, 64),
+  learning_rate_init=0.002, alpha=0.001, batch_size=32, max_iter=80, tol=0,
+  n_iter_no_change=81, random_state=0): its own initial weights, a constant rate (it has
+  no cosine schedule for Adam) and an `alpha` it divides by the batch size.
+* **XOR 2-3-1** sigmoid, MSE: axonal and PyTorch full-batch SGD with rate 2.0 (an epoch is
+  one step); Synaptic `Trainer.train(set, {rate: 0.5, iterations, error})`, online (an
+  epoch is four one-sample updates). Time to solve: wall time until an epoch's mean
+  squared error is ≤ 0.005, per seed (every library gets the same initial weights for a
+  seed); an unsolved seed counts as infinitely slow in the median.
+* **Import time**: `import axonal`, `import torch`, `import sklearn.neural_network`, each
+  in a fresh interpreter, timed around the import statement alone."""
+
+
+def render(records, tables: str, plotted: bool, source: Path) -> str:
+    run = next((r for r in records if r.get("record") == "run"), {})
+    end = next((r for r in records if r.get("record") == "end"), {})
+    infos = {r["library"]: r for r in records if r.get("record") == "info"}
+    m = run.get("machine", {})
+    source_name = source.relative_to(REPO) if source.is_relative_to(REPO) else source
+    parts = [
+        "# Benchmarks",
+        (f"Generated by `{run.get('command', 'python -m bench')}` from `{source_name}` "
+         f"(run started {run.get('started', '?')}, axonal commit {m.get('commit', '?')}"
+         f"{' with local changes' if m.get('tree_dirty') else ''}). Do not edit by hand: rerun the command, "
+         "or `python -m bench --report-only` to rebuild this page from the records."),
+        "## How to run\n\n" + HOW_TO_RUN,
+        "## Machine\n\n" + _machine(m, infos, records, run, end),
+        tables,
+    ]
+    if plotted:
+        parts.append("![MLP training throughput by batch size](bench/results/throughput_by_batch.png)")
+    parts.append("## What each library runs\n\n" + METHOD)
+    notes = [f"* {r['library']}: skipped: {r['reason']}" for r in records if r.get("record") == "skip"]
+    notes += [f"* {r.get('workload')} / {r.get('library')} / {r.get('threads')} threads: failed: "
+              f"{r.get('error', '').splitlines()[-1][:300] if r.get('error') else '?'}"
+              for r in records if r.get("record") == "error"]
+    if notes:
+        parts.append("## Notes\n\n" + "\n".join(notes))
+    return "\n\n".join(parts) + "\n"
+
+
+def _machine(m, infos, records, run, end) -> str:
+    numpy_info = infos.get("numpy", infos.get("axonal", {}))
+    blas = numpy_info.get("result", {}).get("numpy_blas", {})
+    pools = [p for p in numpy_info.get("thread_pools", []) if "blas" in p]
+    versions = {}
+    for r in infos.values():
+        versions.update(r.get("versions", {}))
+    lines = [
+        (f"* CPU: {m.get('cpu', '?')} ({', '.join(m.get('simd', [])) or 'no AVX flags seen'}); "
+         f"{m.get('usable_cpus', '?')} usable of {m.get('logical_cpus', '?')} logical CPUs; "
+         f"{m.get('memory_gib', '?')} GiB memory; {m.get('platform', '?')}"),
+        f"* Python {m.get('python', '?')}; NumPy {versions.get('numpy', '?')} with "
+        + (f"{blas.get('openblas configuration') or blas.get('name')}" if isinstance(blas, dict) else str(blas))
+        + (f" (threadpoolctl: {pools[0]})" if pools else ""),
+    ]
+    torch_info = infos.get("torch", {}).get("result", {})
+    if torch_info:
+        mkl = next((b for b in torch_info.get("torch_build", []) if "Math Kernel" in b), "BLAS: see torch.__config__")
+        lines.append(f"* PyTorch {versions.get('torch', '?')}: {mkl.replace('(R)', '')}; CPU capability "
+                     f"{torch_info.get('torch_cpu_capability', '?')}")
+    if "sklearn" in versions:
+        lines.append(f"* scikit-learn {versions['sklearn']} (NumPy's BLAS); "
+                     f"threadpoolctl {versions.get('threadpoolctl')}")
+    if "synaptic" in infos:
+        v = infos["synaptic"].get("result", {})
+        lines.append(f"* Synaptic {v.get('synaptic', '?')} under node {v.get('node', '?')}")
+    loads = [r["load_before"][0] for r in records if r.get("record") == "measurement" and r.get("load_before")]
+    if loads and m.get("loadavg") and end.get("loadavg"):
+        lines.append(f"* Load average (1 min): {m['loadavg'][0]:.2f} at the start, {end['loadavg'][0]:.2f} at the "
+                     f"end; {min(loads):.2f}–{max(loads):.2f} before the measurements (the runner's own "
+                     f"previous job counts in it)")
+    measured = [r for r in records if r.get("record") == "measurement" and r.get("other_cores") is not None]
+    if measured:
+        from .report import BUSY
+        disturbed = [r for r in measured if r["other_cores"] > BUSY]
+        lines.append(f"* Other processes: {len(disturbed)} of {len(measured)} measurements saw other processes use "
+                     f"more than {BUSY} of a core while they ran; those were run again and left out of the "
+                     f"medians (the runner also waits for a quiet machine before each measurement)")
+    if end.get("elapsed_s"):
+        settings = run.get("settings", {})
+        lines.append(f"* The run took {end['elapsed_s'] / 60:.1f} minutes; {settings.get('repeats', '?')} repeats per "
+                     f"comparison ({settings.get('mlp_repeats', '?')} for MLP training)")
+    return "\n".join(lines)
