@@ -188,7 +188,9 @@ def fit(net, x, y, *, loss="mse", optimizer="sgd", learning_rate: float | None =
             for cb in all_callbacks:
                 cb.on_train_begin(info)
             # A rate function gets a real error from the start: the loss before training.
-            last_error = loss_fn.value(net.predict(x), t) if getattr(sched, "needs_error", False) else None
+            last_error = None
+            if getattr(sched, "needs_error", False):
+                last_error = loss_fn.value(*loss_rows(net.predict(x, mask=mask), t, mask))
             for epoch in range(int(epochs)):
                 if sched is not None:
                     opt.learning_rate = float(sched.rate(epoch, last_error))

@@ -143,3 +143,12 @@ def test_bad_recurrent_input_is_named():
         net.fit(np.ones((2, 4, 3)), np.ones((2, 1)), mask=np.ones((2, 5)))
     with pytest.raises(ValueError, match="units must be a positive integer"):
         GRU(0)
+
+
+def test_a_rate_function_gets_the_first_error_of_a_sequence_model():
+    x = np.random.default_rng(7).standard_normal((16, 5, 2)).astype(np.float32)
+    y = np.zeros((16, 5, 1), dtype=np.float32)
+    seen = []
+    net = Sequential([GRU(3, return_sequences=True), Dense(1)], input_dim=2, seed=0)
+    net.fit(x, y, epochs=2, schedule=lambda epoch, error: (seen.append(error), 0.01)[1])
+    assert seen[0] is not None and seen[0] > 0
