@@ -13,8 +13,9 @@ npm install --prefix bench              # Synaptic 1.1.4 into bench/node_modules
 python -m bench                         # the full suite: this page, bench/results/latest.jsonl and the plot
 python -m bench --quick                 # a short pass of a few minutes: prints the tables only
 python -m bench --report-only           # rebuild this page and the plot from bench/results/latest.jsonl
+python -m bench --only rnn --merge      # rerun one family, keeping the other records of latest.jsonl
 ```
-Options: `--only mlp,infer,digits,xor,imports`, `--libs axonal,torch,torch_fused,sklearn,synaptic,numpy`,
+Options: `--only mlp,infer,digits,xor,rnn,imports`, `--libs axonal,torch,torch_fused,sklearn,synaptic,numpy`,
 `--threads 1,2`, `--repeats N`. A peer that is not installed is skipped with a note."""
 
 METHOD = """\
@@ -61,6 +62,27 @@ so are the initial weights wherever a library lets them be set.
   epoch is four one-sample updates). Time to solve: wall time until an epoch's mean
   squared error is ≤ 0.005, per seed (every library gets the same initial weights for a
   seed); an unsolved seed counts as infinitely slow in the median.
+* **Recurrent layers** (`bench/workloads/rnn.py`): 32 inputs, 128 units, sequences of 50
+  steps, batch 32, float32, the same random data and the same initial weights in both
+  libraries (axonal's initialisation, copied into PyTorch with its `bias_hh` zero, or
+  axonal's GRU `recurrent_bias`). A training step is forward, backpropagation through
+  time and Adam 1e-3 on the MSE between the last step's state and a fixed random target;
+  5 warm-up steps, then a fixed number of steps timed. axonal: `Sequential([LSTM(128)],
+  input_dim=32).fit(x, y, loss="mse", optimizer=Adam(1e-3), batch_size=32, epochs=1,
+  shuffle=False)` over the prepared set, one call timed whole (likewise `GRU`, `SimpleRNN`,
+  `LSTM(128, peepholes=True)`). PyTorch: `nn.LSTM`/`nn.GRU`/`nn.RNN(32, 128,
+  batch_first=True)`, `mse_loss(out[:, -1], y)`, `torch.optim.Adam` in a plain loop. For
+  the peephole LSTM, which PyTorch lacks, a `nn.Module` cell with the same equations (input
+  projection of all steps in one product, then a Python loop over the steps), timed both
+  as is and under `torch.jit.script`; the faster counts. **DSR**: Synaptic's discrete
+  sequence recall with its test's settings (targets [2, 4], distractors [3, 5], prompts
+  [0, 1], length 9). axonal: the network of `tests/test_sequence_tasks.py`
+  (`LSTM(16, return_sequences=True)`, `Dense(2)`, sigmoid cross-entropy, Adam 0.01 with
+  `clip_norm=1`, batch 32) on 1,000 sequences, one epoch per `fit` call, until 95% of 1,000
+  fresh sequences are fully right (at most 40 epochs; the checks count in the time), one
+  run per network seed. Synaptic: `Architect.LSTM(6, 7, 2)` trained by `Trainer.DSR` at
+  rate 0.17 in blocks of 1,000 sequences until a block is 95% right, each run capped at
+  60 s (unseeded: `Math.random`).
 * **Import time**: `import axonal`, `import torch`, `import sklearn.neural_network`, each
   in a fresh interpreter, timed around the import statement alone."""
 
@@ -77,6 +99,7 @@ def render(records, tables: str, plotted: bool, source: Path) -> str:
          f"(run started {run.get('started', '?')}, axonal commit {m.get('commit', '?')}"
          f"{' with local changes' if m.get('tree_dirty') else ''}). Do not edit by hand: rerun the command, "
          "or `python -m bench --report-only` to rebuild this page from the records."),
+        *_merged(records),
         "## How to run\n\n" + HOW_TO_RUN,
         "## Machine\n\n" + _machine(m, infos, records, run, end),
         tables,
@@ -91,6 +114,15 @@ def render(records, tables: str, plotted: bool, source: Path) -> str:
     if notes:
         parts.append("## Notes\n\n" + "\n".join(notes))
     return "\n\n".join(parts) + "\n"
+
+
+def _merged(records) -> list:
+    """A line for each later run whose records were merged in (``python -m bench --merge``)."""
+    lines = [f"The {', '.join(r.get('families', []))} records come from a later run, `{r.get('command')}` "
+             f"(started {r.get('started', '?')}, axonal commit {r.get('machine', {}).get('commit', '?')}"
+             f"{' with local changes' if r.get('machine', {}).get('tree_dirty') else ''}), merged into the file."
+             for r in records if r.get("record") == "run" and r.get("merged")]
+    return [" ".join(lines)] if lines else []
 
 
 def _machine(m, infos, records, run, end) -> str:

@@ -48,6 +48,25 @@ ROWS = (
 )
 
 
+RNN_ROWS = (
+    Row("LSTM training", "rnn_lstm", "timesteps_per_s", "time steps/s", True),
+    Row("GRU training", "rnn_gru", "timesteps_per_s", "time steps/s", True),
+    Row("SimpleRNN training", "rnn_simple", "timesteps_per_s", "time steps/s", True),
+    Row("LSTM with peepholes training", "rnn_peephole", "timesteps_per_s", "time steps/s", True),
+    Row("DSR time to solve (median over runs)", "rnn_dsr", "median_s", "s", False),
+)
+RNN_PEERS = ("torch", "synaptic")
+SOLVE_WORKLOADS = ("xor_solve", "rnn_dsr")  # one thread; the cell also says how many runs solved it
+
+RNN_NOTES = """\
+32 inputs, 128 units, 50 steps, batch 32, float32: forward, backpropagation through time
+and an Adam 1e-3 step on the MSE of the last step's state; a time step is one step of one
+sequence (sequences/s × 50). PyTorch has no peephole LSTM: its number there is the faster
+of a Python-loop `nn.Module` cell and the same cell under TorchScript ({peephole}).
+DSR is Synaptic's discrete sequence recall (its test's settings), solved when 95% of the
+sequences are fully right: axonal on fresh sequences after each epoch, Synaptic within
+a block of 1,000 training sequences (`Trainer.DSR`'s own criterion)."""
+
 MAIN_NOTES = """\
 In parentheses: how many times better axonal is than that peer (> 1: axonal is better;
 axonal / peer for rates and accuracy, peer / axonal for times and memory).
@@ -129,12 +148,12 @@ def fmt_ratio(r):
     return f"{r:.2f}×" if r < 10 else f"{r:,.0f}×"
 
 
-def main_table(summary: Summary, present) -> str:
-    peers = [p for p in PEERS if p in present]
+def main_table(summary: Summary, present, rows=ROWS, all_peers=PEERS) -> str:
+    peers = [p for p in all_peers if p in present]
     head = ["workload", "unit", "threads", "axonal"] + [LABELS[p] for p in peers]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * 3 + "---:|" * (1 + len(peers))]
-    for row in ROWS:
-        for t in ([1] if row.workload in ("imports", "xor_solve") else summary.threads):
+    for row in rows:
+        for t in ([1] if row.workload in ("imports", *SOLVE_WORKLOADS) else summary.threads):
             mine = summary.cell(row, "axonal", t)
             cells = []
             for p in peers:
@@ -143,16 +162,16 @@ def main_table(summary: Summary, present) -> str:
                 cells.append(fmt(theirs, row.scale) + (f" ({fmt_ratio(r)})" if r else ""))
             if mine is None and not any(c != "–" for c in cells):
                 continue
-            if row.workload == "xor_solve":
-                cells = [c + _solved(summary, p) for c, p in zip(cells, peers)]
+            if row.workload in SOLVE_WORKLOADS:
+                cells = [c + _solved(summary, p, row.workload) for c, p in zip(cells, peers)]
             lines.append(f"| {row.label} | {row.unit} | {t} | **{fmt(mine, row.scale)}**"
-                         + (_solved(summary, "axonal") if row.workload == "xor_solve" else "")
+                         + (_solved(summary, "axonal", row.workload) if row.workload in SOLVE_WORKLOADS else "")
                          + "".join(f" | {c}" for c in cells) + " |")
     return "\n".join(lines)
 
 
-def _solved(summary, library):
-    records = summary.records("xor_solve", library, 1)
+def _solved(summary, library, workload="xor_solve"):
+    records = summary.records(workload, library, 1)
     if not records:
         return ""
     r = records[-1]["result"]
@@ -188,6 +207,10 @@ def targets(summary: Summary) -> list:
         row = ROWS[row_index]
         return ratio(summary.cell(row, "axonal", t), summary.cell(row, peer, t), row.higher_is_better)
 
+    def r_rnn(row_index, peer, t):
+        row = RNN_ROWS[row_index]
+        return ratio(summary.cell(row, "axonal", t), summary.cell(row, peer, t), row.higher_is_better)
+
     def add(name, t, value, goal, text=None):
         if value is not None:
             out.append((name, t, text or fmt_ratio(value), value >= goal))
@@ -211,9 +234,27 @@ def targets(summary: Summary) -> list:
                                      f"{fmt(summary.cell(ROWS[6], 'sklearn', t), 100)}%")
         add("Digits time ≤ ½ scikit-learn's", t, r(7, "sklearn", t), 2.0, _inverse(r(7, "sklearn", t)))
         add("XOR ≥ 5× PyTorch's step rate", t, r(8, "torch", t), 5.0)
+    for t in summary.threads:
+        add("LSTM ≥ 1.0× torch.nn.LSTM", t, r_rnn(0, "torch", t), 1.0)
+        add("GRU ≥ 1.5× torch.nn.GRU", t, r_rnn(1, "torch", t), 1.5)
+        add("SimpleRNN ≥ 1.5× torch.nn.RNN", t, r_rnn(2, "torch", t), 1.5)
+        add("LSTM with peepholes ≥ 1.5× the fastest PyTorch equivalent", t, r_rnn(3, "torch", t), 1.5)
+    add("DSR solved ≥ 5× faster than Synaptic", 1, r_rnn(4, "synaptic", 1), 5.0)
     add("import axonal ≤ ¼ of import torch", 1, r(10, "torch", 1), 4.0, _inverse(r(10, "torch", 1)))
     add("MLP training ≥ 1000× Synaptic (axonal at batch 128)", 1, r(0, "synaptic", 1), 1000.0)
     return out
+
+
+def rnn_section(summary: Summary, present) -> str:
+    table = main_table(summary, present, RNN_ROWS, RNN_PEERS)
+    if table.count("\n") < 2:
+        return ""
+    impls = [r["result"].get("implementation") for t in summary.threads
+             for r in summary.records("rnn_peephole", "torch", t)]
+    counts = {k: impls.count(k) for k in dict.fromkeys(i for i in impls if i)}
+    peephole = ("fastest in " + ", ".join(f"{n} of {len(impls)} measurements: {k.replace('_', ' ')}"
+                                          for k, n in counts.items())) if counts else "not measured"
+    return "\n\n## Recurrent layers (medians)\n\n" + table + "\n\n" + RNN_NOTES.format(peephole=peephole)
 
 
 def _inverse(r):
@@ -248,6 +289,13 @@ def summary_of(record) -> str:
         median = res["median_s"]
         return (f"median {'unsolved' if median is None else f'{median * 1e3:.1f} ms'}, "
                 f"{res['solved']}/{res['seeds']} solved" + tail)
+    if w in ("rnn_lstm", "rnn_gru", "rnn_simple", "rnn_peephole"):
+        extra = f" ({res['implementation']})" if res.get("implementation") else ""
+        return f"{fmt(res['timesteps_per_s'])} time steps/s, loss {res['final_loss']:.4f}{extra}" + tail
+    if w == "rnn_dsr":
+        median = res["median_s"]
+        return (f"median {'unsolved' if median is None else f'{median:.2f} s'}, "
+                f"{res['solved']}/{res['seeds']} solved" + tail)
     if w == "imports":
         return f"import {res['import_s'] * 1e3:.0f} ms" + tail
     return ""
@@ -262,6 +310,7 @@ def publish(path, write_markdown: bool) -> int:
     tables = ("## Results (medians)\n\n" + main_table(summary, present) + "\n\n" + MAIN_NOTES
               + (f"\n\n## MLP training against the hardware\n\n{limits}\n\n{LIMITS_NOTES}"
                  if limits.count("\n") > 1 else "")
+              + rnn_section(summary, present)
               + "\n\n## Targets\n\n" + targets_table(summary))
     print("\n" + tables)
     for r in records:

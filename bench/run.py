@@ -36,7 +36,8 @@ from bench.workloads import imports
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
-FAMILIES = ("imports", "mlp", "infer", "digits", "xor")
+FAMILIES = ("imports", "mlp", "infer", "digits", "xor", "rnn")
+RNN_WORKLOADS = ("rnn_lstm", "rnn_gru", "rnn_simple", "rnn_peephole")
 ATTEMPTS = 3  # a measurement disturbed by another process is kept, flagged, and run again
 
 
@@ -52,6 +53,10 @@ class Settings:
     synaptic_warmup: float
     xor_epochs: int
     xor_seeds: int
+    rnn_steps: int = 60           # timed training steps (batches of 32 sequences of 50 steps) per measurement
+    dsr_seeds: int = 5            # axonal DSR runs (network seeds); the median time over them is the statistic
+    dsr_synaptic_runs: int = 3    # Synaptic DSR runs (unseeded), each capped at dsr_synaptic_seconds
+    dsr_synaptic_seconds: float = 60.0
     threads: tuple = (1, 2)
     batches: tuple = (128, 16, 1)
 
@@ -61,7 +66,8 @@ FULL = Settings(repeats=3, mlp_repeats=5, import_repeats=5, mlp_samples={128: 60
                 xor_epochs=5000, xor_seeds=20)
 QUICK = Settings(repeats=1, mlp_repeats=1, import_repeats=3, mlp_samples={128: 128 * 100, 16: 16 * 500, 1: 500},
                  ceiling_seconds=0.4, infer_calls=1000, synaptic_seconds=2.0, synaptic_warmup=3.0,
-                 xor_epochs=1000, xor_seeds=5)
+                 xor_epochs=1000, xor_seeds=5, rnn_steps=15, dsr_seeds=2, dsr_synaptic_runs=1,
+                dsr_synaptic_seconds=20.0)
 
 
 @dataclass
@@ -99,6 +105,15 @@ def plan(s: Settings, families, libraries) -> list:
         if "xor" in families:
             cells.append(Cell("xor", "xor_steps", t, {"epochs": s.xor_epochs},
                               libs("axonal", "torch", *(["synaptic"] if t == 1 else [])), s.repeats))
+        if "rnn" in families:
+            for workload in RNN_WORKLOADS:
+                cells.append(Cell("rnn", workload, t, {"steps": s.rnn_steps, "warmup": 5},
+                                  libs("axonal", "torch"), s.repeats))
+    if "rnn" in families:  # small LSTMs against single-threaded JavaScript: one thread
+        cells.append(Cell("rnn", "rnn_dsr", 1, {"seeds": s.dsr_seeds, "max_epochs": 40,
+                                                "synaptic_runs": s.dsr_synaptic_runs,
+                                                "synaptic_seconds": s.dsr_synaptic_seconds},
+                          libs("axonal", "synaptic"), 1))
     if "xor" in families:  # tiny matrices: one thread only; the median over seeds is the statistic
         cells.append(Cell("xor", "xor_solve", 1, {"seeds": s.xor_seeds, "max_epochs": 20000},
                           libs("axonal", "torch", "synaptic"), 1))
@@ -165,6 +180,30 @@ def run_job(job: dict, timeout: float = 900) -> dict:
     return record
 
 
+def merge_records(old: list, new: list, families) -> list:
+    """``old`` with its measurements of ``families`` replaced by those of ``new``.
+
+    The old run record stays first (BENCHMARKS.md names it); the new run's record follows,
+    marked ``merged``, with its measurements; the libraries' info records of the old run
+    are kept, and the new run's added only for libraries the old one lacked.
+    """
+    replaced = set(families)
+    kept = [r for r in old if not (r.get("record") in ("measurement", "error") and r.get("family") in replaced)]
+    have_info = {r["library"] for r in kept if r.get("record") == "info"}
+    added = []
+    for r in new:
+        kind = r.get("record")
+        if kind == "run":
+            added.append({**r, "merged": True, "families": sorted(replaced)})
+        elif kind == "info" and r["library"] in have_info:
+            continue
+        elif kind == "end":
+            added.append({**r, "record": "merged_end"})
+        else:
+            added.append(r)
+    return kept + added
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -190,6 +229,8 @@ def main(argv=None) -> int:
                         help="JSON-lines file (default bench/results/latest.jsonl; quick.jsonl with --quick)")
     parser.add_argument("--markdown", action=argparse.BooleanOptionalAction, default=None,
                         help="write BENCHMARKS.md and the plot (default: yes for a full run, no with --quick)")
+    parser.add_argument("--merge", action="store_true",
+                        help="keep the records of --output for the families not run now: replace only those run")
     parser.add_argument("--report-only", action="store_true",
                         help="run nothing: rebuild the table, BENCHMARKS.md and the plot from --output")
     args = parser.parse_args(argv)
@@ -256,6 +297,9 @@ def main(argv=None) -> int:
                 done += 1
         emit({"record": "end", "finished": _now(), "elapsed_s": time.perf_counter() - started,
               "loadavg": os.getloadavg()})
+    if args.merge and output.exists():
+        merged = merge_records(report.load(output), report.load(partial), families)
+        partial.write_text("".join(json.dumps(r) + "\n" for r in merged))
     partial.replace(output)
     print(f"\nrecords: {output.relative_to(REPO) if output.is_relative_to(REPO) else output}")
     return report.publish(output, write_markdown)

@@ -94,7 +94,30 @@ function mlp() {
            warmup_samples_per_s: warmSamples / warmSeconds };
 }
 
-const jobs = { xor_steps: xorSteps, xor_solve: xorSolve, mlp };
+// Discrete sequence recall: Trainer.DSR in blocks of spec.block sequences (its success is the share
+// of a block's sequences that were fully right while it trained on them) until a block reaches
+// spec.success or spec.seconds have passed. Math.random is unseeded: every run differs.
+function dsr() {
+  const runs = [];
+  for (let k = 0; k < spec.runs; k++) {
+    const t0 = now();
+    const net = new Architect.LSTM(...spec.sizes);
+    const trainer = new Trainer(net);
+    let sequences = 0, success = 0;
+    while (now() - t0 < spec.seconds) {
+      const r = trainer.DSR({ targets: spec.targets, distractors: spec.distractors, prompts: spec.prompts,
+                              length: spec.length, rate: spec.rate, iterations: spec.block, success: spec.success });
+      sequences += r.iterations;
+      success = r.success;
+      if (success >= spec.success) break;
+    }
+    const seconds = now() - t0;
+    runs.push({ run: k, seconds, sequences, success, solved: success >= spec.success });
+  }
+  return { runs };
+}
+
+const jobs = { xor_steps: xorSteps, xor_solve: xorSolve, mlp, dsr };
 const result = jobs[spec.job]();
 result.maxrss_mb = process.resourceUsage().maxRSS / 1024;
 process.stdout.write(JSON.stringify(result) + '\n');

@@ -37,7 +37,7 @@ def median(values):
 def registry() -> dict:
     """Workload name -> function (imported lazily, so a worker loads only what it runs)."""
     from .. import machine
-    from . import digits, mlp, xor
+    from . import digits, mlp, rnn, xor
     return {
         "info": machine.library_info,
         "mlp_train": mlp.train,
@@ -48,4 +48,9 @@ def registry() -> dict:
         "digits": digits.run,
         "xor_steps": xor.steps,
         "xor_solve": xor.solve,
+        "rnn_lstm": rnn.lstm,
+        "rnn_gru": rnn.gru,
+        "rnn_simple": rnn.simple,
+        "rnn_peephole": rnn.peephole,
+        "rnn_dsr": rnn.dsr,
     }
