@@ -52,11 +52,7 @@ def sample_sequence(net, prompt, length: int, *, temperature: float = 1.0, seed=
                          f"(batch, time, {vocabulary_size}); its output is (batch, "
                          f"{', '.join('time' if d is None else str(d) for d in net.output_shape)})")
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-    stepper = net.copy()
-    for layer in stepper.layers:
-        if hasattr(layer, "stateful"):
-            layer.stateful = True
-    stepper.reset_state()
+    stepper = net.stateful_copy()
     eye = np.eye(vocabulary_size, dtype=stepper.dtype)
     logits = stepper.predict(eye[prompt][None])[0, -1]
     out = np.empty(length, dtype=np.int64)

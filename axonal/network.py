@@ -274,6 +274,20 @@ class Sequential(Layer):
                 owner.grads[local] = clone.params_.view(clone.params_.grads, name)
         return clone
 
+    def stateful_copy(self) -> "Sequential":
+        """A copy whose recurrent layers carry their state from one call to the next.
+
+        For feeding a sequence a step (or a chunk) at a time, as Synaptic's
+        ``activate`` does; ``reset_state()`` starts a new sequence. The original
+        network is left as it is.
+        """
+        stepper = self.copy()
+        for layer in stepper.layers:
+            if hasattr(layer, "stateful"):
+                layer.stateful = True
+        stepper.reset_state()
+        return stepper
+
     def summary(self) -> str:
         """A table of layers, output shapes and parameter counts."""
         self._require_built("summary()")

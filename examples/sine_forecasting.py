@@ -74,20 +74,10 @@ def build(seed: int = DEFAULT_SEED, units: int = UNITS, horizon: int = HORIZON) 
     return Sequential([LSTM(units, return_sequences=True), Dense(horizon)], input_dim=1, seed=seed)
 
 
-def stateful_copy(net: Sequential) -> Sequential:
-    """A copy of ``net`` whose recurrent layers carry their state from one call to the next."""
-    stepper = net.copy()
-    for layer in stepper.layers:
-        if hasattr(layer, "stateful"):
-            layer.stateful = True
-    stepper.reset_state()
-    return stepper
-
-
 def forecast(net: Sequential, warm_up: np.ndarray, steps: int, chunk: int) -> np.ndarray:
     """Read ``warm_up`` (waves, time, 1), then predict ``steps`` values per wave in a closed
     loop, feeding back ``chunk`` predicted values per round. Returns (waves, steps)."""
-    stepper = stateful_copy(net)
+    stepper = net.stateful_copy()
     ahead = stepper.predict(warm_up)[:, -1]           # the next HORIZON values after the warm-up
     pieces, done = [], 0
     while done < steps:
