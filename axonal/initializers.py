@@ -83,6 +83,11 @@ def uniform(rng, shape, dtype=np.float32, limit: float = 0.05):
     return rng.uniform(-limit, limit, size=shape).astype(dtype)
 
 
+def synaptic(rng, shape, dtype=np.float32):
+    """Synaptic's starting weights and biases: ``U(-0.1, 0.1)`` whatever the fan-in."""
+    return rng.uniform(-0.1, 0.1, size=shape).astype(dtype)
+
+
 def normal(rng, shape, dtype=np.float32, std: float = 0.05):
     return (rng.standard_normal(shape) * std).astype(dtype)
 
@@ -98,7 +103,7 @@ def ones(rng, shape, dtype=np.float32):
 REGISTRY = {
     f.__name__: f
     for f in (glorot_uniform, glorot_normal, he_uniform, he_normal, lecun_uniform,
-              lecun_normal, orthogonal, uniform, normal, zeros, ones)
+              lecun_normal, orthogonal, uniform, synaptic, normal, zeros, ones)
 }
 ALIASES = {"xavier_uniform": "glorot_uniform", "xavier_normal": "glorot_normal",
            "glorot": "glorot_uniform", "xavier": "glorot_uniform", "he": "he_uniform",

@@ -269,6 +269,14 @@ def read_header(path) -> dict:
     return header
 
 
+def _network_from_config(config):
+    """A ``Sequential``, or a ``GraphNetwork`` when the architecture holds a graph."""
+    if isinstance(config, dict) and "graph_network" in config:
+        from ..graph import GraphNetwork
+        return GraphNetwork.from_config(config, build=False)
+    return Sequential.from_config(config, build=False)
+
+
 def load(path) -> Sequential:
     """Rebuild the network saved in ``path``.
 
@@ -286,7 +294,7 @@ def load(path) -> Sequential:
     metadata, tensors, blob = read_container(path, with_data=True)
     header = _parse_header(path, metadata)
     network = _rebuild(path, "architecture",
-                       lambda: Sequential.from_config(header["architecture"], build=False))
+                       lambda: _network_from_config(header["architecture"]))
     if network.input_dim is None:
         raise fail(path, "invalid architecture", "the network has no input_dim")
     dtype_name = _DTYPE_NAMES[network.dtype]

@@ -1,0 +1,23 @@
+"""Architecture-free networks: Synaptic's layers, connections and gates, vectorised.
+
+==============  ==============================================================
+module          what it holds
+==============  ==============================================================
+blueprint       ``Graph``: layers, connections (all-to-all, one-to-one,
+                all-to-else, self) and gates (input, output, one-to-one)
+plan            the blueprint compiled: which step each read refers to, which
+                matrix products are shared
+layer           ``GraphLayer``: forward through time and backpropagation
+                through time, as a layer
+network         ``GraphNetwork``: a trainable network around one graph, with
+                step-by-step activation and inspection
+lstm_g          ``LSTMG``: online learning from eligibility traces
+synaptic_json   Synaptic's ``toJSON`` format, read and written
+==============  ==============================================================
+"""
+
+from .blueprint import CONNECTION_KINDS, GATE_KINDS, Connection, Graph, Node
+from .layer import GraphLayer
+from .network import GraphNetwork
+
+__all__ = ["Graph", "Node", "Connection", "GraphLayer", "GraphNetwork", "CONNECTION_KINDS", "GATE_KINDS"]

@@ -1,0 +1,397 @@
+r"""A graph network as one layer: forward through time, backpropagation through time.
+
+At step ``t`` each layer ``L`` after the input, in order, computes (see
+:mod:`axonal.graph.blueprint` for which step each read refers to)::
+
+    s_L(t) = b_L + γ_L ⊙ w_L ⊙ s_L(t-1) + Σ_terms u          a_L(t) = f_L(s_L(t))
+    u = a_A·W                 (all-to-all, ungated)
+    u = g ⊙ (a_A·W)           (input gating: g from the gater, one per target neuron)
+    u = (g ⊙ a_A)·W           (output gating: one per source neuron)
+    u = g ⊙ a_A ⊙ w           (one-to-one; gated or not)
+
+where ``γ_L`` is the self-connection's gain. Arrays are time-major, ``(T+1, B, n)``,
+slot 0 holding the state carried in. Backward walks the steps in reverse and the
+layers in reverse, so every ``∂E/∂a`` is complete before it is used::
+
+    δs_L(t) = f'_L ⊙ δa_L(t) + γ_L(t+1) ⊙ w_L ⊙ δs_L(t+1)
+    δa_A   += δs·Wᵀ (input-gated: (g ⊙ δs)·Wᵀ),   δg += δs ⊙ (a_A·W)
+    ∂E/∂W   = Σ_t a_Aᵀ·(g ⊙ δs),   ∂E/∂b = Σ_t δs
+
+and the weight gradients of each term are one ``(T·B)``-row product after the loop.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+import numpy as np
+
+from .. import initializers as _initializers
+from .._threads import single_blas_thread
+from ..layers.base import ArraySpec, Layer
+from .blueprint import Graph
+from .plan import compile_graph
+
+__all__ = ["GraphLayer"]
+
+
+class GraphLayer(Layer):
+    """An architecture-free network (a :class:`~axonal.graph.Graph`) as a layer.
+
+    Input ``(batch, time, features)`` gives ``(batch, time, outputs)`` (or the last
+    step, ``return_sequences=False``); ``(batch, features)`` is one time step. A graph
+    without recurrence (no self-connections, nothing read from the previous step) is
+    a feed-forward layer taking ``(batch, features)``.
+
+    Parameters are named ``"<layer>.bias"`` and ``"<connection>.weight"``; fixed
+    weights (a self-connection's 1, ``trainable=False``) are model state, not trained.
+    ``stateful=True`` carries the state from one call to the next until
+    :meth:`reset_state`.
+    """
+
+    has_training_mode = False
+
+    def __init__(self, graph, *, output: str | None = None, return_sequences: bool = True,
+                 stateful: bool = False, name: str | None = None):
+        super().__init__(name=name)
+        if isinstance(graph, dict):
+            graph = Graph.from_config(graph)
+        if not isinstance(graph, Graph):
+            raise TypeError(f"GraphLayer needs a Graph blueprint, got {type(graph).__name__}")
+        if len(graph.nodes) < 2:
+            raise ValueError("GraphLayer: a graph needs an input layer and at least one more layer")
+        self.graph = graph
+        self.input_name = graph.order[0]
+        self.output_name = output if output is not None else graph.order[-1]
+        self.steps, self.input_block, self.blocks, self.recurrent = compile_graph(graph, self.output_name)
+        self.input_rank = 2 if self.recurrent else 1
+        self.return_sequences = bool(return_sequences)
+        self.stateful = bool(stateful)
+        self.sizes = [graph.nodes[n].size for n in graph.order]
+        self.out_index = graph.order.index(self.output_name)
+        self.gaters = sorted({t.gater for s in self.steps for t in s.terms if t.gater is not None}
+                             | {s.self_gater for s in self.steps if s.self_gater is not None})
+        self._carried = None
+        self._cache = None
+        self.final_state = None
+
+    # -- shapes and parameters ------------------------------------------------------------
+    def plan(self, input_shape):
+        if len(input_shape) not in (1, 2):
+            raise ValueError(f"{self.describe()} takes (batch, features) or (batch, time, features); "
+                             f"got feature shape {tuple(input_shape)}")
+        features = input_shape[-1]
+        if features != self.sizes[0]:
+            raise ValueError(f"{self.describe()}: the input layer {self.input_name!r} has {self.sizes[0]} neurons "
+                             f"but the data has {features} features")
+        specs = []
+        for name, node in self.graph.nodes.items():
+            if name != self.input_name and node.bias is not False:
+                specs.append(ArraySpec(f"{name}.bias", (node.size,), node.bias_init, False))
+        sizes = dict(zip(self.graph.order, self.sizes))
+        for conn in self.graph.connections:
+            specs.append(ArraySpec(f"{conn.name}.weight", conn.shape(sizes), conn.init,
+                                   True if conn.trainable else None))
+        n_out = self.sizes[self.out_index]
+        return specs, ((None, n_out) if self.input_rank == 2 and self.return_sequences else (n_out,))
+
+    def build(self, input_shape, rng, dtype=np.float32):
+        shape = (None, input_shape[-1]) if self.input_rank == 2 else (input_shape[-1],)
+        self.input_shape = shape
+        self.dtype = np.dtype(dtype)
+        self.output_shape = tuple(self._build(shape, rng))
+        return self.output_shape
+
+    def _build(self, input_shape, rng):
+        specs, out = self.plan(input_shape)
+        conns = {f"{c.name}.weight": c for c in self.graph.connections}
+        for spec in specs:
+            value = _initializers.get(spec.init)(rng, spec.shape, self.dtype)
+            given = None
+            if spec.name in conns:
+                conn = conns[spec.name]
+                given = conn.weights
+                if conn.mask is not None:
+                    value = value * conn.mask
+            else:
+                bias = self.graph.nodes[spec.name[:-5]].bias
+                given = None if isinstance(bias, bool) else bias
+            if given is not None:
+                value = np.broadcast_to(np.asarray(given, dtype=self.dtype), spec.shape).copy()
+            if spec.decay is None:
+                self.state[spec.name] = np.ascontiguousarray(value, dtype=self.dtype)
+            else:
+                self.add_parameter(spec.name, value, decay=spec.decay)
+        return out
+
+    def weight(self, local: str) -> np.ndarray:
+        """A weight or bias array by local name, trainable or fixed."""
+        return self.params[local] if local in self.params else self.state[local]
+
+    # -- state ------------------------------------------------------------------------------
+    def reset_state(self) -> None:
+        """Forget the carried state: activations and states 0, gains 1."""
+        self._carried = None
+
+    def initial_state(self, batch: int) -> dict:
+        """The state of a network that has not run yet: activations, states 0; gains 1."""
+        zeros = {s.index: np.zeros((batch, s.size), self.dtype) for s in self.steps}
+        return {"act": zeros, "state": {i: z.copy() for i, z in zeros.items()},
+                "gain": {g: np.ones((batch, self.sizes[g]), self.dtype) for g in self.gaters}}
+
+    def _start(self, batch: int) -> dict:
+        carried = self._carried if self.stateful else None
+        if carried is None:
+            return self.initial_state(batch)
+        held = next(iter(carried["act"].values())).shape[0]
+        if held != batch:
+            raise ValueError(f"{self.describe()} is stateful and carries a state for a batch of {held}; "
+                             f"got a batch of {batch} (call reset_state())")
+        return carried
+
+    # -- forward -----------------------------------------------------------------------------
+    def forward(self, x, *, training=False, mask=None, state=None):
+        """Outputs for ``x``; ``state`` (a dict from :meth:`initial_state` or ``final_state``)
+        overrides the starting state."""
+        if mask is not None:
+            raise ValueError(f"{self.describe()} does not take a mask: give sequences of equal length "
+                             f"(or run them one by one)")
+        self._require_built()
+        x = np.asarray(x)
+        if x.ndim not in (2, 3) or x.shape[-1] != self.sizes[0]:
+            raise ValueError(f"{self.describe()}: expected (batch, {self.sizes[0]}) or (batch, time, "
+                             f"{self.sizes[0]}) input for the input layer {self.input_name!r}; got {x.shape}")
+        one_step = x.ndim == 2
+        xs = x[None] if one_step else x.transpose(1, 0, 2)
+        start = self._start(xs.shape[1]) if state is None else state
+        cache = self._run(np.ascontiguousarray(xs, dtype=self.dtype), start)
+        self.final_state = cache["final"]
+        if self.stateful:
+            self._carried = cache["final"]
+        self._cache = cache if training else None
+        y = cache["acts"][self.out_index][1:]
+        if one_step:
+            return y[0]
+        return y.transpose(1, 0, 2) if self.return_sequences else y[-1]
+
+    def _require_built(self):
+        if not self.built:
+            raise RuntimeError(f"{self.describe()} is not built: put it in a network or call build()")
+
+    def _gain(self, acts, start, g, k):
+        return start["gain"][g] if k == 0 else acts[g][k]
+
+    def _run(self, xs, start):
+        T, B, F = xs.shape
+        dt = self.dtype
+        acts = [np.empty((T + 1, B, F), dt)]
+        acts[0][1:] = xs
+        acts[0][0] = 0
+        states = [None]
+        for s in self.steps:
+            a = np.empty((T + 1, B, s.size), dt)
+            a[0] = start["act"][s.index]
+            st = np.empty((T + 1, B, s.size), dt)
+            st[0] = start["state"][s.index]
+            acts.append(a)
+            states.append(st)
+        w = self.weight
+        block_out = {}
+        if self.input_block.terms:
+            w_in = np.concatenate([w(t.param) for t in self.input_block.terms], axis=1)
+            block_out[id(self.input_block)] = (xs.reshape(T * B, F) @ w_in).reshape(T, B, -1)
+        w_blocks = []
+        for blk in self.blocks:
+            w_blocks.append(np.concatenate([w(t.param) for t in blk.terms], axis=1))
+            block_out[id(blk)] = np.empty((T, B, blk.width), dt)
+        stored = {}
+        with single_blas_thread() if T > 1 else contextlib.nullcontext():
+            for t in range(T):
+                k = t + 1
+                for blk, wb in zip(self.blocks, w_blocks):
+                    np.matmul(acts[blk.source][k - 1], wb, out=block_out[id(blk)][t])
+                for step in self.steps:
+                    s = states[step.index][k]
+                    if step.bias is not None:
+                        s[...] = w(step.bias)
+                    else:
+                        s.fill(0)
+                    if step.self_param is not None:
+                        term = states[step.index][k - 1] * w(step.self_param)
+                        if step.self_gater is not None:
+                            term *= self._gain(acts, start, step.self_gater, k - 1 if step.self_gate_prev else k)
+                        s += term
+                    for term in step.terms:
+                        a = acts[term.source][k - 1 if term.prev else k]
+                        if term.block is not None:
+                            u = block_out[id(term.block)][t][:, term.offset:term.offset + step.size]
+                        elif term.one_to_one:
+                            u = a * w(term.param)
+                        elif term.gate_kind == "output":
+                            g = self._gain(acts, start, term.gater, k - 1 if term.gate_prev else k)
+                            s += (g * a) @ w(term.param)
+                            continue
+                        else:
+                            u = a @ w(term.param)
+                        if term.gate_kind == "input":
+                            g = self._gain(acts, start, term.gater, k - 1 if term.gate_prev else k)
+                            if term.block is None:
+                                stored.setdefault(id(term), np.empty((T, B, step.size), dt))[t] = u
+                            s += g * u
+                        else:
+                            s += u
+                    step.activation.forward(s, out=acts[step.index][k])
+        final = {"act": {s.index: acts[s.index][T].copy() for s in self.steps},
+                 "state": {s.index: states[s.index][T].copy() for s in self.steps},
+                 "gain": {g: (acts[g][T].copy() if T else start["gain"][g].copy()) for g in self.gaters}}
+        return {"acts": acts, "states": states, "start": start, "block_out": block_out, "stored": stored,
+                "w_blocks": w_blocks, "final": final}
+
+    # -- backward ----------------------------------------------------------------------------
+    def _gain_series(self, cache, g, prev):
+        acts, T = cache["acts"], cache["acts"][0].shape[0] - 1
+        if not prev:
+            return acts[g][1:]
+        series = acts[g][:T].copy()
+        series[0] = cache["start"]["gain"][g]
+        return series
+
+    def backward(self, grad_y):
+        cache = self._cache
+        if cache is None:
+            raise RuntimeError(f"{self.describe()}: backward needs a forward(training=True) first")
+        acts, states, start = cache["acts"], cache["states"], cache["start"]
+        T, B, F = acts[0].shape[0] - 1, acts[0].shape[1], acts[0].shape[2]
+        dt = self.dtype
+        w = self.weight
+        dacts = [np.zeros((T + 1, B, F), dt) if self.input_grad_needed else None]
+        dacts += [np.zeros((T + 1, B, s.size), dt) for s in self.steps]
+        grad_y = np.asarray(grad_y, dtype=dt)
+        out = dacts[self.out_index]
+        if grad_y.ndim == 2 and T == 1 or grad_y.ndim == 2 and not self.return_sequences:
+            out[T] += grad_y
+        else:
+            out[1:] += grad_y.transpose(1, 0, 2)
+        dstates = [None] + [np.empty((T, B, s.size), dt) for s in self.steps]
+        carry = {s.index: None for s in self.steps if s.self_param is not None}
+        block_d = {id(blk): np.zeros((T, B, blk.width), dt) for blk in [self.input_block, *self.blocks] if blk.terms}
+        term_d = {}
+        with single_blas_thread() if T > 1 else contextlib.nullcontext():
+            for t in range(T - 1, -1, -1):
+                k = t + 1
+                for step in reversed(self.steps):
+                    i = step.index
+                    ds = step.activation.backward(dacts[i][k], states[i][k], acts[i][k], out=dstates[i][t])
+                    if step.self_param is not None:
+                        if carry[i] is not None:
+                            ds += carry[i]
+                        ws = w(step.self_param)
+                        if step.self_gater is not None:
+                            kg = k - 1 if step.self_gate_prev else k
+                            carry[i] = ds * ws * self._gain(acts, start, step.self_gater, kg)
+                            if kg > 0:
+                                dacts[step.self_gater][kg] += ds * ws * states[i][k - 1]
+                        else:
+                            carry[i] = ds * ws
+                    for term in step.terms:
+                        self._term_backward(term, step, t, k, ds, acts, start, dacts, block_d, term_d,
+                                            cache["stored"])
+                for blk, wb in zip(self.blocks, cache["w_blocks"]):
+                    dacts[blk.source][k - 1] += block_d[id(blk)][t] @ wb.T
+        self._parameter_gradients(cache, dstates, block_d, term_d)
+        if not self.input_grad_needed:
+            return None
+        dx = dacts[0][1:]
+        if self.input_block.terms:
+            w_in = np.concatenate([w(t.param) for t in self.input_block.terms], axis=1)
+            dx += (block_d[id(self.input_block)].reshape(T * B, -1) @ w_in.T).reshape(T, B, F)
+        if grad_y.ndim == 2 and (T == 1 or not self.return_sequences) and cache["acts"][0].shape[0] == 2:
+            return dx[0]
+        return dx.transpose(1, 0, 2)
+
+    def _term_backward(self, term, step, t, k, ds, acts, start, dacts, block_d, term_d, stored):
+        w = self.weight
+        ks = k - 1 if term.prev else k
+        source_grad = dacts[term.source]
+        if term.gate_kind == "input":
+            kg = k - 1 if term.gate_prev else k
+            g = self._gain(acts, start, term.gater, kg)
+            d = ds * g
+            if kg > 0:
+                if term.block is not None:
+                    u = self._cache["block_out"][id(term.block)][t][:, term.offset:term.offset + step.size]
+                else:
+                    u = stored[id(term)][t]
+                dacts[term.gater][kg] += ds * u
+        else:
+            d = ds
+        if term.block is not None:
+            block_d[id(term.block)][t][:, term.offset:term.offset + step.size] = d
+            return
+        if term.gate_kind == "input":
+            term_d.setdefault(id(term), np.empty((acts[0].shape[0] - 1,) + ds.shape, ds.dtype))[t] = d
+        if term.one_to_one:
+            if source_grad is not None:
+                source_grad[ks] += d * w(term.param)
+        elif term.gate_kind == "output":
+            kg = k - 1 if term.gate_prev else k
+            v = ds @ w(term.param).T
+            if source_grad is not None:
+                source_grad[ks] += v * self._gain(acts, start, term.gater, kg)
+            if kg > 0:
+                dacts[term.gater][kg] += v * acts[term.source][ks]
+        elif source_grad is not None:
+            source_grad[ks] += d @ w(term.param).T
+
+    def _parameter_gradients(self, cache, dstates, block_d, term_d):
+        acts, states = cache["acts"], cache["states"]
+        T, B = acts[0].shape[0] - 1, acts[0].shape[1]
+        grads = self.grads
+        for step in self.steps:
+            i = step.index
+            if step.bias is not None:
+                grads[step.bias][...] = dstates[i].sum(axis=(0, 1))
+            if step.self_param is not None and step.self_trainable:
+                prod = dstates[i] * states[i][:T]
+                if step.self_gater is not None:
+                    prod *= self._gain_series(cache, step.self_gater, step.self_gate_prev)
+                grads[step.self_param][...] = prod.sum(axis=(0, 1))
+        for blk in [self.input_block, *self.blocks]:
+            trainable = [t for t in blk.terms if t.conn.trainable]
+            if not trainable:
+                continue
+            src = acts[blk.source][:T] if blk.prev else acts[blk.source][1:]
+            d = block_d[id(blk)]
+            dw = src.reshape(T * B, -1).T @ d.reshape(T * B, -1)
+            for term in trainable:
+                n = self.sizes[self._target_index(term)]
+                grads[term.param][...] = dw[:, term.offset:term.offset + n]
+        for step in self.steps:
+            for term in step.terms:
+                if term.block is not None or not term.conn.trainable:
+                    continue
+                src = acts[term.source][:T] if term.prev else acts[term.source][1:]
+                d = term_d[id(term)] if id(term) in term_d else dstates[step.index]
+                if term.one_to_one:
+                    grads[term.param][...] = (src * d).sum(axis=(0, 1))
+                    continue
+                if term.gate_kind == "output":
+                    src = src * self._gain_series(cache, term.gater, term.gate_prev)
+                grads[term.param][...] = src.reshape(T * B, -1).T @ d.reshape(T * B, -1)
+        for conn in self.graph.connections:
+            if conn.mask is not None and conn.trainable:
+                grads[f"{conn.name}.weight"] *= conn.mask
+
+    def _target_index(self, term):
+        return self.graph.order.index(term.conn.target)
+
+    # -- describing ----------------------------------------------------------------------------
+    def get_config(self):
+        config = {"graph": self.graph.get_config(), "output": self.output_name,
+                  "return_sequences": self.return_sequences, "stateful": self.stateful}
+        if self.name:
+            config["name"] = self.name
+        return config
+
+    def describe(self) -> str:
+        return self.name or f"GraphLayer({self.input_name} → {self.output_name})"

@@ -1,0 +1,328 @@
+r"""LSTM-g: online learning of a graph network from eligibility traces (Monner & Reggia, 2012).
+
+Backpropagation through time unrolls a sequence and walks it backwards: its memory
+grows with the sequence length. LSTM-g learns at every step from *traces* kept per
+synapse instead, so memory is constant however long the stream — at the price of
+truncating the gradient to what flows through self-connections and gates (exact
+for an LSTM's memory cells, approximate elsewhere). This is the algorithm Synaptic
+implements; the equations are the paper's, per layer instead of per neuron.
+
+Activating layer ``j`` (after its state and activation, and after its gains are
+handed to the connections it gates)::
+
+    ε_ji  ←  γ_jj·w_jj·ε_ji + g_ji·a_i                              eligibility   (eq. 17)
+    ε^k_ji ←  γ_kk·w_kk·ε^k_ji + f'_j(s_j)·ε_ji·(Σ w_kl·a_l [+ w_kk·s_k^old])  extended  (eq. 18)
+
+for every neuron ``k`` whose connections (or self-connection) ``j`` gates, the bracket
+summing the connections into ``k`` that ``j`` gates. Learning from a target, layers
+in reverse order::
+
+    δ_out = t - y                                                   (eq. 10)
+    δ^P_j = f'_j·Σ_k δ_k·g_kj·w_kj      δ^G_j = f'_j·Σ_k δ_k·(bracket above)
+    δ_j = δ^P_j + δ^G_j
+    Δw_ji = α·(δ^P_j·ε_ji + Σ_k δ_k·ε^k_ji),      Δb_j = α·δ_j          (eq. 24)
+
+Each value is read as it stands when the layer is reached, in Synaptic's order
+(see :mod:`axonal.graph.blueprint`); gains are handed on before the traces are
+updated, which is the order of Synaptic's compiled (default) network. The output
+error ``t - y`` is the gradient of cross-entropy for logistic outputs (of squared
+error for linear ones) with respect to the output state. Self-connection weights are
+not learned. With a batch of ``B`` streams, the updates are averaged over the streams.
+
+When to use which: BPTT (``fit``) computes the exact gradient over a whole sequence
+with batches and any optimizer, and costs ``O(T)`` memory; LSTM-g learns while the
+stream runs with ``O(1)`` memory in ``T`` but ``O(|A|·|B|·|K|)`` per gated synapse,
+by plain gradient steps, one step at a time.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["LSTMG"]
+
+
+class LSTMG:
+    """Online learner for a :class:`~axonal.graph.GraphNetwork`.
+
+    >>> import numpy as np
+    >>> from axonal.graph import Graph, GraphNetwork
+    >>> g = Graph()
+    >>> x, h, y = g.layer("x", 1), g.layer("h", 2), g.layer("y", 1)
+    >>> _ = x.project(h), h.project(h), h.project(y)
+    >>> learner = GraphNetwork(g, dtype="float64", seed=0).online(learning_rate=0.5)
+    >>> errors = [learner.step([1.0], [0.0]) for _ in range(200)]
+    >>> bool(abs(learner.step([1.0], [0.0])[0]) < 0.1)
+    True
+    """
+
+    def __init__(self, network, *, learning_rate: float = 0.1, rule: str = "monner"):
+        network._require_built("online learning")
+        if rule not in ("monner", "synaptic"):
+            raise ValueError(f"LSTM-g: rule must be 'monner' or 'synaptic', got {rule!r}")
+        self.rule = rule
+        self.network = network
+        self.layer = layer = network.graph_layer
+        for step in layer.steps:
+            if step.activation.name == "softmax":
+                raise ValueError(f"LSTM-g: layer {step.name!r} uses softmax, which couples its neurons; "
+                                 f"LSTM-g needs elementwise activations")
+        self.learning_rate = _check_rate(learning_rate)
+        self.steps = layer.steps
+        self.n_layers = len(layer.sizes)
+        # connections leaving each layer (for the projected error) and what each layer gates
+        self.outgoing = {i: [] for i in range(self.n_layers)}
+        self.gated = {}
+        for step in self.steps:
+            for term in step.terms:
+                self.outgoing[term.source].append((step, term))
+                if term.gater is not None:
+                    entry = self.gated.setdefault(term.gater, {}).setdefault(
+                        step.index, {"self": False, "input": [], "output": []})
+                    entry[term.gate_kind].append(term)
+            if step.self_gater is not None:
+                self.gated.setdefault(step.self_gater, {}).setdefault(
+                    step.index, {"self": False, "input": [], "output": []})["self"] = True
+        self.by_index = {s.index: s for s in self.steps}
+        self._batch = None
+
+    # -- state --------------------------------------------------------------------------------
+    def reset(self) -> None:
+        """Forget the stream: activations, states, traces and errors back to 0, gains to 1."""
+        self._batch = None
+
+    def _start(self, batch: int):
+        dt = self.layer.dtype
+        sizes = self.layer.sizes
+        self._batch = batch
+        self.act = [np.zeros((batch, n), dt) for n in sizes]
+        self.state = [np.zeros((batch, n), dt) for n in sizes]
+        self.old = [np.zeros((batch, n), dt) for n in sizes]
+        self.deriv = [np.zeros((batch, n), dt) for n in sizes]
+        self.resp = [np.zeros((batch, n), dt) for n in sizes]
+        self.gain = {g: np.ones((batch, sizes[g]), dt) for g in self.layer.gaters}
+        self.trace = {}
+        self.xtrace = {}
+        for step in self.steps:
+            for term in step.terms:
+                shape = (batch, step.size) if term.one_to_one else (batch, sizes[term.source], step.size)
+                self.trace[id(term)] = np.zeros(shape, dt)
+                for k, entry in self.gated.get(step.index, {}).items():
+                    full = bool(entry["output"])
+                    self.xtrace[id(term), k] = np.zeros(shape + ((sizes[k],) if full else ()), dt)
+
+    # -- running -------------------------------------------------------------------------------
+    def step(self, x, target=None, *, learning_rate: float | None = None) -> np.ndarray:
+        """Activate one time step (updating the traces) and, given ``target``, learn from it.
+
+        Returns the output layer's activations before learning.
+        """
+        x = np.asarray(x, dtype=self.layer.dtype)
+        single = x.ndim == 1
+        x2 = x[None] if single else x
+        if x2.ndim != 2 or x2.shape[1] != self.layer.sizes[0]:
+            raise ValueError(f"LSTM-g: the input layer {self.layer.input_name!r} takes {self.layer.sizes[0]} "
+                             f"values per step; got shape {x.shape}")
+        if self._batch != len(x2):
+            if self._batch is not None:
+                raise ValueError(f"LSTM-g: the stream has {self._batch} parallel sequences; got a batch of "
+                                 f"{len(x2)} (call reset())")
+            self._start(len(x2))
+        self._activate(x2)
+        y = self.act[self.layer.out_index].copy()
+        if target is not None:
+            t = np.asarray(target, dtype=self.layer.dtype).reshape(y.shape) if np.size(target) == y.size else None
+            if t is None:
+                raise ValueError(f"LSTM-g: target must have {y.shape[-1]} values per stream; got shape "
+                                 f"{np.shape(target)}")
+            rate = self.learning_rate if learning_rate is None else _check_rate(learning_rate)
+            self._propagate(t, rate)
+        return y[0] if single else y
+
+    def train(self, x, y, *, epochs: int = 1, learning_rate: float | None = None,
+              reset_between: bool = True) -> list[float]:
+        """Learn sequences ``x`` (``(time, features)`` or ``(streams, time, features)``) against
+        targets at every step; returns the mean squared error of each epoch (measured before
+        each step's update). ``reset_between`` starts every epoch from a fresh state."""
+        x = np.asarray(x, dtype=self.layer.dtype)
+        y = np.asarray(y, dtype=self.layer.dtype)
+        if x.ndim == 2:
+            x, y = x[None], y.reshape(1, len(y), -1)
+        if x.ndim != 3 or y.shape[:2] != x.shape[:2]:
+            raise ValueError(f"LSTM-g train: x (streams, time, features) and y (streams, time, outputs) must "
+                             f"agree; got {x.shape} and {y.shape}")
+        errors = []
+        for _ in range(int(epochs)):
+            if reset_between:
+                self.reset()
+            total = 0.0
+            for t in range(x.shape[1]):
+                out = self.step(x[:, t], y[:, t], learning_rate=learning_rate)
+                total += float(np.mean((y[:, t] - out) ** 2))
+            errors.append(total / x.shape[1])
+        return errors
+
+    # -- activation with traces ----------------------------------------------------------------------
+    def _weight(self, local):
+        return self.layer.weight(local)
+
+    def _self_decay(self, step):
+        """``γ_jj·w_jj`` as it stands now, or ``None`` without a self-connection."""
+        if step.self_param is None:
+            return None
+        decay = self._weight(step.self_param)
+        if step.self_gater is not None:
+            decay = self.gain[step.self_gater] * decay
+        return np.broadcast_to(decay, (self._batch, step.size))
+
+    def _term_input(self, term):
+        """``g·a`` reaching the synapses of a term: (B, n_src, n_dst) or (B, n) one-to-one."""
+        a = self.act[term.source]
+        if term.one_to_one:
+            return a * self.gain[term.gater] if term.gater is not None else a
+        if term.gate_kind == "input":
+            return a[:, :, None] * self.gain[term.gater][:, None, :]
+        if term.gate_kind == "output":
+            return (a * self.gain[term.gater])[:, :, None]
+        return a[:, :, None]
+
+    def _influence(self, gater, k, entry, learning=False):
+        """How neuron ``j`` of ``gater`` moves the state of neuron ``k`` of layer ``k``:
+        (B, n) when gater neuron j reaches only neuron j, else (B, n_gater, n_k)."""
+        target = self.by_index[k]
+        diag = np.zeros((self._batch, target.size), self.layer.dtype)
+        if entry["self"]:
+            w_self = self._weight(target.self_param)
+            if self.rule == "synaptic":
+                # Synaptic counts the gated self-connection twice: the old state, and
+                # again as a gated connection from the neuron's own activation.
+                diag += self.old[k] + w_self * self.act[k]
+            else:
+                # the state the gain multiplies: s_k(t-1) once k has run this step, else s_k now
+                diag += w_self * (self.old[k] if learning and k > gater else self.state[k])
+        for term in entry["input"]:
+            a = self.act[term.source]
+            diag += a * self._weight(term.param) if term.one_to_one else a @ self._weight(term.param)
+        if not entry["output"]:
+            return diag
+        full = np.zeros((self._batch, self.layer.sizes[gater], target.size), self.layer.dtype)
+        idx = np.arange(target.size)
+        full[:, idx, idx] += diag
+        for term in entry["output"]:
+            full += self.act[term.source][:, :, None] * self._weight(term.param)[None]
+        return full
+
+    def _activate(self, x):
+        self.act[0] = x
+        w = self._weight
+        for step in self.steps:
+            i = step.index
+            self.old[i] = self.state[i]
+            s = np.zeros((self._batch, step.size), self.layer.dtype)
+            if step.bias is not None:
+                s += w(step.bias)
+            decay = self._self_decay(step)
+            if decay is not None:
+                s += decay * self.old[i]
+            for term in step.terms:
+                a = self.act[term.source]
+                if term.one_to_one:
+                    u = a * w(term.param)
+                elif term.gate_kind == "output":
+                    u = (a * self.gain[term.gater]) @ w(term.param)
+                else:
+                    u = a @ w(term.param)
+                if term.gate_kind == "input":
+                    u = u * self.gain[term.gater]
+                s += u
+            self.state[i] = s
+            act = step.activation.forward(s)
+            self.act[i] = act
+            self.deriv[i] = step.activation.backward(np.ones_like(s), s, act)
+            if i in self.gain:
+                self.gain[i] = act
+            self._update_traces(step)
+
+    def _update_traces(self, step):
+        i = step.index
+        decay = self._self_decay(step)
+        gated = self.gated.get(i, {})
+        influences = {k: self._influence(i, k, entry) for k, entry in gated.items()}
+        for term in step.terms:
+            trace = self.trace[id(term)]
+            if decay is not None:
+                trace *= decay if term.one_to_one else decay[:, None, :]
+                trace += self._term_input(term)
+            else:
+                trace[...] = self._term_input(term)
+            for k, infl in influences.items():
+                x = self.xtrace[id(term), k]
+                k_decay = self._self_decay(self.by_index[k])
+                if infl.ndim == 2:  # gater neuron j reaches neuron j of k
+                    if k_decay is not None:
+                        x *= k_decay if term.one_to_one else k_decay[:, None, :]
+                    else:
+                        x[...] = 0
+                    spread = self.deriv[i] * infl
+                    x += trace * (spread if term.one_to_one else spread[:, None, :])
+                else:
+                    if k_decay is not None:
+                        x *= k_decay[:, None, :] if term.one_to_one else k_decay[:, None, None, :]
+                    else:
+                        x[...] = 0
+                    spread = self.deriv[i][:, :, None] * infl          # (B, n_j, n_k)
+                    x += trace[..., None] * (spread if term.one_to_one else spread[:, None, :, :])
+
+    # -- learning --------------------------------------------------------------------------------------
+    def _propagate(self, target, rate):
+        w = self._weight
+        out = self.layer.out_index
+        for step in reversed(self.steps):
+            i = step.index
+            if i == out:
+                projected = target - self.act[i]
+                self.resp[i] = projected
+            else:
+                err = np.zeros((self._batch, step.size), self.layer.dtype)
+                for to_step, term in self.outgoing[i]:
+                    r = self.resp[to_step.index]
+                    if term.one_to_one:
+                        e = r * w(term.param)
+                        err += e * self.gain[term.gater] if term.gater is not None else e
+                    elif term.gate_kind == "input":
+                        err += (r * self.gain[term.gater]) @ w(term.param).T
+                    elif term.gate_kind == "output":
+                        err += (r @ w(term.param).T) * self.gain[term.gater]
+                    else:
+                        err += r @ w(term.param).T
+                projected = self.deriv[i] * err
+                gated_err = np.zeros_like(err)
+                for k, entry in self.gated.get(i, {}).items():
+                    infl = self._influence(i, k, entry, learning=True)
+                    gated_err += self.resp[k] * infl if infl.ndim == 2 else np.einsum("bjk,bk->bj", infl, self.resp[k])
+                self.resp[i] = projected + self.deriv[i] * gated_err
+            for term in step.terms:
+                if not term.conn.trainable:
+                    continue
+                trace = self.trace[id(term)]
+                grad = trace * (projected if term.one_to_one else projected[:, None, :])
+                for k in self.gated.get(i, {}):
+                    x = self.xtrace[id(term), k]
+                    r = self.resp[k]
+                    if x.ndim == trace.ndim:
+                        grad = grad + x * (r if term.one_to_one else r[:, None, :])
+                    else:
+                        grad = grad + np.einsum("b...k,bk->b...", x, r)
+                delta = rate * grad.mean(axis=0)
+                if term.conn.mask is not None:
+                    delta *= term.conn.mask
+                w(term.param)[...] += delta
+            if step.bias is not None and step.bias in self.layer.params:
+                w(step.bias)[...] += rate * self.resp[i].mean(axis=0)
+
+
+def _check_rate(rate):
+    if isinstance(rate, bool) or not isinstance(rate, (int, float, np.floating)) or not np.isfinite(rate) \
+            or rate <= 0:
+        raise ValueError(f"LSTM-g: learning_rate must be a positive number, got {rate!r}")
+    return float(rate)

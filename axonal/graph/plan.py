@@ -1,0 +1,111 @@
+"""A blueprint compiled for computing: who reads whom, at which step, in which batch.
+
+For every layer ``L`` after the input, its incoming connections become *terms*
+``u = a_A·W`` (or ``a_A ⊙ w`` one-to-one) added to ``L``'s state, each reading its
+source at step ``t`` (source earlier in the order) or ``t-1`` (later, or ``L``
+itself), and scaled by a gain read the same way. Terms are gathered so that the
+matrix products of a step are few and large:
+
+* every all-to-all connection leaving the input layer is computed for all steps
+  in one product before the time loop, ``(T·B, F)·(F, Σ|L|)``;
+* the all-to-all connections reading one source at ``t-1`` share one product per
+  step, ``(B, |A|)·(|A|, Σ|L|)``;
+* the rest (current-step sources, output gating, one-to-one) are computed alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .. import activations as _activations
+
+__all__ = ["Term", "LayerStep", "Block", "compile_graph"]
+
+
+@dataclass
+class Term:
+    """One connection into a layer, as the time loop sees it."""
+
+    conn: object            # the blueprint Connection
+    param: str              # its weight's local name
+    source: int             # index of the source layer in the order
+    prev: bool              # reads the source at t-1
+    gater: int | None       # index of the gating layer
+    gate_prev: bool         # reads the gater at t-1
+    gate_kind: str | None   # "input" or "output"
+    one_to_one: bool
+    block: "Block | None" = None
+    offset: int = 0         # columns of this term in its block
+
+
+@dataclass
+class Block:
+    """All-to-all terms sharing one matrix product: ``a_source·[W_1 | W_2 | ...]``."""
+
+    source: int
+    prev: bool
+    terms: list = field(default_factory=list)
+    width: int = 0
+
+
+@dataclass
+class LayerStep:
+    """What activating one layer at one step takes."""
+
+    index: int
+    name: str
+    size: int
+    activation: object
+    bias: str | None
+    self_param: str | None = None
+    self_gater: int | None = None
+    self_gate_prev: bool = False
+    self_trainable: bool = False
+    terms: list = field(default_factory=list)
+
+
+def compile_graph(graph, output: str):
+    """``(steps, input_block, recurrent_blocks, recurrent)`` for a blueprint."""
+    order = graph.order
+    index = {name: i for i, name in enumerate(order)}
+    steps = []
+    for i, name in enumerate(order[1:], start=1):
+        node = graph.nodes[name]
+        steps.append(LayerStep(i, name, node.size, _activations.get(node.activation),
+                               None if node.bias is False else f"{name}.bias"))
+    by_name = {s.name: s for s in steps}
+    input_block = Block(0, False)
+    recurrent_blocks: dict[int, Block] = {}
+    recurrent = False
+    for conn in graph.connections:
+        if conn.target == order[0]:
+            raise ValueError(f"graph: connection {conn.name!r} ends at the input layer {order[0]!r}, "
+                             f"whose activations are set from the data")
+        step = by_name[conn.target]
+        t = index[conn.target]
+        gater = None if conn.gater is None else index[conn.gater]
+        gate_prev = gater is not None and gater >= t
+        if conn.is_self:
+            step.self_param, step.self_gater, step.self_gate_prev = f"{conn.name}.weight", gater, gate_prev
+            step.self_trainable = conn.trainable
+            recurrent = True
+            continue
+        s = index[conn.source]
+        term = Term(conn, f"{conn.name}.weight", s, s >= t, gater, gate_prev, conn.gate_kind,
+                    conn.kind == "one_to_one")
+        recurrent |= term.prev or gate_prev
+        step.terms.append(term)
+        if term.one_to_one or term.gate_kind == "output":
+            continue
+        if s == 0:
+            block = input_block
+        elif term.prev:
+            block = recurrent_blocks.setdefault(s, Block(s, True))
+        else:
+            continue
+        term.block, term.offset = block, block.width
+        block.terms.append(term)
+        block.width += step.size
+    if output not in index or output == order[0]:
+        raise ValueError(f"graph: output layer {output!r} must be a layer after the input layer")
+    return steps, input_block, list(recurrent_blocks.values()), recurrent
