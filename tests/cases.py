@@ -139,4 +139,69 @@ def layer_cases():
                         layers.BatchNorm(), layers.Dense(3, "logistic")], input_dim=4, dtype="float64", seed=0),
             x, None,
         )],
+        "GraphLayer": [
+            ("gates, self-connections, loops in every direction", graph_layer(gated_graph(), rng), seq, None),
+            ("last step only", graph_layer(gated_graph(), rng, return_sequences=False), seq, None),
+            ("synapse gating, masks, trainable self weights", graph_layer(synapse_graph(), rng), seq, None),
+            ("feed-forward graph", graph_layer(feed_forward_graph(), rng), x[:, :2], None),
+        ],
     }
+
+
+def gated_graph():
+    """Every kind of connection and gate: an LSTM-like block plus loops read from later layers."""
+    from axonal.graph import Graph
+    g = Graph()
+    x, gi, gf = g.layer("x", 2), g.layer("gi", 3), g.layer("gf", 3)
+    c, go, y = g.layer("c", 3, "tanh"), g.layer("go", 3), g.layer("h", 3, "tanh")
+    out = g.layer("y", 2, "identity")
+    feed = x.project(c)
+    for gate in (gi, gf, go):
+        x.project(gate)
+        c.project(gate, "one_to_one" if gate is go else "all_to_all")
+    gi.gate(feed, "input")
+    gf.gate(c.project(c), "one_to_one")
+    go.gate(c.project(out), "output")
+    out.project(c)                        # from a later layer: the previous step
+    y.project(gi)
+    c.project(y, "one_to_one")
+    y.project(y, "all_to_all")            # self-connection plus all-to-else
+    x.project(out)
+    late = g.layer("late", 3)             # gates a connection into an earlier layer
+    x.project(late)
+    late.gate(y.project(out), "output")
+    return g
+
+
+def synapse_graph():
+    from axonal.graph import Graph
+    g = Graph()
+    x, gate, pool, out = g.layer("x", 2), g.layer("gate", 3), g.layer("pool", 4, "tanh"), g.layer("y", 2, "identity")
+    x.project(gate)
+    g.gate(x.project(pool), gate, "synapse", index=[[0, -1, 2, 1], [-1, 1, 0, 2]])
+    g.gate(pool.project(pool, "all_to_else"), pool, "synapse", index=[[-1, 0, 3, 1], [2, -1, 0, 0], [1, 1, -1, 3], [0, 2, 3, -1]])
+    g.gate(pool.project(pool, trainable=True), gate, "synapse", index=[2, -1, 0, 1])
+    pool.project(out, mask=[[1, 0], [1, 1], [0, 1], [1, 1]])
+    return g
+
+
+def feed_forward_graph():
+    from axonal.graph import Graph
+    g = Graph()
+    x, h, y = g.layer("x", 2), g.layer("h", 3, "tanh"), g.layer("y", 2, "identity", bias=False)
+    x.project(h)
+    h.project(y)
+    x.project(y)
+    return g
+
+
+def graph_layer(graph, rng, **options):
+    from axonal.graph import GraphLayer
+    layer = GraphLayer(graph, **options)
+    layer.build((None, 2) if layer.input_rank == 2 else (2,), np.random.default_rng(0), F64)
+    for name in layer.params:  # weights large enough that every path matters
+        layer.params[name][...] = rng.uniform(-0.8, 0.8, layer.params[name].shape)
+    for name, conn in ((f"{c.name}.weight", c) for c in graph.connections if c.mask is not None):
+        if name in layer.params:
+            layer.params[name][...] *= conn.mask
+    return layer

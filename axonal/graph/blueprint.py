@@ -55,7 +55,7 @@ from .. import initializers as _initializers
 __all__ = ["Graph", "Node", "Connection", "CONNECTION_KINDS", "GATE_KINDS"]
 
 CONNECTION_KINDS = ("all_to_all", "one_to_one", "all_to_else")
-GATE_KINDS = ("input", "output", "one_to_one")
+GATE_KINDS = ("input", "output", "one_to_one", "synapse")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -78,6 +78,7 @@ class Connection:
     mask: np.ndarray | None = None
     gater: str | None = None
     gate_kind: str | None = None
+    gate_index: np.ndarray | None = None
 
     @property
     def is_self(self) -> bool:
@@ -99,6 +100,8 @@ class Connection:
             config["mask"] = np.asarray(self.mask, dtype=np.int8).tolist()
         if self.gater is not None:
             config["gater"], config["gate_kind"] = self.gater, self.gate_kind
+        if self.gate_index is not None:
+            config["gate_index"] = np.asarray(self.gate_index).tolist()
         return config
 
 
@@ -198,7 +201,9 @@ class Graph:
         is_self = src is dst and kind == "one_to_one"
         if is_self:
             existing = [c for c in self.connections if c.is_self and c.source == src.name]
-            if existing:
+            if existing:  # as in Synaptic, projecting onto itself again returns the self-connection
+                if weights is not None:
+                    existing[0].weights = _check_values(weights, (src.size,), f"connection {existing[0].name!r} weights")
                 return existing[0]
         if trainable is None:
             trainable = not is_self
@@ -224,11 +229,14 @@ class Graph:
         self.connections.append(conn)
         return conn
 
-    def gate(self, connection, gater, kind: str) -> Connection:
+    def gate(self, connection, gater, kind: str, *, index=None) -> Connection:
         """Let layer ``gater`` scale ``connection`` (a :class:`Connection` or its name).
 
         ``input``: the gater has the target's size; ``output``: the source's size;
-        ``one_to_one``: one gater neuron per synapse of a one-to-one connection.
+        ``one_to_one``: one gater neuron per synapse of a one-to-one connection;
+        ``synapse``: ``index`` (an integer array of the weights' shape) names the gater
+        neuron of every synapse, ``-1`` leaving a synapse ungated (Synaptic's neuron-level
+        gating, as in its Liquid networks).
         """
         conn = self._connection(connection)
         node = self._node(gater, "gate")
@@ -240,13 +248,29 @@ class Graph:
             raise ValueError(f"graph: the input layer {node.name!r} cannot gate (its neurons are set, not activated)")
         src, dst = self.nodes[conn.source], self.nodes[conn.target]
         need = {"input": (dst.size, f"the target {dst.name!r}"), "output": (src.size, f"the source {src.name!r}"),
-                "one_to_one": (dst.size, f"the synapses of {conn.name!r}")}[kind]
+                "one_to_one": (dst.size, f"the synapses of {conn.name!r}"), "synapse": (node.size, "")}[kind]
         if kind == "one_to_one" and conn.kind != "one_to_one":
             raise ValueError(f"graph: one_to_one gating needs a one_to_one connection; {conn.name!r} is "
                              f"{conn.kind} (use input or output gating)")
         if node.size != need[0]:
             raise ValueError(f"graph: {kind} gating of {conn.name!r} needs a gater of {need[0]} neurons "
                              f"(the size of {need[1]}); {node.name!r} has {node.size}")
+        if kind == "synapse" and conn.is_self and index is not None and \
+                np.array_equal(np.asarray(index), np.arange(dst.size)):
+            kind, index = "one_to_one", None
+        if kind == "synapse":
+            sizes = {n.name: n.size for n in self.nodes.values()}
+            idx = np.asarray(index if index is not None else [], dtype=np.int64)
+            if index is None or idx.shape != conn.shape(sizes):
+                raise ValueError(f"graph: synapse gating of {conn.name!r} needs an index array of shape "
+                                 f"{conn.shape(sizes)}, got {None if index is None else idx.shape}")
+            if idx.size and (idx.min() < -1 or idx.max() >= node.size):
+                raise ValueError(f"graph: synapse gating of {conn.name!r}: index values must be -1 or a neuron "
+                                 f"of {node.name!r} (0..{node.size - 1})")
+            conn.gater, conn.gate_kind, conn.gate_index = node.name, kind, idx
+            return conn
+        if index is not None:
+            raise ValueError(f"graph: index is only for synapse gating, not {kind!r}")
         if conn.kind == "one_to_one" or conn.is_self:
             kind = "input"  # on a one-to-one connection every kind scales synapse j by gater neuron j
         conn.gater, conn.gate_kind = node.name, kind
@@ -288,7 +312,7 @@ class Graph:
                     raise ValueError(f"graph config: connection {conn.name!r} has a mask of the wrong shape")
             g.connections.append(conn)
             if spec.get("gater") is not None:
-                g.gate(conn, spec["gater"], spec.get("gate_kind", "input"))
+                g.gate(conn, spec["gater"], spec.get("gate_kind", "input"), index=spec.get("gate_index"))
         return g
 
     def summary(self) -> str:

@@ -128,6 +128,15 @@ class GraphLayer(Layer):
         """A weight or bias array by local name, trainable or fixed."""
         return self.params[local] if local in self.params else self.state[local]
 
+    def effective_weights(self) -> dict:
+        """Every weight and bias by local name, masked connections with their absent synapses at 0."""
+        weights = dict(self.params)
+        weights.update(self.state)
+        for conn in self.graph.connections:
+            if conn.mask is not None:
+                weights[f"{conn.name}.weight"] = weights[f"{conn.name}.weight"] * conn.mask
+        return weights
+
     # -- state ------------------------------------------------------------------------------
     def reset_state(self) -> None:
         """Forget the carried state: activations and states 0, gains 1."""
@@ -181,6 +190,27 @@ class GraphLayer(Layer):
     def _gain(self, acts, start, g, k):
         return start["gain"][g] if k == 0 else acts[g][k]
 
+    @staticmethod
+    def _self_gain(step, g):
+        """The gain of each neuron's self-connection from its gater's activations ``g``."""
+        if step.self_index is None:
+            return g
+        return np.concatenate([g, np.ones(g.shape[:-1] + (1,), g.dtype)], axis=-1)[..., step.self_index]
+
+    def _synapse_gains(self, acts, start, term, k):
+        """Each synapse's gain under synapse gating: (B, n_src, n_dst), or (B, n) one-to-one."""
+        g = self._gain(acts, start, term.gater, k)
+        extended = np.concatenate([g, np.ones((g.shape[0], 1), g.dtype)], axis=1)
+        return extended[:, term.synapse_index]
+
+    def _synapse_scatter(self, term):
+        """One-hot ``(synapses, n_gater + 1)``: sums per-synapse gain gradients per gater neuron."""
+        cache = self.__dict__.setdefault("_scatter", {})
+        if id(term) not in cache:
+            n = self.sizes[term.gater] + 1
+            cache[id(term)] = np.eye(n, dtype=self.dtype)[term.synapse_index.ravel()]
+        return cache[id(term)]
+
     def _run(self, xs, start):
         T, B, F = xs.shape
         dt = self.dtype
@@ -195,7 +225,8 @@ class GraphLayer(Layer):
             st[0] = start["state"][s.index]
             acts.append(a)
             states.append(st)
-        w = self.weight
+        wts = self.effective_weights()
+        w = wts.__getitem__
         block_out = {}
         if self.input_block.terms:
             w_in = np.concatenate([w(t.param) for t in self.input_block.terms], axis=1)
@@ -219,10 +250,18 @@ class GraphLayer(Layer):
                     if step.self_param is not None:
                         term = states[step.index][k - 1] * w(step.self_param)
                         if step.self_gater is not None:
-                            term *= self._gain(acts, start, step.self_gater, k - 1 if step.self_gate_prev else k)
+                            term *= self._self_gain(step, self._gain(acts, start, step.self_gater,
+                                                                     k - 1 if step.self_gate_prev else k))
                         s += term
                     for term in step.terms:
                         a = acts[term.source][k - 1 if term.prev else k]
+                        if term.gate_kind == "synapse":
+                            g = self._synapse_gains(acts, start, term, k - 1 if term.gate_prev else k)
+                            if term.one_to_one:
+                                s += a * w(term.param) * g
+                            else:
+                                s += np.einsum("bi,bij->bj", a, g * w(term.param))
+                            continue
                         if term.block is not None:
                             u = block_out[id(term.block)][t][:, term.offset:term.offset + step.size]
                         elif term.one_to_one:
@@ -245,7 +284,7 @@ class GraphLayer(Layer):
                  "state": {s.index: states[s.index][T].copy() for s in self.steps},
                  "gain": {g: (acts[g][T].copy() if T else start["gain"][g].copy()) for g in self.gaters}}
         return {"acts": acts, "states": states, "start": start, "block_out": block_out, "stored": stored,
-                "w_blocks": w_blocks, "final": final}
+                "w_blocks": w_blocks, "final": final, "weights": wts}
 
     # -- backward ----------------------------------------------------------------------------
     def _gain_series(self, cache, g, prev):
@@ -263,7 +302,7 @@ class GraphLayer(Layer):
         acts, states, start = cache["acts"], cache["states"], cache["start"]
         T, B, F = acts[0].shape[0] - 1, acts[0].shape[1], acts[0].shape[2]
         dt = self.dtype
-        w = self.weight
+        w = cache["weights"].__getitem__
         dacts = [np.zeros((T + 1, B, F), dt) if self.input_grad_needed else None]
         dacts += [np.zeros((T + 1, B, s.size), dt) for s in self.steps]
         grad_y = np.asarray(grad_y, dtype=dt)
@@ -288,9 +327,13 @@ class GraphLayer(Layer):
                         ws = w(step.self_param)
                         if step.self_gater is not None:
                             kg = k - 1 if step.self_gate_prev else k
-                            carry[i] = ds * ws * self._gain(acts, start, step.self_gater, kg)
+                            carry[i] = ds * ws * self._self_gain(step, self._gain(acts, start, step.self_gater, kg))
                             if kg > 0:
-                                dacts[step.self_gater][kg] += ds * ws * states[i][k - 1]
+                                dg = ds * ws * states[i][k - 1]
+                                if step.self_index is not None:
+                                    n = self.sizes[step.self_gater]
+                                    dg = (dg @ np.eye(n + 1, dtype=dg.dtype)[step.self_index])[:, :n]
+                                dacts[step.self_gater][kg] += dg
                         else:
                             carry[i] = ds * ws
                     for term in step.terms:
@@ -310,9 +353,29 @@ class GraphLayer(Layer):
         return dx.transpose(1, 0, 2)
 
     def _term_backward(self, term, step, t, k, ds, acts, start, dacts, block_d, term_d, stored):
-        w = self.weight
+        w = self._cache["weights"].__getitem__
         ks = k - 1 if term.prev else k
         source_grad = dacts[term.source]
+        if term.gate_kind == "synapse":
+            kg = k - 1 if term.gate_prev else k
+            g = self._synapse_gains(acts, start, term, kg)
+            weight, a = w(term.param), acts[term.source][ks]
+            if term.one_to_one:
+                if source_grad is not None:
+                    source_grad[ks] += ds * weight * g
+                dw, dg = (ds * a * g).sum(axis=0), ds * a * weight
+            else:
+                if source_grad is not None:
+                    source_grad[ks] += np.einsum("bj,bij->bi", ds, g * weight)
+                dw = np.einsum("bi,bij,bj->ij", a, g, ds)
+                dg = a[:, :, None] * weight * ds[:, None, :]
+            if id(term) in term_d:
+                term_d[id(term)] += dw
+            else:
+                term_d[id(term)] = dw
+            if kg > 0:
+                dacts[term.gater][kg] += (dg.reshape(len(ds), -1) @ self._synapse_scatter(term))[:, :-1]
+            return
         if term.gate_kind == "input":
             kg = k - 1 if term.gate_prev else k
             g = self._gain(acts, start, term.gater, kg)
@@ -354,7 +417,7 @@ class GraphLayer(Layer):
             if step.self_param is not None and step.self_trainable:
                 prod = dstates[i] * states[i][:T]
                 if step.self_gater is not None:
-                    prod *= self._gain_series(cache, step.self_gater, step.self_gate_prev)
+                    prod *= self._self_gain(step, self._gain_series(cache, step.self_gater, step.self_gate_prev))
                 grads[step.self_param][...] = prod.sum(axis=(0, 1))
         for blk in [self.input_block, *self.blocks]:
             trainable = [t for t in blk.terms if t.conn.trainable]
@@ -369,6 +432,9 @@ class GraphLayer(Layer):
         for step in self.steps:
             for term in step.terms:
                 if term.block is not None or not term.conn.trainable:
+                    continue
+                if term.gate_kind == "synapse":
+                    grads[term.param][...] = term_d.get(id(term), 0.0)
                     continue
                 src = acts[term.source][:T] if term.prev else acts[term.source][1:]
                 d = term_d[id(term)] if id(term) in term_d else dstates[step.index]

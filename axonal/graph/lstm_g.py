@@ -78,12 +78,15 @@ class LSTMG:
                 self.outgoing[term.source].append((step, term))
                 if term.gater is not None:
                     entry = self.gated.setdefault(term.gater, {}).setdefault(
-                        step.index, {"self": False, "input": [], "output": []})
+                        step.index, {"self": False, "input": [], "output": [], "synapse": []})
                     entry[term.gate_kind].append(term)
             if step.self_gater is not None:
                 self.gated.setdefault(step.self_gater, {}).setdefault(
-                    step.index, {"self": False, "input": [], "output": []})["self"] = True
+                    step.index, {"self": False, "input": [], "output": [], "synapse": []})["self"] = True
         self.by_index = {s.index: s for s in self.steps}
+        for conn in layer.graph.connections:  # absent synapses hold 0, so updates can skip the mask
+            if conn.mask is not None:
+                layer.weight(f"{conn.name}.weight")[...] *= conn.mask
         self._batch = None
 
     # -- state --------------------------------------------------------------------------------
@@ -108,7 +111,7 @@ class LSTMG:
                 shape = (batch, step.size) if term.one_to_one else (batch, sizes[term.source], step.size)
                 self.trace[id(term)] = np.zeros(shape, dt)
                 for k, entry in self.gated.get(step.index, {}).items():
-                    full = bool(entry["output"])
+                    full = self._full(k, entry)
                     self.xtrace[id(term), k] = np.zeros(shape + ((sizes[k],) if full else ()), dt)
 
     # -- running -------------------------------------------------------------------------------
@@ -172,12 +175,19 @@ class LSTMG:
             return None
         decay = self._weight(step.self_param)
         if step.self_gater is not None:
-            decay = self.gain[step.self_gater] * decay
+            decay = self.layer._self_gain(step, self.gain[step.self_gater]) * decay
         return np.broadcast_to(decay, (self._batch, step.size))
+
+    def _synapse_gains(self, term):
+        g = self.gain[term.gater]
+        return np.concatenate([g, np.ones((len(g), 1), g.dtype)], axis=1)[:, term.synapse_index]
 
     def _term_input(self, term):
         """``g·a`` reaching the synapses of a term: (B, n_src, n_dst) or (B, n) one-to-one."""
         a = self.act[term.source]
+        if term.gate_kind == "synapse":
+            gains = self._synapse_gains(term)
+            return a * gains if term.one_to_one else a[:, :, None] * gains
         if term.one_to_one:
             return a * self.gain[term.gater] if term.gater is not None else a
         if term.gate_kind == "input":
@@ -186,30 +196,51 @@ class LSTMG:
             return (a * self.gain[term.gater])[:, :, None]
         return a[:, :, None]
 
+    def _full(self, k, entry) -> bool:
+        """Whether a gater neuron may reach other neurons of layer ``k`` than its own index."""
+        return bool(entry["output"] or entry["synapse"] or entry["self"] and self.by_index[k].self_index is not None)
+
     def _influence(self, gater, k, entry, learning=False):
         """How neuron ``j`` of ``gater`` moves the state of neuron ``k`` of layer ``k``:
         (B, n) when gater neuron j reaches only neuron j, else (B, n_gater, n_k)."""
         target = self.by_index[k]
         diag = np.zeros((self._batch, target.size), self.layer.dtype)
+        own = None
         if entry["self"]:
             w_self = self._weight(target.self_param)
             if self.rule == "synaptic":
                 # Synaptic counts the gated self-connection twice: the old state, and
                 # again as a gated connection from the neuron's own activation.
-                diag += self.old[k] + w_self * self.act[k]
+                own = self.old[k] + w_self * self.act[k]
             else:
                 # the state the gain multiplies: s_k(t-1) once k has run this step, else s_k now
-                diag += w_self * (self.old[k] if learning and k > gater else self.state[k])
+                own = w_self * (self.old[k] if learning and k > gater else self.state[k])
+            if target.self_index is None:
+                diag += own
+                own = None
         for term in entry["input"]:
             a = self.act[term.source]
             diag += a * self._weight(term.param) if term.one_to_one else a @ self._weight(term.param)
-        if not entry["output"]:
+        if not self._full(k, entry):
             return diag
-        full = np.zeros((self._batch, self.layer.sizes[gater], target.size), self.layer.dtype)
+        n_gater = self.layer.sizes[gater]
+        full = np.zeros((self._batch, n_gater, target.size), self.layer.dtype)
         idx = np.arange(target.size)
         full[:, idx, idx] += diag
+        if own is not None:
+            owner = np.eye(n_gater + 1, dtype=own.dtype)[target.self_index][:, :n_gater]   # (n_k, n_gater)
+            full += own[:, None, :] * owner.T[None]
         for term in entry["output"]:
             full += self.act[term.source][:, :, None] * self._weight(term.param)[None]
+        for term in entry["synapse"]:
+            n_gater = self.layer.sizes[gater]
+            a, w = self.act[term.source], self._weight(term.param)
+            if term.one_to_one:
+                owner = np.eye(n_gater + 1, dtype=w.dtype)[term.synapse_index][:, :n_gater]   # (n_k, n_gater)
+                full += (a * w)[:, None, :] * owner.T[None]
+            else:
+                owner = np.eye(n_gater + 1, dtype=w.dtype)[term.synapse_index][..., :n_gater]  # (n_src, n_k, n_gater)
+                full += np.einsum("bi,ik,ikg->bgk", a, w, owner)
         return full
 
     def _activate(self, x):
@@ -226,7 +257,10 @@ class LSTMG:
                 s += decay * self.old[i]
             for term in step.terms:
                 a = self.act[term.source]
-                if term.one_to_one:
+                if term.gate_kind == "synapse":
+                    gains = self._synapse_gains(term)
+                    u = a * w(term.param) * gains if term.one_to_one else np.einsum("bi,bij->bj", a, gains * w(term.param))
+                elif term.one_to_one:
                     u = a * w(term.param)
                 elif term.gate_kind == "output":
                     u = (a * self.gain[term.gater]) @ w(term.param)
@@ -286,7 +320,11 @@ class LSTMG:
                 err = np.zeros((self._batch, step.size), self.layer.dtype)
                 for to_step, term in self.outgoing[i]:
                     r = self.resp[to_step.index]
-                    if term.one_to_one:
+                    if term.gate_kind == "synapse":
+                        gains = self._synapse_gains(term)
+                        err += r * w(term.param) * gains if term.one_to_one else \
+                            np.einsum("bj,bij->bi", r, gains * w(term.param))
+                    elif term.one_to_one:
                         e = r * w(term.param)
                         err += e * self.gain[term.gater] if term.gater is not None else e
                     elif term.gate_kind == "input":

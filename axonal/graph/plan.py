@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from .. import activations as _activations
 
 __all__ = ["Term", "LayerStep", "Block", "compile_graph"]
@@ -34,6 +36,7 @@ class Term:
     gate_prev: bool         # reads the gater at t-1
     gate_kind: str | None   # "input" or "output"
     one_to_one: bool
+    synapse_index: np.ndarray | None = None   # synapse gating: gater neuron per synapse, n_gater = ungated
     block: "Block | None" = None
     offset: int = 0         # columns of this term in its block
 
@@ -61,6 +64,7 @@ class LayerStep:
     self_gater: int | None = None
     self_gate_prev: bool = False
     self_trainable: bool = False
+    self_index: np.ndarray | None = None  # synapse-gated self-connection: gater neuron per neuron
     terms: list = field(default_factory=list)
 
 
@@ -88,14 +92,19 @@ def compile_graph(graph, output: str):
         if conn.is_self:
             step.self_param, step.self_gater, step.self_gate_prev = f"{conn.name}.weight", gater, gate_prev
             step.self_trainable = conn.trainable
+            if conn.gate_kind == "synapse":
+                step.self_index = np.where(conn.gate_index < 0, graph.nodes[conn.gater].size, conn.gate_index)
             recurrent = True
             continue
         s = index[conn.source]
         term = Term(conn, f"{conn.name}.weight", s, s >= t, gater, gate_prev, conn.gate_kind,
                     conn.kind == "one_to_one")
+        if conn.gate_kind == "synapse":
+            n_gater = graph.nodes[conn.gater].size
+            term.synapse_index = np.where(conn.gate_index < 0, n_gater, conn.gate_index)
         recurrent |= term.prev or gate_prev
         step.terms.append(term)
-        if term.one_to_one or term.gate_kind == "output":
+        if term.one_to_one or term.gate_kind in ("output", "synapse"):
             continue
         if s == 0:
             block = input_block

@@ -9,12 +9,18 @@ layers and gathers each layer pair's synapses into connections:
   ``one_to_one``; any other pattern → ``all_to_all`` with a mask;
 * synapses gated by one layer become their own connection, with ``input`` gating when
   gater neuron ``k`` gates the synapses into neuron ``k``, ``output`` when it gates
-  those leaving neuron ``k``;
+  those leaving neuron ``k``, and ``synapse`` gating (each synapse naming its gater)
+  otherwise;
 * self-connections become the layer's self-connection (weight 0 where a neuron has
   none), gated one-to-one when gater neuron ``k`` gates neuron ``k``'s.
 
-Anything that has no per-layer form (a layer mixing squash functions, a gater whose
-neurons follow no such pattern) is refused with an error naming the layer or neuron.
+Anything that has no per-layer form (a layer mixing squash functions, a self-connection
+gated by another neuron than its own gater's) is refused with an error naming the
+layer or neuron. Synaptic activates the neurons of a layer one after another, so a
+neuron there sees the new activation of an earlier neuron of its own layer; axonal
+activates a layer at once and shows the previous step's. Networks without
+connections inside a layer (Perceptron, LSTM) behave identically; others (Liquid's
+pool) do not.
 Writing is the reverse; Synaptic fixes self-connection weights at 1 and trains every
 weight, so a network with other self weights cannot be written. Traces and gains
 are not part of the format (Synaptic does not save them either).
@@ -135,28 +141,32 @@ def from_synaptic(data, *, dtype="float64", seed=None, return_sequences: bool = 
             conn = g.connect(a, b, "one_to_one")
             values[conn.name] = np.diag(w).copy()
         else:
-            conn = g.connect(a, b, "all_to_all", mask=None if mask.all() else mask)
+            kind = "all_to_else" if a == b else "all_to_all"   # a == b: no diagonal (those are self-connections)
+            conn = g.connect(a, b, kind, mask=None if mask.all() else mask)
             values[conn.name] = w
         if gname is not None:
-            g.gate(conn, gname, _gate_kind(synapses, conn.name, diagonal))
+            kind = _gate_kind(synapses)
+            index = None
+            if kind == "synapse":
+                index = np.full(conn.shape({a: na, b: nb}), -1, dtype=np.int64)
+                for i, j, _, gate in synapses:
+                    index[(j,) if diagonal else (i, j)] = gate[1]
+            g.gate(conn, gname, kind, index=index)
     for a, entries in selfs.items():
         n = g.nodes[a].size
         w = np.zeros(n)
-        gaters = {gate and gate[0] for _, _, gate in entries}
+        gaters = {gate[0] for _, _, gate in entries if gate is not None}
         if len(gaters) > 1:
             raise ValueError(f"Synaptic JSON: the self-connections of layer {a!r} are gated by different layers "
-                             f"({sorted(map(str, gaters))})")
-        gname = gaters.pop()
+                             f"({sorted(gaters)}); axonal gives a layer's self-connection one gating layer")
+        index = np.full(n, -1, dtype=np.int64)
         for i, weight, gate in entries:
             w[i] = weight
-            if gate is not None and gate[1] != i:
-                raise ValueError(f"Synaptic JSON: neuron {i} of layer {a!r} has its self-connection gated by "
-                                 f"neuron {gate[1]} of {gate[0]!r}; axonal gates self-connections one to one")
-        if gname is not None and len(entries) != n:
-            raise ValueError(f"Synaptic JSON: only some neurons of layer {a!r} have a gated self-connection")
+            if gate is not None:
+                index[i] = gate[1]
         conn = g.connect(a, a, "one_to_one", weights=w)
-        if gname is not None:
-            g.gate(conn, gname, "one_to_one")
+        if gaters:
+            g.gate(conn, gaters.pop(), "synapse", index=index)
     net = GraphNetwork(g, dtype=dtype, seed=seed, return_sequences=return_sequences)
     layer = net.graph_layer
     for k in keys[1:]:
@@ -166,13 +176,14 @@ def from_synaptic(data, *, dtype="float64", seed=None, return_sequences: bool = 
     return net
 
 
-def _gate_kind(synapses, name, diagonal) -> str:
+def _gate_kind(synapses) -> str:
+    """``input`` when gater neuron k gates the synapses into neuron k, ``output`` when those
+    leaving neuron k, else ``synapse`` (each synapse names its gater)."""
     if all(gate[1] == j for _, j, _, gate in synapses):
         return "input"
     if all(gate[1] == i for i, _, _, gate in synapses):
         return "output"
-    raise ValueError(f"Synaptic JSON: the gates of connection {name!r} follow neither the target neurons "
-                     f"(input gating) nor the source neurons (output gating)")
+    return "synapse"
 
 
 def to_synaptic(net) -> dict:
@@ -207,9 +218,16 @@ def to_synaptic(net) -> dict:
         def gater_of(i, j):
             if conn.gater is None:
                 return None
+            if conn.gate_kind == "synapse":
+                k = int(conn.gate_index[j] if conn.kind == "one_to_one" else conn.gate_index[i, j])
+                return None if k < 0 else g + k
             return g + (i if conn.gate_kind == "output" else j)
 
         if conn.is_self:
+            if conn.gate_kind == "synapse":
+                def gater_of(i, j, conn=conn):
+                    k = int(conn.gate_index[j])
+                    return None if k < 0 else g + k
             if np.any((w != 0) & (w != 1)):
                 raise ValueError(f"Synaptic JSON: Synaptic fixes self-connection weights at 1; {conn.name!r} has "
                                  f"other values")
