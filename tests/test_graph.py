@@ -1,0 +1,261 @@
+"""Graph networks: the blueprint's rules, the time semantics, BPTT against the LSTM layer, training."""
+
+import numpy as np
+import pytest
+
+import axonal
+from axonal import SGD, Adam, Dense, Sequential
+from axonal.graph import Graph, GraphLayer, GraphNetwork
+from axonal.layers import LSTM
+
+from cases import gated_graph, synapse_graph
+
+
+def small_graph():
+    g = Graph()
+    inp, hid, out = g.layer("input", 2), g.layer("hidden", 3, "tanh"), g.layer("output", 1)
+    inp.project(hid)
+    hid.project(hid)
+    hid.project(out)
+    return g
+
+
+# -- the blueprint refuses what cannot be built, and says why ---------------------------------
+def test_blueprint_errors_name_the_problem():
+    g = Graph()
+    a, b = g.layer("a", 2), g.layer("b", 3)
+    with pytest.raises(ValueError, match="already a layer named 'a'"):
+        g.layer("a", 4)
+    with pytest.raises(ValueError, match="identifier"):
+        g.layer("two words", 1)
+    with pytest.raises(ValueError, match="positive integer size"):
+        g.layer("c", 0)
+    with pytest.raises(ValueError, match="unknown activation"):
+        g.layer("c", 2, "sigmoidal")
+    with pytest.raises(ValueError, match="one_to_one connection needs equal sizes; 'a' has 2 neurons, 'b' has 3"):
+        a.project(b, "one_to_one")
+    with pytest.raises(ValueError, match="connection kind must be one of"):
+        a.project(b, "some_to_some")
+    conn = a.project(b)
+    gate = g.layer("gate", 2)
+    with pytest.raises(ValueError, match="input gating of 'a_to_b' needs a gater of 3 neurons .* 'gate' has 2"):
+        gate.gate(conn, "input")
+    gate.gate(conn, "output")
+    with pytest.raises(ValueError, match="already gated by 'gate'"):
+        g.layer("gate2", 3).gate(conn, "input")
+    with pytest.raises(ValueError, match="input layer 'a' cannot gate"):
+        a.gate(b.project(b), "one_to_one")
+    with pytest.raises(ValueError, match="one_to_one gating needs a one_to_one connection"):
+        g.layer("gate3", 6).gate(gate.project(b), "one_to_one")
+    with pytest.raises(ValueError, match="index array of shape"):
+        g.gate(a.project(gate), "b", "synapse", index=[1, 2])
+    with pytest.raises(ValueError, match="no layer named 'nope'"):
+        g.connect("a", "nope")
+
+
+def test_connections_into_the_input_layer_and_a_missing_output_are_refused():
+    g = small_graph()
+    g.connect("hidden", "input")
+    with pytest.raises(ValueError, match="ends at the input layer 'input'"):
+        GraphLayer(g)
+    with pytest.raises(ValueError, match="output layer 'input' must be a layer after the input layer"):
+        GraphLayer(small_graph(), output="input")
+
+
+def test_projecting_all_to_all_onto_itself_makes_a_fixed_self_connection_and_all_to_else():
+    g = small_graph()
+    conn = g.connect("output", "output", "all_to_all")
+    assert conn.kind == "all_to_else" and not conn.mask.diagonal().any()
+    selfs = [c for c in g.connections if c.is_self]
+    assert {c.source for c in selfs} == {"hidden", "output"}
+    assert all(c.weights == 1.0 and not c.trainable for c in selfs)
+
+
+def test_config_round_trip_keeps_structure_gates_and_masks():
+    for g in (gated_graph(), synapse_graph()):
+        again = Graph.from_config(g.get_config())
+        assert again.get_config() == g.get_config()
+        assert again.summary() == g.summary()
+
+
+# -- time: which step every read refers to --------------------------------------------------
+def test_reads_follow_the_activation_order_and_gains_start_at_one():
+    """An independent loop: a (earlier, gates b→c) and c (later, feeds a) over three steps."""
+    g = Graph()
+    x, a, b, c = g.layer("x", 1), g.layer("a", 1), g.layer("b", 1, "identity"), g.layer("c", 1, "identity")
+    x.project(a, weights=0.5)
+    c.project(a, weights=2.0)                       # c comes later: a reads its previous step
+    x.project(b, weights=1.0)
+    bc = b.project(c, weights=3.0)
+    c.gate(g.connect("x", "c", weights=-1.0), "input")   # c gates its own input: previous step, 1 at first
+    a.gate(bc, "output")                            # a comes earlier: current step
+    net = GraphNetwork(g, dtype="float64", seed=0)
+    layer = net.graph_layer
+    for name in ("a.bias", "b.bias", "c.bias"):
+        layer.weight(name)[...] = 0.0
+    xs = np.array([1.0, -2.0, 0.5])
+    got = net.predict(xs.reshape(1, 3, 1))[0, :, 0]
+    a_act = c_act = 0.0
+    gain_c = 1.0
+    expected = []
+    for xt in xs:
+        a_act = 1 / (1 + np.exp(-(0.5 * xt + 2.0 * c_act)))
+        b_act = 1.0 * xt
+        c_act = a_act * b_act * 3.0 + gain_c * (-1.0 * xt)
+        gain_c = c_act
+        expected.append(c_act)
+    np.testing.assert_allclose(got, expected, rtol=1e-12)
+
+
+def test_one_step_at_a_time_equals_the_whole_sequence():
+    net = GraphNetwork(gated_graph(), dtype="float64", seed=3)
+    x = np.random.default_rng(0).standard_normal((2, 7, 2))
+    whole = net.predict(x)
+    steps = np.stack([net.activate(x[:, t]) for t in range(7)], axis=1)
+    np.testing.assert_allclose(steps, whole, rtol=1e-12, atol=1e-14)
+    net.reset_state()
+    np.testing.assert_allclose(net.activate(x[:, 0]), whole[:, 0], rtol=1e-12)
+    with pytest.raises(ValueError, match="carried state is for a batch of 2"):
+        net.activate(x[0, 0])
+    with pytest.raises(ValueError, match="takes 2 values per step"):
+        GraphNetwork(gated_graph()).activate([1.0, 2.0, 3.0])
+
+
+def test_a_stateful_graph_carries_its_state_between_calls():
+    net = GraphNetwork(gated_graph(), dtype="float64", seed=1, stateful=True)
+    x = np.random.default_rng(1).standard_normal((1, 8, 2))
+    whole = GraphNetwork(gated_graph(), dtype="float64", seed=1).predict(x)
+    halves = np.concatenate([net.predict(x[:, :5]), net.predict(x[:, 5:])], axis=1)
+    np.testing.assert_allclose(halves, whole, rtol=1e-12)
+    net.reset_state()
+    np.testing.assert_allclose(net.predict(x[:, :5]), whole[:, :5], rtol=1e-12)
+
+
+def test_same_seed_same_weights_and_different_seed_different():
+    a, b, c = (GraphNetwork(gated_graph(), seed=s).get_weights() for s in (5, 5, 6))
+    assert all(np.array_equal(a[k], b[k]) for k in a)
+    assert any(not np.array_equal(a[k], c[k]) for k in a)
+
+
+# -- an LSTM wired as a graph is the LSTM layer ---------------------------------------------------
+def lstm_as_graph(n_in, n):
+    """The LSTM layer's equations as layers, connections and gates (peepholes on the cell state)."""
+    g = Graph()
+    x = g.layer("x", n_in)
+    gates = {k: g.layer(k, n, "tanh" if k == "g" else "logistic") for k in "ifg"}
+    cell = g.layer("cell", n, "identity", bias=False)      # activation = state: the carousel c_t
+    gates["o"] = g.layer("o", n)
+    tanh_c = g.layer("tanh_c", n, "tanh", bias=False)
+    h = g.layer("h", n, "identity", bias=False)
+    for gate in gates.values():
+        x.project(gate)
+        h.project(gate)                                     # h comes last: h_{t-1}
+    for k in "ifo":
+        cell.project(gates[k], "one_to_one")                # i, f see c_{t-1}; o sees c_t
+    gates["i"].gate(gates["g"].project(cell, "one_to_one", weights=1.0, trainable=False), "input")
+    gates["f"].gate(cell.project(cell), "one_to_one")       # c_t = f ⊙ c_{t-1} + i ⊙ g
+    cell.project(tanh_c, "one_to_one", weights=1.0, trainable=False)
+    gates["o"].gate(tanh_c.project(h, "one_to_one", weights=1.0, trainable=False), "one_to_one")
+    return g
+
+
+def copy_lstm_weights(lstm, graph_layer, n):
+    p = lstm.params
+    for j, k in enumerate("ifgo"):
+        cols = slice(j * n, (j + 1) * n)
+        graph_layer.params[f"x_to_{k}.weight"][...] = p["kernel"][:, cols]
+        graph_layer.params[f"h_to_{k}.weight"][...] = p["recurrent_kernel"][:, cols]
+        graph_layer.params[f"{k}.bias"][...] = p["bias"][cols]
+    for k in "ifo":
+        graph_layer.params[f"cell_to_{k}.weight"][...] = p[f"peephole_{k}"]
+
+
+@pytest.mark.parametrize("return_sequences", [True, False])
+def test_lstm_as_graph_equals_the_lstm_layer_in_outputs_and_gradients(return_sequences):
+    n_in, n = 3, 4
+    rng = np.random.default_rng(0)
+    lstm = LSTM(n, peepholes=True, return_sequences=return_sequences)
+    lstm.build((None, n_in), rng, np.float64)
+    for value in lstm.params.values():
+        value[...] = rng.uniform(-0.7, 0.7, value.shape)
+    graph = GraphLayer(lstm_as_graph(n_in, n), return_sequences=return_sequences)
+    graph.build((None, n_in), np.random.default_rng(1), np.float64)
+    copy_lstm_weights(lstm, graph, n)
+    x = rng.standard_normal((5, 11, n_in))
+    y_lstm, y_graph = lstm.forward(x, training=True), graph.forward(x, training=True)
+    np.testing.assert_allclose(y_graph, y_lstm, rtol=0, atol=1e-14)
+    delta = rng.standard_normal(y_lstm.shape)
+    np.testing.assert_allclose(graph.backward(delta), lstm.backward(delta), rtol=0, atol=1e-14)
+    for j, k in enumerate("ifgo"):
+        cols = slice(j * n, (j + 1) * n)
+        np.testing.assert_allclose(graph.grads[f"x_to_{k}.weight"], lstm.grads["kernel"][:, cols], atol=1e-13)
+        np.testing.assert_allclose(graph.grads[f"h_to_{k}.weight"], lstm.grads["recurrent_kernel"][:, cols],
+                                   atol=1e-13)
+        np.testing.assert_allclose(graph.grads[f"{k}.bias"], lstm.grads["bias"][cols], atol=1e-13)
+    for k in "ifo":
+        np.testing.assert_allclose(graph.grads[f"cell_to_{k}.weight"], lstm.grads[f"peephole_{k}"], atol=1e-13)
+
+
+# -- the training loop, saving and inspecting --------------------------------------------------------
+def test_a_graph_network_learns_xor_through_fit():
+    g = Graph()
+    inp, hid, out = g.layer("input", 2), g.layer("hidden", 4, "tanh"), g.layer("output", 1)
+    inp.project(hid)
+    hid.project(out)
+    net = GraphNetwork(g, seed=0)
+    assert net.input_rank == 1                      # no recurrence: rows, not sequences
+    x = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], np.float32)
+    y = np.array([[0], [1], [1], [0]], np.float32)
+    history = net.fit(x, y, loss="mse", optimizer=SGD(learning_rate=1.0, momentum=0.9), epochs=3000,
+                      batch_size=None, error=0.005)
+    assert history.stop_reason == "error"
+    assert np.array_equal(np.round(net.predict(x)), y)
+
+
+def test_a_recurrent_graph_learns_to_sum_its_inputs_by_bptt():
+    g = Graph()
+    x, acc, y = g.layer("x", 1), g.layer("acc", 4, "tanh"), g.layer("y", 1, "identity")
+    x.project(acc)
+    acc.project(acc, "all_to_all")
+    acc.project(y)
+    net = GraphNetwork(g, return_sequences=False, seed=0)
+    rng = np.random.default_rng(0)
+    xs = rng.uniform(-0.5, 0.5, (512, 6, 1)).astype(np.float32)
+    ys = xs.sum(axis=1)
+    before = net.evaluate(xs, ys, loss="mse")
+    net.fit(xs, ys, loss="mse", optimizer=Adam(learning_rate=0.02), epochs=60, batch_size=32, seed=0)
+    after = net.evaluate(xs, ys, loss="mse")
+    assert after < 0.01 < before
+
+
+def test_save_and_load_give_the_same_network(tmp_path):
+    net = GraphNetwork(synapse_graph(), seed=2)
+    x = np.random.default_rng(2).standard_normal((3, 5, 2)).astype(np.float32)
+    axonal.save(net, tmp_path / "graph.axonal")
+    again = axonal.load(tmp_path / "graph.axonal")
+    assert isinstance(again, GraphNetwork)
+    np.testing.assert_array_equal(again.predict(x), net.predict(x))
+    stack = Sequential([GraphLayer(gated_graph()), Dense(1)], input_dim=2, seed=0)
+    axonal.save(stack, tmp_path / "stack.axonal")
+    np.testing.assert_array_equal(axonal.load(tmp_path / "stack.axonal").predict(x), stack.predict(x))
+
+
+def test_parameters_are_named_and_counted_by_layer_and_connection():
+    net = GraphNetwork(small_graph(), seed=0)
+    assert net.parameter_counts() == {"hidden.bias": 3, "output.bias": 1, "input_to_hidden.weight": 6,
+                                      "hidden_to_output.weight": 3}
+    assert "hidden_to_hidden.weight" in net.state_arrays()   # the fixed self-connection is state, not trained
+    text = net.summary()
+    for word in ("input_to_hidden", "hidden → hidden  self  fixed", "Total parameters: 13"):
+        assert word in text
+    gated = GraphNetwork(gated_graph(), seed=0).summary()
+    assert "c_to_c  c → c  self  fixed  gated (input) by gf".replace("  ", " ") in " ".join(gated.split())
+
+
+def test_masks_keep_absent_synapses_at_zero_through_training():
+    net = GraphNetwork(synapse_graph(), seed=0)
+    mask = [c for c in net.graph.connections if c.name == "pool_to_y"][0].mask
+    x = np.random.default_rng(0).standard_normal((16, 4, 2)).astype(np.float32)
+    y = np.random.default_rng(1).standard_normal((16, 4, 2)).astype(np.float32)
+    net.fit(x, y, optimizer=Adam(learning_rate=0.05), epochs=5, batch_size=4, seed=0)
+    assert np.all(net.get_weights()["pool_to_y.weight"][~mask] == 0)
