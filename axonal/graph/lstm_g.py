@@ -106,6 +106,8 @@ class LSTMG:
         self.gain = {g: np.ones((batch, sizes[g]), dt) for g in self.layer.gaters}
         self.trace = {}
         self.xtrace = {}
+        self.read = {}                    # activation each term read at its layer's last activation
+        self.used_decay = [None] * len(sizes)
         for step in self.steps:
             for term in step.terms:
                 shape = (batch, step.size) if term.one_to_one else (batch, sizes[term.source], step.size)
@@ -200,7 +202,7 @@ class LSTMG:
         """Whether a gater neuron may reach other neurons of layer ``k`` than its own index."""
         return bool(entry["output"] or entry["synapse"] or entry["self"] and self.by_index[k].self_index is not None)
 
-    def _influence(self, gater, k, entry, learning=False):
+    def _influence(self, gater, k, entry):
         """How neuron ``j`` of ``gater`` moves the state of neuron ``k`` of layer ``k``:
         (B, n) when gater neuron j reaches only neuron j, else (B, n_gater, n_k)."""
         target = self.by_index[k]
@@ -213,28 +215,31 @@ class LSTMG:
                 # again as a gated connection from the neuron's own activation.
                 own = self.old[k] + w_self * self.act[k]
             else:
-                # the state the gain multiplies: s_k(t-1) once k has run this step, else s_k now
-                own = w_self * (self.old[k] if learning and k > gater else self.state[k])
+                # the state the gater's gain multiplies: s_k(t-1) when k runs after the gater, else s_k(t)
+                own = w_self * (self.old[k] if k > gater else self.state[k])
             if target.self_index is None:
                 diag += own
                 own = None
+        source = self.act if self.rule == "synaptic" else None
         for term in entry["input"]:
-            a = self.act[term.source]
+            a = source[term.source] if source else self.read[id(term)]
             diag += a * self._weight(term.param) if term.one_to_one else a @ self._weight(term.param)
         if not self._full(k, entry):
             return diag
         n_gater = self.layer.sizes[gater]
         full = np.zeros((self._batch, n_gater, target.size), self.layer.dtype)
-        idx = np.arange(target.size)
-        full[:, idx, idx] += diag
+        if entry["input"] or entry["self"] and target.self_index is None:   # gater neuron j reaches neuron j
+            idx = np.arange(target.size)
+            full[:, idx, idx] += diag
         if own is not None:
             owner = np.eye(n_gater + 1, dtype=own.dtype)[target.self_index][:, :n_gater]   # (n_k, n_gater)
             full += own[:, None, :] * owner.T[None]
         for term in entry["output"]:
-            full += self.act[term.source][:, :, None] * self._weight(term.param)[None]
+            a = source[term.source] if source else self.read[id(term)]
+            full += a[:, :, None] * self._weight(term.param)[None]
         for term in entry["synapse"]:
             n_gater = self.layer.sizes[gater]
-            a, w = self.act[term.source], self._weight(term.param)
+            a, w = source[term.source] if source else self.read[id(term)], self._weight(term.param)
             if term.one_to_one:
                 owner = np.eye(n_gater + 1, dtype=w.dtype)[term.synapse_index][:, :n_gater]   # (n_k, n_gater)
                 full += (a * w)[:, None, :] * owner.T[None]
@@ -252,11 +257,11 @@ class LSTMG:
             s = np.zeros((self._batch, step.size), self.layer.dtype)
             if step.bias is not None:
                 s += w(step.bias)
-            decay = self._self_decay(step)
+            decay = self.used_decay[i] = self._self_decay(step)
             if decay is not None:
                 s += decay * self.old[i]
             for term in step.terms:
-                a = self.act[term.source]
+                a = self.read[id(term)] = self.act[term.source]
                 if term.gate_kind == "synapse":
                     gains = self._synapse_gains(term)
                     u = a * w(term.param) * gains if term.one_to_one else np.einsum("bi,bij->bj", a, gains * w(term.param))
@@ -275,13 +280,16 @@ class LSTMG:
             self.deriv[i] = step.activation.backward(np.ones_like(s), s, act)
             if i in self.gain:
                 self.gain[i] = act
-            self._update_traces(step)
+            self._update_eligibility(step)
+            if self.rule == "synaptic":
+                self._update_extended(step)
+        if self.rule == "monner":  # once every layer has run, with the values each one used
+            for step in self.steps:
+                self._update_extended(step)
 
-    def _update_traces(self, step):
-        i = step.index
-        decay = self._self_decay(step)
-        gated = self.gated.get(i, {})
-        influences = {k: self._influence(i, k, entry) for k, entry in gated.items()}
+    def _update_eligibility(self, step):
+        """Eq. 17 for every synapse into ``step``'s layer, from the values it just read."""
+        decay = self.used_decay[step.index]
         for term in step.terms:
             trace = self.trace[id(term)]
             if decay is not None:
@@ -289,9 +297,22 @@ class LSTMG:
                 trace += self._term_input(term)
             else:
                 trace[...] = self._term_input(term)
+
+    def _update_extended(self, step):
+        """Eq. 18 for every layer ``k`` whose connections ``step``'s layer gates."""
+        i = step.index
+        gated = self.gated.get(i, {})
+        if not gated:
+            return
+        influences = {k: self._influence(i, k, entry) for k, entry in gated.items()}
+        for term in step.terms:
+            trace = self.trace[id(term)]
             for k, infl in influences.items():
                 x = self.xtrace[id(term), k]
-                k_decay = self._self_decay(self.by_index[k])
+                if self.rule == "synaptic":
+                    k_decay = self._self_decay(self.by_index[k])    # the gain as it stands now
+                else:
+                    k_decay = self.used_decay[k]                    # the gain k's state was built with
                 if infl.ndim == 2:  # gater neuron j reaches neuron j of k
                     if k_decay is not None:
                         x *= k_decay if term.one_to_one else k_decay[:, None, :]
@@ -336,7 +357,7 @@ class LSTMG:
                 projected = self.deriv[i] * err
                 gated_err = np.zeros_like(err)
                 for k, entry in self.gated.get(i, {}).items():
-                    infl = self._influence(i, k, entry, learning=True)
+                    infl = self._influence(i, k, entry)
                     gated_err += self.resp[k] * infl if infl.ndim == 2 else np.einsum("bjk,bk->bj", infl, self.resp[k])
                 self.resp[i] = projected + self.deriv[i] * gated_err
             for term in step.terms:
