@@ -255,7 +255,7 @@ class Graph:
         if node.size != need[0]:
             raise ValueError(f"graph: {kind} gating of {conn.name!r} needs a gater of {need[0]} neurons "
                              f"(the size of {need[1]}); {node.name!r} has {node.size}")
-        if kind == "synapse" and conn.is_self and index is not None and \
+        if kind == "synapse" and conn.is_self and index is not None and node.size == dst.size and \
                 np.array_equal(np.asarray(index), np.arange(dst.size)):
             kind, index = "one_to_one", None
         if kind == "synapse":

@@ -165,11 +165,8 @@ class GraphLayer(Layer):
         if mask is not None:
             raise ValueError(f"{self.describe()} does not take a mask: give sequences of equal length "
                              f"(or run them one by one)")
-        self._require_built()
         x = np.asarray(x)
-        if x.ndim not in (2, 3) or x.shape[-1] != self.sizes[0]:
-            raise ValueError(f"{self.describe()}: expected (batch, {self.sizes[0]}) or (batch, time, "
-                             f"{self.sizes[0]}) input for the input layer {self.input_name!r}; got {x.shape}")
+        self.check_input(x)
         one_step = x.ndim == 2
         xs = x[None] if one_step else x.transpose(1, 0, 2)
         start = self._start(xs.shape[1]) if state is None else state
@@ -182,6 +179,13 @@ class GraphLayer(Layer):
         if one_step:
             return y[0]
         return y.transpose(1, 0, 2) if self.return_sequences else y[-1]
+
+    def check_input(self, x) -> None:
+        """Rows ``(batch, features)`` (one step) or sequences ``(batch, time, features)``."""
+        self._require_built()
+        if x.ndim not in (2, 3) or x.shape[-1] != self.sizes[0]:
+            raise ValueError(f"{self.describe()}: expected (batch, {self.sizes[0]}) or (batch, time, "
+                             f"{self.sizes[0]}) input for the input layer {self.input_name!r}; got {x.shape}")
 
     def _require_built(self):
         if not self.built:

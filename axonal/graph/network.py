@@ -128,7 +128,8 @@ class GraphNetwork(Sequential):
 
     @classmethod
     def from_synaptic_json(cls, data, *, dtype="float64", **options) -> "GraphNetwork":
-        """A network from Synaptic's ``toJSON()`` output (a dict, a JSON string or a path)."""
+        """A network from Synaptic's ``toJSON()`` output (a dict, a JSON string or a path);
+        see :func:`axonal.graph.synaptic_json.from_synaptic` for the options."""
         from .synaptic_json import from_synaptic
         return from_synaptic(data, dtype=dtype, **options)
 

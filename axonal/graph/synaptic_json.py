@@ -14,13 +14,11 @@ layers and gathers each layer pair's synapses into connections:
 * self-connections become the layer's self-connection (weight 0 where a neuron has
   none), gated one-to-one when gater neuron ``k`` gates neuron ``k``'s.
 
-Anything that has no per-layer form (a layer mixing squash functions, a self-connection
-gated by another neuron than its own gater's) is refused with an error naming the
-layer or neuron. Synaptic activates the neurons of a layer one after another, so a
-neuron there sees the new activation of an earlier neuron of its own layer; axonal
-activates a layer at once and shows the previous step's. Networks without
-connections inside a layer (Perceptron, LSTM) behave identically; others (Liquid's
-pool) do not.
+Anything that has no per-layer form (a layer mixing squash functions, a layer's
+self-connections gated by several layers) is refused with an error naming the layer.
+Synaptic activates the neurons of a layer one after another; a layer whose neurons
+depend on one another within a step is therefore split into one-neuron layers (see
+:func:`from_synaptic`), so every network computes exactly what Synaptic computes.
 Writing is the reverse; Synaptic fixes self-connection weights at 1 and trains every
 weight, so a network with other self weights cannot be written. Traces and gains
 are not part of the format (Synaptic does not save them either).
@@ -59,11 +57,31 @@ def _read(data) -> dict:
     return data
 
 
-def from_synaptic(data, *, dtype="float64", seed=None, return_sequences: bool = True):
+def _layers_to_split(connections, layer_of) -> set:
+    """Layers whose neurons read one another within a step: synapses inside the layer, or a
+    gater in the same layer as the neuron it gates."""
+    split = set()
+    for conn in connections:
+        try:
+            src, dst, gater = layer_of[conn["from"]], layer_of[conn["to"]], conn.get("gater")
+        except (KeyError, TypeError):
+            continue                      # reported with its index below
+        if src == dst and conn["from"] != conn["to"] or gater is not None and layer_of.get(gater) == dst:
+            split.add(dst)
+    return split
+
+
+def from_synaptic(data, *, dtype="float64", seed=None, return_sequences: bool = True, split_layers: bool = True):
     """A :class:`~axonal.graph.GraphNetwork` from Synaptic's ``toJSON()`` output.
 
     ``data`` is the parsed dict, a JSON string or a path. Layers are named ``input``,
     ``hidden_0``, ``hidden_1``, ... (Synaptic's hidden-layer indices) and ``output``.
+
+    Synaptic activates the neurons of a layer one after another, so a neuron sees the
+    new activation of an earlier neuron of its own layer. Where that matters (synapses
+    inside a layer, a layer gating its own synapses) the layer is split into one-neuron
+    layers ``hidden_3_0``, ``hidden_3_1``, ..., which reproduces Synaptic exactly;
+    ``split_layers=False`` keeps it whole (each neuron then reads its layer's previous step).
     """
     from .network import GraphNetwork
 
@@ -88,21 +106,31 @@ def from_synaptic(data, *, dtype="float64", seed=None, return_sequences: bool = 
         raise ValueError("Synaptic JSON: the network needs input and output neurons")
     keys = ["input"] + sorted(k for k in members if isinstance(k, int)) + ["output"]
     names = {k: k if isinstance(k, str) else f"hidden_{k}" for k in keys}
-    where = {}                           # neuron index -> (layer name, position)
+    layer_of = {n: k for k in keys for n in members[k]}
+    split = set()
+    if split_layers:
+        split = _layers_to_split(data["connections"], layer_of) - {"input", "output"}
+    units = []                           # (unit name, layer key, neuron indices) in activation order
     for k in keys:
-        for pos, n in enumerate(members[k]):
-            where[n] = (names[k], pos)
+        if k in split:
+            units += [(f"{names[k]}_{pos}", k, [n]) for pos, n in enumerate(members[k])]
+        else:
+            units.append((names[k], k, members[k]))
+    where = {}                           # neuron index -> (unit name, position)
+    for name, _, indices in units:
+        for pos, n in enumerate(indices):
+            where[n] = (name, pos)
 
     g = Graph()
-    for k in keys:
-        squashes = {neurons[n].get("squash") for n in members[k]}
+    for name, k, indices in units:
+        squashes = {neurons[n].get("squash") for n in indices}
         if len(squashes) > 1:
-            raise ValueError(f"Synaptic JSON: layer {names[k]!r} mixes squash functions {sorted(map(str, squashes))}; "
+            raise ValueError(f"Synaptic JSON: layer {name!r} mixes squash functions {sorted(map(str, squashes))}; "
                              f"axonal needs one activation per layer")
         squash = squashes.pop()
         if squash not in SQUASH_TO_ACTIVATION:
-            raise ValueError(f"Synaptic JSON: layer {names[k]!r} uses unknown squash {squash!r}")
-        g.layer(names[k], len(members[k]), SQUASH_TO_ACTIVATION[squash], bias=k != "input")
+            raise ValueError(f"Synaptic JSON: layer {name!r} uses unknown squash {squash!r}")
+        g.layer(name, len(indices), SQUASH_TO_ACTIVATION[squash], bias=k != "input")
 
     groups = defaultdict(list)           # (from layer, to layer, gater layer, copy) -> synapses
     taken = set()
@@ -145,7 +173,7 @@ def from_synaptic(data, *, dtype="float64", seed=None, return_sequences: bool = 
             conn = g.connect(a, b, kind, mask=None if mask.all() else mask)
             values[conn.name] = w
         if gname is not None:
-            kind = _gate_kind(synapses)
+            kind = _gate_kind(synapses, g.nodes[gname].size, na, nb)
             index = None
             if kind == "synapse":
                 index = np.full(conn.shape({a: na, b: nb}), -1, dtype=np.int64)
@@ -169,19 +197,19 @@ def from_synaptic(data, *, dtype="float64", seed=None, return_sequences: bool = 
             g.gate(conn, gaters.pop(), "synapse", index=index)
     net = GraphNetwork(g, dtype=dtype, seed=seed, return_sequences=return_sequences)
     layer = net.graph_layer
-    for k in keys[1:]:
-        layer.weight(f"{names[k]}.bias")[...] = [float(neurons[n]["bias"]) for n in members[k]]
+    for name, k, indices in units[1:]:
+        layer.weight(f"{name}.bias")[...] = [float(neurons[n]["bias"]) for n in indices]
     for name, value in values.items():
         layer.weight(f"{name}.weight")[...] = value
     return net
 
 
-def _gate_kind(synapses) -> str:
+def _gate_kind(synapses, n_gater, n_source, n_target) -> str:
     """``input`` when gater neuron k gates the synapses into neuron k, ``output`` when those
     leaving neuron k, else ``synapse`` (each synapse names its gater)."""
-    if all(gate[1] == j for _, j, _, gate in synapses):
+    if n_gater == n_target and all(gate[1] == j for _, j, _, gate in synapses):
         return "input"
-    if all(gate[1] == i for i, _, _, gate in synapses):
+    if n_gater == n_source and all(gate[1] == i for i, _, _, gate in synapses):
         return "output"
     return "synapse"
 
@@ -231,8 +259,8 @@ def to_synaptic(net) -> dict:
             if np.any((w != 0) & (w != 1)):
                 raise ValueError(f"Synaptic JSON: Synaptic fixes self-connection weights at 1; {conn.name!r} has "
                                  f"other values")
-            for j in np.flatnonzero(w):
-                connections.append({"from": a + int(j), "to": a + int(j), "weight": 1.0, "gater": gater_of(j, j)})
+            for j in map(int, np.flatnonzero(w)):
+                connections.append({"from": a + j, "to": a + j, "weight": 1.0, "gater": gater_of(j, j)})
         elif conn.kind == "one_to_one":
             for j in range(len(w)):
                 connections.append({"from": a + j, "to": b + j, "weight": float(w[j]), "gater": gater_of(j, j)})

@@ -1,0 +1,132 @@
+"""Synaptic's JSON both ways, checked against Synaptic 1.1.4 itself running under node."""
+
+import json
+
+import numpy as np
+import pytest
+
+from axonal.graph import Graph, GraphNetwork
+from synaptic_node import requires_synaptic, run_synaptic
+
+
+def stream(n_in, n_out, steps, seed):
+    rng = np.random.default_rng(seed)
+    return [{"input": rng.uniform(0, 1, n_in).tolist(), "target": rng.integers(0, 2, n_out).astype(float).tolist()}
+            for _ in range(steps)]
+
+
+ARCHITECTURES = [("Perceptron", [2, 4, 3, 1], {}), ("LSTM", [2, 3, 1], {}), ("LSTM", [3, 4, 2], {}),
+                 ("LSTM", [2, 2, 2, 1], {"hiddenToHidden": True, "outputToGates": True})]
+
+
+@requires_synaptic
+@pytest.mark.parametrize("arch,sizes,options", ARCHITECTURES)
+def test_a_network_exported_by_synaptic_computes_what_synaptic_computes(arch, sizes, options):
+    built = run_synaptic({"op": "build", "arch": arch, "sizes": sizes, "options": options, "seed": 3})
+    steps = stream(sizes[0], sizes[-1], 60, seed=0)
+    ref = run_synaptic({"op": "run", "json": built["json"],
+                        "stream": [{"input": s["input"], "target": None} for s in steps]})
+    net = GraphNetwork.from_synaptic_json(built["json"])
+    ours = np.array([net.activate(s["input"]) for s in steps])
+    np.testing.assert_allclose(ours, ref["outputs"], rtol=0, atol=1e-9)
+    # the whole sequence at once is the same network
+    whole = net.predict(np.array([[s["input"] for s in steps]]))[0]
+    np.testing.assert_allclose(whole, ref["outputs"], rtol=0, atol=1e-9)
+
+
+@requires_synaptic
+@pytest.mark.parametrize("arch,sizes,options", ARCHITECTURES[:3])
+def test_after_1000_online_steps_lstm_g_still_agrees_with_synaptic(arch, sizes, options):
+    """Synaptic's compiled network (its default) hands a gater's new gains on before updating its
+    traces; ``rule="synaptic"`` does the same, so the two agree to round-off, not just 1e-5."""
+    built = run_synaptic({"op": "build", "arch": arch, "sizes": sizes, "options": options, "seed": 5})
+    steps = stream(sizes[0], sizes[-1], 1000, seed=1)
+    ref = run_synaptic({"op": "run", "json": built["json"], "stream": steps, "rate": 0.1})
+    learner = GraphNetwork.from_synaptic_json(built["json"]).online(0.1, rule="synaptic")
+    ours = np.array([learner.step(s["input"], s["target"]) for s in steps])
+    np.testing.assert_allclose(ours, ref["outputs"], rtol=0, atol=1e-9)
+    trained = GraphNetwork.from_synaptic_json(ref["json_after"])
+    np.testing.assert_allclose(trained.get_weights()["output.bias"], learner.network.get_weights()["output.bias"],
+                               atol=1e-9)
+
+
+def exportable_graph():
+    """Gates of every kind, self-connections, loops from later layers; no synapses inside a layer
+    (Synaptic runs those neuron by neuron)."""
+    g = Graph()
+    x, ig, fg = g.layer("input", 3), g.layer("ig", 4), g.layer("fg", 4)
+    cell, og, out = g.layer("cell", 4, "tanh"), g.layer("og", 4), g.layer("output", 2, "identity")
+    for gate in (ig, fg, og):
+        x.project(gate)
+        cell.project(gate)
+    ig.gate(x.project(cell), "input")
+    fg.gate(cell.project(cell), "one_to_one")
+    og.gate(cell.project(out), "output")
+    out.project(fg)                                       # a loop from the last layer
+    g.gate(x.project(out), "ig", "synapse", index=np.array([[0, -1], [2, 3], [-1, 1]]))
+    return g
+
+
+@requires_synaptic
+def test_synaptic_loads_and_trains_an_axonal_network_like_axonal_does():
+    net = GraphNetwork(exportable_graph(), dtype="float64", seed=0)
+    exported = net.to_synaptic_json()
+    json.dumps(exported)                                  # plain JSON
+    steps = stream(3, 2, 300, seed=2)
+    ref = run_synaptic({"op": "run", "json": exported, "stream": [{"input": s["input"], "target": None}
+                                                                  for s in steps]})
+    ours = np.array([net.activate(s["input"]) for s in steps])
+    np.testing.assert_allclose(ours, ref["outputs"], rtol=0, atol=1e-9)
+    trained = run_synaptic({"op": "run", "json": exported, "stream": steps, "rate": 0.05})
+    learner = GraphNetwork.from_synaptic_json(exported).online(0.05, rule="synaptic")
+    ours = np.array([learner.step(s["input"], s["target"]) for s in steps])
+    np.testing.assert_allclose(ours, trained["outputs"], rtol=0, atol=1e-9)
+
+
+@requires_synaptic
+def test_liquid_computes_what_synaptic_computes_and_round_trips_synapse_for_synapse():
+    built = run_synaptic({"op": "build", "arch": "Liquid", "sizes": [2, 8, 1],
+                          "options": {"connections": 20, "gates": 6}, "seed": 3})
+    net = GraphNetwork.from_synaptic_json(built["json"])
+    assert len(net.graph.nodes) == 2 + 8          # the pool's neurons read one another: one layer each
+    steps = stream(2, 1, 100, seed=4)
+    ref = run_synaptic({"op": "run", "json": built["json"],
+                        "stream": [{"input": s["input"], "target": None} for s in steps]})
+    np.testing.assert_allclose([net.activate(s["input"]) for s in steps], ref["outputs"], rtol=0, atol=1e-9)
+    whole = GraphNetwork.from_synaptic_json(built["json"], split_layers=False)
+    assert len(whole.graph.nodes) == 3 and any(c.gate_kind == "synapse" for c in whole.graph.connections)
+
+    def synapses(js):
+        return sorted((c["from"], c["to"], c["gater"], round(c["weight"], 12)) for c in js["connections"])
+
+    assert synapses(net.to_synaptic_json()) == synapses(built["json"])
+    assert synapses(whole.to_synaptic_json()) == synapses(built["json"])
+
+
+def test_export_then_import_is_the_same_network():
+    net = GraphNetwork(exportable_graph(), dtype="float64", seed=4)
+    again = GraphNetwork.from_synaptic_json(json.dumps(net.to_synaptic_json()))
+    x = np.random.default_rng(0).uniform(0, 1, (2, 9, 3))
+    np.testing.assert_allclose(again.predict(x), net.predict(x), rtol=0, atol=1e-14)
+
+
+def test_bad_json_is_refused_with_the_reason(tmp_path):
+    good = GraphNetwork(exportable_graph(), dtype="float64", seed=4).to_synaptic_json()
+    mixed = json.loads(json.dumps(good))
+    mixed["neurons"][3]["squash"] = "TANH"
+    with pytest.raises(ValueError, match="layer 'hidden_0' mixes squash functions"):
+        GraphNetwork.from_synaptic_json(mixed)
+    broken = json.loads(json.dumps(good))
+    broken["connections"][0]["to"] = 999
+    with pytest.raises(ValueError, match="connection 0 is malformed"):
+        GraphNetwork.from_synaptic_json(broken)
+    with pytest.raises(ValueError, match="'neurons' and 'connections'"):
+        GraphNetwork.from_synaptic_json({"neurons": []})
+    path = tmp_path / "net.json"
+    path.write_text("{not json")
+    with pytest.raises(ValueError, match="net.json: not valid JSON"):
+        GraphNetwork.from_synaptic_json(path)
+    softmax = Graph()
+    softmax.layer("input", 2).project(softmax.layer("output", 2, "softmax"))
+    with pytest.raises(ValueError, match="layer 'output' uses 'softmax'"):
+        GraphNetwork(softmax).to_synaptic_json()
