@@ -20,4 +20,4 @@ from .blueprint import CONNECTION_KINDS, GATE_KINDS, Connection, Graph, Node
 from .layer import GraphLayer
 from .network import GraphNetwork
 
-__all__ = ["Graph", "Node", "Connection", "GraphLayer", "GraphNetwork", "CONNECTION_KINDS", "GATE_KINDS"]
+__all__ = ["CONNECTION_KINDS", "GATE_KINDS", "Connection", "Graph", "GraphLayer", "GraphNetwork", "Node"]

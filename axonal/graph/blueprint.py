@@ -52,7 +52,7 @@ import numpy as np
 from .. import activations as _activations
 from .. import initializers as _initializers
 
-__all__ = ["Graph", "Node", "Connection", "CONNECTION_KINDS", "GATE_KINDS"]
+__all__ = ["CONNECTION_KINDS", "GATE_KINDS", "Connection", "Graph", "Node"]
 
 CONNECTION_KINDS = ("all_to_all", "one_to_one", "all_to_else")
 GATE_KINDS = ("input", "output", "one_to_one", "synapse")
@@ -118,15 +118,15 @@ class Node:
     activation: object = "logistic"
     bias: object = True
     bias_init: str = "synaptic"
-    graph: "Graph" = field(default=None, repr=False, compare=False)
+    graph: Graph = field(default=None, repr=False, compare=False)
 
     def project(self, other, kind: str | None = None, **options) -> Connection:
         """Connect this layer to ``other`` (a layer or its name); see :meth:`Graph.connect`."""
         return self.graph.connect(self, other, kind, **options)
 
-    def gate(self, connection, kind: str) -> Connection:
+    def gate(self, connection, kind: str, *, index=None) -> Connection:
         """Let this layer gate ``connection``; see :meth:`Graph.gate`."""
-        return self.graph.gate(connection, self, kind)
+        return self.graph.gate(connection, self, kind, index=index)
 
     def get_config(self) -> dict:
         config = {"name": self.name, "size": self.size, "activation": _activation_config(self.activation),
@@ -282,7 +282,7 @@ class Graph:
                 "connections": [c.get_config() for c in self.connections]}
 
     @classmethod
-    def from_config(cls, config: dict) -> "Graph":
+    def from_config(cls, config: dict) -> Graph:
         """Rebuild a blueprint from :meth:`get_config`'s output (plain data, no code)."""
         if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
             raise ValueError("graph config must be a mapping with a 'layers' list")

@@ -136,13 +136,18 @@ class LSTMG:
         self._activate(x2)
         y = self.act[self.layer.out_index].copy()
         if target is not None:
-            t = np.asarray(target, dtype=self.layer.dtype).reshape(y.shape) if np.size(target) == y.size else None
-            if t is None:
-                raise ValueError(f"LSTM-g: target must have {y.shape[-1]} values per stream; got shape "
-                                 f"{np.shape(target)}")
-            rate = self.learning_rate if learning_rate is None else _check_rate(learning_rate)
-            self._propagate(t, rate)
+            self.propagate(target, learning_rate=learning_rate)
         return y[0] if single else y
+
+    def propagate(self, target, *, learning_rate: float | None = None) -> None:
+        """Learn from ``target`` for the step activated last (Synaptic's ``propagate``)."""
+        if self._batch is None:
+            raise RuntimeError("LSTM-g: propagate needs a step first (call step(x))")
+        shape = self.act[self.layer.out_index].shape
+        if np.size(target) != np.prod(shape):
+            raise ValueError(f"LSTM-g: target must have {shape[-1]} values per stream; got shape {np.shape(target)}")
+        rate = self.learning_rate if learning_rate is None else _check_rate(learning_rate)
+        self._propagate(np.asarray(target, dtype=self.layer.dtype).reshape(shape), rate)
 
     def train(self, x, y, *, epochs: int = 1, learning_rate: float | None = None,
               reset_between: bool = True) -> list[float]:
@@ -364,20 +369,20 @@ class LSTMG:
                 if not term.conn.trainable:
                     continue
                 trace = self.trace[id(term)]
-                grad = trace * (projected if term.one_to_one else projected[:, None, :])
+                # Σ over the streams of (δ^P_j·ε_ji + Σ_k δ_k·ε^k_ji), without (B, ...) temporaries
+                grad = np.einsum("b...j,bj->...j", trace, projected)
                 for k in self.gated.get(i, {}):
                     x = self.xtrace[id(term), k]
-                    r = self.resp[k]
                     if x.ndim == trace.ndim:
-                        grad = grad + x * (r if term.one_to_one else r[:, None, :])
+                        grad += np.einsum("b...j,bj->...j", x, self.resp[k])
                     else:
-                        grad = grad + np.einsum("b...k,bk->b...", x, r)
-                delta = rate * grad.mean(axis=0)
+                        grad += np.einsum("b...k,bk->...", x, self.resp[k])
+                delta = grad * (rate / self._batch)
                 if term.conn.mask is not None:
                     delta *= term.conn.mask
                 w(term.param)[...] += delta
             if step.bias is not None and step.bias in self.layer.params:
-                w(step.bias)[...] += rate * self.resp[i].mean(axis=0)
+                w(step.bias)[...] += np.add.reduce(self.resp[i], axis=0) * (rate / self._batch)
 
 
 def _check_rate(rate):

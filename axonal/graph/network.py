@@ -112,8 +112,9 @@ class GraphNetwork(Sequential):
         return {name: int(owner.params[local].size) for name, owner, local, _ in self.named_parameters()}
 
     def summary(self) -> str:
-        lines = [f"{self.name or 'GraphNetwork'}: input {self.graph_layer.input_name!r}, output "
-                 f"{self.graph_layer.output_name!r}, {self.dtype}", self.graph.summary()]
+        head = (f"{self.name or 'GraphNetwork'}: input {self.graph_layer.input_name!r}, output "
+                f"{self.graph_layer.output_name!r}, {self.dtype}")
+        lines = [head, self.graph.summary()]
         if self.built:
             lines.append("parameters:")
             lines += [f"  {name:<32} {count:>8,}" for name, count in self.parameter_counts().items()]
@@ -127,7 +128,7 @@ class GraphNetwork(Sequential):
         return to_synaptic(self)
 
     @classmethod
-    def from_synaptic_json(cls, data, *, dtype="float64", **options) -> "GraphNetwork":
+    def from_synaptic_json(cls, data, *, dtype="float64", **options) -> GraphNetwork:
         """A network from Synaptic's ``toJSON()`` output (a dict, a JSON string or a path);
         see :func:`axonal.graph.synaptic_json.from_synaptic` for the options."""
         from .synaptic_json import from_synaptic

@@ -21,7 +21,7 @@ import numpy as np
 
 from .. import activations as _activations
 
-__all__ = ["Term", "LayerStep", "Block", "compile_graph"]
+__all__ = ["Block", "LayerStep", "Term", "compile_graph"]
 
 
 @dataclass
@@ -37,7 +37,7 @@ class Term:
     gate_kind: str | None   # "input" or "output"
     one_to_one: bool
     synapse_index: np.ndarray | None = None   # synapse gating: gater neuron per synapse, n_gater = ungated
-    block: "Block | None" = None
+    block: Block | None = None
     offset: int = 0         # columns of this term in its block
 
 

@@ -34,7 +34,7 @@ import numpy as np
 
 from .blueprint import Graph
 
-__all__ = ["from_synaptic", "to_synaptic", "SQUASH_TO_ACTIVATION"]
+__all__ = ["SQUASH_TO_ACTIVATION", "from_synaptic", "to_synaptic"]
 
 SQUASH_TO_ACTIVATION = {"LOGISTIC": "logistic", "TANH": "tanh", "IDENTITY": "identity", "HLIM": "step",
                         "RELU": "relu", None: "logistic"}
@@ -214,6 +214,16 @@ def _gate_kind(synapses, n_gater, n_source, n_target) -> str:
     return "synapse"
 
 
+def _gater_neuron(conn, offset, i, j):
+    """Index (in Synaptic's neuron list) of the neuron gating synapse ``i → j``, or ``None``."""
+    if conn.gater is None:
+        return None
+    if conn.gate_kind == "synapse":
+        k = int(conn.gate_index[j] if conn.gate_index.ndim == 1 else conn.gate_index[i, j])
+        return None if k < 0 else offset + k
+    return offset + (i if conn.gate_kind == "output" else j)
+
+
 def to_synaptic(net) -> dict:
     """``net`` (a :class:`~axonal.graph.GraphNetwork`) as Synaptic's ``toJSON()`` would write it."""
     layer = net.graph_layer
@@ -243,30 +253,18 @@ def to_synaptic(net) -> dict:
         a, b = offsets[conn.source], offsets[conn.target]
         g = offsets.get(conn.gater)
 
-        def gater_of(i, j):
-            if conn.gater is None:
-                return None
-            if conn.gate_kind == "synapse":
-                k = int(conn.gate_index[j] if conn.kind == "one_to_one" else conn.gate_index[i, j])
-                return None if k < 0 else g + k
-            return g + (i if conn.gate_kind == "output" else j)
-
         if conn.is_self:
-            if conn.gate_kind == "synapse":
-                def gater_of(i, j, conn=conn):
-                    k = int(conn.gate_index[j])
-                    return None if k < 0 else g + k
             if np.any((w != 0) & (w != 1)):
                 raise ValueError(f"Synaptic JSON: Synaptic fixes self-connection weights at 1; {conn.name!r} has "
                                  f"other values")
             for j in map(int, np.flatnonzero(w)):
-                connections.append({"from": a + j, "to": a + j, "weight": 1.0, "gater": gater_of(j, j)})
+                connections.append({"from": a + j, "to": a + j, "weight": 1.0, "gater": _gater_neuron(conn, g, j, j)})
         elif conn.kind == "one_to_one":
             for j in range(len(w)):
-                connections.append({"from": a + j, "to": b + j, "weight": float(w[j]), "gater": gater_of(j, j)})
+                connections.append({"from": a + j, "to": b + j, "weight": float(w[j]), "gater": _gater_neuron(conn, g, j, j)})
         else:
             present = np.ones(w.shape, bool) if conn.mask is None else conn.mask
             for i, j in zip(*np.nonzero(present)):
                 connections.append({"from": a + int(i), "to": b + int(j), "weight": float(w[i, j]),
-                                    "gater": gater_of(int(i), int(j))})
+                                    "gater": _gater_neuron(conn, g, int(i), int(j))})
     return {"neurons": neurons, "connections": connections}
