@@ -1,4 +1,4 @@
-"""The ``axonal`` command: train, evaluate, predict and inspect models from a shell.
+"""The ``axonal`` command: train, evaluate, predict, inspect, draw and export models from a shell.
 
 ``axonal train`` with no arguments trains the default network on the bundled
 handwritten digits, shows progress, prints the test accuracy and confusion
@@ -111,6 +111,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     info = sub.add_parser("info", help="describe a model file")
     info.add_argument("model", metavar="MODEL")
+
+    plot = sub.add_parser("plot", help="draw a model's layers and connections (SVG or Graphviz DOT)",
+                          description="Write a diagram of a model file: one box per layer, arrows for "
+                                      "connections, dashed lines for gates.")
+    plot.add_argument("model", metavar="MODEL")
+    plot.add_argument("--format", choices=["svg", "dot"], default="svg", help="default: svg")
+    plot.add_argument("--output", "-o", metavar="FILE", help="default: MODEL with the format's suffix")
+
+    export = sub.add_parser("export", help="write a model as standalone Python (no numpy needed)",
+                            description="Write a Python module with the model's weights inlined that needs only "
+                                        "the standard library: predict(x) for one sample.")
+    export.add_argument("model", metavar="MODEL")
+    export.add_argument("--output", "-o", metavar="FILE.py", help="default: MODEL with the suffix .py")
     return parser
 
 
@@ -122,7 +135,7 @@ def main(argv=None) -> int:
             parser.print_help()
             return EXIT_USAGE
         return {"train": cmd_train, "evaluate": cmd_evaluate, "predict": cmd_predict,
-                "info": cmd_info}[args.command](args)
+                "info": cmd_info, "plot": cmd_plot, "export": cmd_export}[args.command](args)
     except UsageError as exc:
         print(f"axonal: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -646,6 +659,35 @@ def cmd_info(args) -> int:
         if isinstance(value, list) and len(value) > 8:
             value = ", ".join(map(str, value[:8])) + f", ... ({len(value)} in all)"
         print(f"{key}: {value}")
+    return 0
+
+
+# -- plot / export ---------------------------------------------------------------------------
+def _output_for(args, suffix) -> str:
+    """``--output``, or the model's path with ``suffix``; never the model file itself."""
+    output = args.output or str(Path(args.model).with_suffix(suffix))
+    if Path(output).resolve() == Path(args.model).resolve():
+        raise UsageError(f"--output {output} is the model file; choose another name")
+    if Path(output).is_dir():
+        raise UsageError(f"--output {output} is a directory; give a file name")
+    return output
+
+
+def cmd_plot(args) -> int:
+    from axonal import export
+    net = _load_model(args.model)
+    output = _output_for(args, f".{args.format}")
+    export.save_diagram(net, output, format=args.format)
+    print(output)
+    return 0
+
+
+def cmd_export(args) -> int:
+    from axonal import export
+    net = _load_model(args.model)
+    output = _output_for(args, ".py")
+    export.save_python(net, output)
+    print(output)
     return 0
 
 

@@ -275,3 +275,80 @@ def test_unknown_task_and_cell_are_refused(capsys):
     assert code == 2 and "invalid choice: 'poetry'" in err
     code, _, err = run(capsys, "train", "--task", "dsr", "--cell", "transformer")
     assert code == 2 and "invalid choice: 'transformer'" in err
+
+
+# -- plot and export -------------------------------------------------------------------------------
+def _small_saved_model(tmp_path):
+    from axonal import Dense, Sequential, Standardize
+    rng = np.random.default_rng(0)
+    x = rng.normal(2.0, 3.0, (80, 3))
+    net = Sequential([Standardize(), Dense(6, "tanh"), Dense(3, "softmax")], input_dim=3, dtype="float64", seed=0)
+    net.fit(x, (x[:, 0] > 2).astype(int) + (x[:, 1] > 2), loss="cross_entropy", epochs=3, progress=False)
+    model = tmp_path / "small.axonal"
+    axonal.save(net, model)
+    return model, net, x
+
+
+def test_plot_writes_an_svg_beside_the_model_and_dot_on_request(tmp_path, capsys):
+    import xml.etree.ElementTree as ET
+    model, net, _ = _small_saved_model(tmp_path)
+    code, out, err = run(capsys, "plot", str(model))
+    assert code == 0, err
+    svg = tmp_path / "small.svg"
+    assert out.strip() == str(svg)
+    root = ET.parse(svg).getroot()
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    rects = [e for e in root.iter("{http://www.w3.org/2000/svg}rect") if e.get("class") == "layer"]
+    assert len(rects) == len(net.layers) + 1
+    dot = tmp_path / "diagram.gv"
+    code, out, err = run(capsys, "plot", str(model), "--format", "dot", "-o", str(dot))
+    assert code == 0 and out.strip() == str(dot)
+    assert dot.read_text().startswith("digraph") and dot.read_text().count("->") == 3
+
+
+def test_export_writes_standalone_python_that_predicts_like_the_model(tmp_path, capsys):
+    model, _, x = _small_saved_model(tmp_path)
+    code, out, err = run(capsys, "export", str(model))
+    assert code == 0, err
+    path = tmp_path / "small.py"
+    assert out.strip() == str(path)
+    source = path.read_text()
+    assert "numpy" not in source
+    namespace = {"__builtins__": __builtins__}
+    exec(compile(source, str(path), "exec"), namespace)  # noqa: S102 - the exported module under test
+    got = np.array([namespace["predict"](row.tolist()) for row in x])
+    np.testing.assert_allclose(got, axonal.load(model).predict(x), rtol=1e-12, atol=1e-14)
+
+
+def test_export_of_a_graph_network_model_steps_in_time(tmp_path, capsys):
+    from axonal.graph import Graph, GraphNetwork
+    g = Graph()
+    inp, hidden, out = g.layer("input", 2), g.layer("hidden", 3, "tanh"), g.layer("output", 1)
+    inp.project(hidden)
+    hidden.project(hidden)
+    g.layer("gate", 1).gate(hidden.project(out), "input")
+    net = GraphNetwork(g, output="output", dtype="float64", seed=0)
+    model = tmp_path / "graph.axonal"
+    axonal.save(net, model)
+    target = tmp_path / "graph_net.py"
+    assert run(capsys, "export", str(model), "-o", str(target))[0] == 0
+    namespace = {"__builtins__": __builtins__}
+    exec(target.read_text(), namespace)  # noqa: S102 - the exported module under test
+    stepper, loaded = namespace["Network"](), axonal.load(model)
+    for x in np.random.default_rng(1).normal(size=(5, 2)):
+        np.testing.assert_allclose(stepper.activate(x.tolist()), loaded.activate(x), rtol=1e-12, atol=1e-14)
+    assert run(capsys, "plot", str(model))[0] == 0 and "stroke-dasharray" in (tmp_path / "graph.svg").read_text()
+
+
+@pytest.mark.parametrize("command", ["plot", "export"])
+def test_plot_and_export_refuse_missing_and_non_model_files(command, tmp_path, capsys):
+    code, _, err = run(capsys, command, str(tmp_path / "missing.axonal"))
+    assert code == 2 and f"model file {tmp_path / 'missing.axonal'} does not exist" in err
+    text = tmp_path / "notes.txt"
+    text.write_text("not a model\n")
+    code, _, err = run(capsys, command, str(text))
+    lines = err.strip().splitlines()
+    assert code == 2 and len(lines) == 1 and str(text) in lines[0] and "Traceback" not in err
+    model, _, _ = _small_saved_model(tmp_path)
+    code, _, err = run(capsys, command, str(model), "-o", str(model))
+    assert code == 2 and "is the model file" in err

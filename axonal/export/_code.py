@@ -1,0 +1,218 @@
+"""Pieces of generated Python source: number literals, helper functions, a module builder.
+
+Everything here writes *text*. The helpers are vector functions on plain lists
+(``_matvec``, ``_add``, the activations) that the generated module defines for
+itself, so it needs nothing but :mod:`math`. Each helper computes in the same
+order as the NumPy code it stands for, so a float64 network and its standalone
+copy agree to round-off.
+"""
+
+from __future__ import annotations
+
+import keyword
+import math
+import re
+
+import numpy as np
+
+from .. import activations as _activations
+
+__all__ = ["ACTIVATIONS", "Module", "check_identifier", "matrix", "number", "vector"]
+
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def check_identifier(name: str, what: str) -> str:
+    """``name`` if it can name a Python function, else a ``ValueError`` saying why not."""
+    if not isinstance(name, str) or not _IDENT.match(name) or keyword.iskeyword(name):
+        raise ValueError(f"to_python: {what} must be a Python identifier, got {name!r}")
+    if name.startswith("_") or name.isupper():
+        raise ValueError(f"to_python: {what} {name!r} may not start with '_' or be all capitals "
+                         f"(those names are the generated module's own)")
+    return name
+
+
+def number(value) -> str:
+    """A float literal that reads back as exactly ``value`` (``repr`` of the float64)."""
+    f = float(value)
+    if math.isfinite(f):
+        return repr(f)
+    return f"float({str(f)!r})"  # inf, -inf and nan have no literal
+
+
+def vector(values, indent: int = 4, per_line: int = 4) -> str:
+    """``[v0, v1, ...]`` wrapped ``per_line`` numbers to a line (integers stay integers)."""
+    values = np.asarray(values)
+    if np.issubdtype(values.dtype, np.integer):
+        items = [str(int(v)) for v in values.ravel()]
+    else:
+        items = [number(v) for v in values.astype(np.float64).ravel()]
+    if len(items) <= per_line:
+        return "[" + ", ".join(items) + "]"
+    pad = " " * (indent + 4)
+    lines = [", ".join(items[i:i + per_line]) for i in range(0, len(items), per_line)]
+    return "[\n" + pad + (",\n" + pad).join(lines) + ",\n" + " " * indent + "]"
+
+
+def matrix(rows, indent: int = 0) -> str:
+    """A list of row lists, one row per line (or wrapped block)."""
+    rows = np.asarray(rows)
+    pad = " " * (indent + 4)
+    body = (",\n" + pad).join(vector(row, indent + 4) for row in rows)
+    return "[\n" + pad + body + ",\n" + " " * indent + "]"
+
+
+# -- helper functions the generated module defines -----------------------------------------------
+_HELPERS = {
+    "_vector": '''
+def _vector(x, n, where="input"):
+    """``x`` as a list of ``n`` floats, or a ValueError saying what was wrong."""
+    x = [float(v) for v in x]
+    if len(x) != n:
+        raise ValueError(f"{where}: expected {n} values, got {len(x)}")
+    return x
+''',
+    "_sequence": '''
+def _sequence(xs, n):
+    """A sequence as a list of time steps, each a list of ``n`` floats."""
+    steps = [_vector(x, n, f"time step {t}") for t, x in enumerate(xs)]
+    if not steps:
+        raise ValueError("expected a sequence of at least one time step")
+    return steps
+''',
+    "_matvec": '''
+def _matvec(rows, x):
+    """``z_j = Σ_i x_i·w_ij``; ``rows[j]`` holds neuron j's weights from each input."""
+    return [sum(w * v for w, v in zip(row, x)) for row in rows]
+''',
+    "_add": '''
+def _add(a, b):
+    return [u + v for u, v in zip(a, b)]
+''',
+    "_mul": '''
+def _mul(a, b):
+    return [u * v for u, v in zip(a, b)]
+''',
+}
+
+# Activation name -> (helper source, extra call arguments from the config).
+_ACTIVATION_SOURCE = {
+    "logistic": '''
+def _logistic(z):
+    """σ(z) = (1 + tanh(z/2))/2, a form that never overflows."""
+    return [(1.0 + math.tanh(v * 0.5)) * 0.5 for v in z]
+''',
+    "tanh": '''
+def _tanh(z):
+    return [math.tanh(v) for v in z]
+''',
+    "relu": '''
+def _relu(z):
+    return [v if v > 0.0 else 0.0 for v in z]
+''',
+    "leaky_relu": '''
+def _leaky_relu(z, alpha):
+    return [v if v > 0.0 else v * alpha for v in z]
+''',
+    "elu": '''
+def _elu(z, alpha):
+    return [max(v, 0.0) + math.expm1(min(v, 0.0)) * alpha for v in z]
+''',
+    "softplus": '''
+def _softplus(z):
+    """ln(1 + e^z) as max(z, 0) + ln(1 + e^(-|z|)), which never overflows."""
+    return [max(v, 0.0) + math.log1p(math.exp(-abs(v))) for v in z]
+''',
+    "gelu": f'''
+def _gelu(z):
+    """z/2·(1 + tanh(√(2/π)·(z + 0.044715·z³))), the tanh form axonal uses."""
+    return [v * 0.5 * (1.0 + math.tanh({number(_activations.GELU._c)} * (v + {number(_activations.GELU._k)} * v * v * v)))
+            for v in z]
+''',
+    "softmax": '''
+def _softmax(z):
+    """e^(z_k) / Σ_j e^(z_j), the maximum subtracted first."""
+    top = max(z)
+    e = [math.exp(v - top) for v in z]
+    total = sum(e)
+    return [v / total for v in e]
+''',
+    "step": '''
+def _step(z):
+    return [1.0 if v > 0.0 else 0.0 for v in z]
+''',
+    "sign": '''
+def _sign(z):
+    return [1.0 if v >= 0.0 else -1.0 for v in z]
+''',
+}
+
+#: The activations a standalone module can compute (identity needs no helper).
+ACTIVATIONS = ("identity",) + tuple(_ACTIVATION_SOURCE)
+
+
+class Module:
+    """A generated module being assembled: constants, helpers and functions, in that order.
+
+    ``constant`` hands out unique upper-case names; ``helper`` and ``activate``
+    pull in the helpers the code uses, so the module defines nothing it never calls.
+    """
+
+    def __init__(self):
+        self._constants: list[str] = []
+        self._helpers: dict[str, str] = {}
+        self._functions: list[str] = []
+        self._taken: set[str] = set()
+
+    def name(self, base: str) -> str:
+        """A fresh identifier made from ``base``."""
+        base = re.sub(r"\W", "_", base)
+        name, k = base, 2
+        while name in self._taken:
+            name, k = f"{base}_{k}", k + 1
+        self._taken.add(name)
+        return name
+
+    def constant(self, base: str, value, *, comment: str | None = None, rows: bool = False) -> str:
+        """Define ``NAME = [...]`` (``rows=True``: a list of row lists) and return ``NAME``."""
+        name = self.name(base.upper())
+        text = matrix(value) if rows else vector(value, 0)
+        if comment:
+            self._constants.append(f"# {comment}")
+        self._constants.append(f"{name} = {text}")
+        return name
+
+    def scalar(self, base: str, value) -> str:
+        name = self.name(base.upper())
+        self._constants.append(f"{name} = {number(value)}")
+        return name
+
+    def helper(self, name: str) -> str:
+        if name not in self._helpers:
+            if name == "_sequence":
+                self.helper("_vector")
+            self._helpers[name] = _HELPERS[name].strip("\n")
+        return name
+
+    def activate(self, activation, expression: str, where: str) -> str:
+        """The expression applying ``activation`` to the list ``expression``."""
+        act = _activations.get(activation)
+        if act.name == "identity":
+            return expression
+        if act.name not in _ACTIVATION_SOURCE or type(act) is not _activations.REGISTRY[act.name]:
+            raise ValueError(f"to_python: {where} uses the activation {act!r}, which has no standalone form; "
+                             f"supported: {', '.join(ACTIVATIONS)}")
+        helper = f"_{act.name}"
+        self._helpers.setdefault(helper, _ACTIVATION_SOURCE[act.name].strip("\n"))
+        args = "".join(f", {number(v)}" for k, v in act.get_config().items() if k == "alpha")
+        return f"{helper}({expression}{args})"
+
+    def function(self, source: str) -> None:
+        self._functions.append(source.strip("\n"))
+
+    def render(self, docstring: str) -> str:
+        parts = ['"""' + docstring.strip() + '\n"""\n\nimport math']
+        if self._constants:
+            parts.append("\n".join(self._constants))
+        parts += list(self._helpers.values()) + self._functions
+        return "\n\n\n".join(parts) + "\n"

@@ -1,0 +1,187 @@
+"""Standalone source for a :class:`~axonal.network.Sequential`: one function per layer.
+
+Every layer becomes a small function of one sample, stating its equation; the
+generated ``predict`` chains them. Layers that work on one time step at a time
+(``Dense``, the scalers, the normalisations) are applied to each step of a
+sequence; a recurrent layer takes the whole sequence (a list of time steps) and
+returns every step's output or the last, as its ``return_sequences`` says.
+Dropout is the identity at inference and generates no code. Weights are stored
+as one row per neuron (``W.T``), so ``z_j = Σ_i x_i·w_ij`` reads one row.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..layers import (
+    GRU,
+    LSTM,
+    BatchNorm,
+    Dense,
+    Dropout,
+    LayerNorm,
+    MinMaxScale,
+    Residual,
+    SimpleRNN,
+    Standardize,
+)
+from ..network import Sequential
+
+__all__ = ["SUPPORTED", "emit_sequential"]
+
+SUPPORTED = ("Dense", "Dropout", "Standardize", "MinMaxScale", "BatchNorm", "LayerNorm", "Residual",
+             "SimpleRNN", "LSTM", "GRU", "Sequential (nested)")
+
+
+def emit_sequential(net, module, name: str) -> str:
+    """Add ``name(x)`` computing ``net.predict`` for one sample to ``module``; return its docstring line."""
+    n_in = net.input_shape[-1]
+    rank = len(net.input_shape)
+    lines = [_check_input(module, rank, n_in)]
+    rank = _emit_chain(net.layers, "L", module, lines, rank, where="")
+    out = net.output_shape[-1]
+    if rank == 2:
+        shape = f"a list of time steps, each {n_in} numbers → a list of {out} numbers for each step"
+    elif len(net.input_shape) == 2:
+        shape = f"a list of time steps, each {n_in} numbers → {out} numbers"
+    else:
+        shape = f"{n_in} numbers → {out} numbers"
+    doc = f"The outputs of {net.describe()} for one sample: {shape}."
+    body = "\n".join("    " + line for line in lines)
+    module.function(f'def {name}(x):\n    """{doc}"""\n{body}\n    return x')
+    return doc
+
+
+def _check_input(module, rank, n_in):
+    if rank == 2:
+        return f"x = {module.helper('_sequence')}(x, {n_in})"
+    return f"x = {module.helper('_vector')}(x, {n_in})"
+
+
+def _emit_chain(layers, prefix, module, lines, rank, where):
+    """Append ``x = ...`` for each layer in turn; return the rank of the result (1 vector, 2 sequence)."""
+    for i, layer in enumerate(layers):
+        label = f"{where}layer {i} ({layer.describe()})"
+        fn_prefix = f"{prefix}{i}"
+        if isinstance(layer, Dropout):
+            lines.append(f"# {label}: dropout is the identity at inference")
+            continue
+        if isinstance(layer, (SimpleRNN, LSTM, GRU)):
+            if rank != 2:
+                raise ValueError(f"to_python: {label} needs a sequence but receives one vector")
+            fn = _recurrent(layer, fn_prefix, module)
+            lines.append(f"x = {fn}(x)")
+            rank = 2 if layer.return_sequences else 1
+            continue
+        fn = _per_step(layer, fn_prefix, module, label)
+        lines.append(f"x = {fn}(x)" if rank == 1 else f"x = [{fn}(step) for step in x]")
+    return rank
+
+
+def _per_step(layer, prefix, module, label):
+    """The name of a generated function of one vector computing ``layer``."""
+    fn = module.name(f"_{prefix.lower()}")
+    if isinstance(layer, Dense):
+        doc = f"{layer.describe()}, {layer.activation.name}: y = f(x·W + b)"
+        z = f"{module.helper('_matvec')}({module.constant(f'{prefix}_weight', layer.params['weight'].T, rows=True)}, x)"
+        if layer.use_bias:
+            z = f"{module.helper('_add')}({z}, {module.constant(f'{prefix}_bias', layer.params['bias'])})"
+        body = f"return {module.activate(layer.activation, z, label)}"
+    elif isinstance(layer, (Standardize, MinMaxScale)):
+        if not layer.adapted:
+            raise ValueError(f"to_python: {label} has not learned its statistics yet (call adapt or fit first)")
+        shift = module.constant(f"{prefix}_shift", layer.state["shift"])
+        scale = module.constant(f"{prefix}_scale", layer.state["scale"])
+        offset = layer._offset()
+        doc = f"{layer.describe()}: y = (x - shift)·scale" + (f" + {offset!r}" if offset else "")
+        body = (f"return [(v - m) * s + {float(offset)!r} for v, m, s in zip(x, {shift}, {scale})]"
+                if offset else f"return [(v - m) * s for v, m, s in zip(x, {shift}, {scale})]")
+    elif isinstance(layer, BatchNorm):
+        # 1/√(σ² + ε) computed here exactly as BatchNorm computes it at inference.
+        inv_std = 1.0 / np.sqrt(layer.state["running_var"] + layer.epsilon)
+        mean = module.constant(f"{prefix}_mean", layer.state["running_mean"])
+        inv = module.constant(f"{prefix}_inv_std", inv_std, comment="1/√(running variance + ε)")
+        gain = module.constant(f"{prefix}_gain", layer.params["gain"])
+        bias = module.constant(f"{prefix}_bias", layer.params["bias"])
+        doc = f"{layer.describe()} at inference: y = (x - μ)/√(σ² + ε)·γ + β with the running statistics"
+        body = (f"return [(v - m) * r * g + b for v, m, r, g, b in zip(x, {mean}, {inv}, {gain}, {bias})]")
+    elif isinstance(layer, LayerNorm):
+        gain = module.constant(f"{prefix}_gain", layer.params["gain"])
+        bias = module.constant(f"{prefix}_bias", layer.params["bias"])
+        doc = f"{layer.describe()}: y = (x - mean(x))/√(var(x) + ε)·γ + β over the features"
+        body = (f"mean = sum(x) / len(x)\n"
+                f"    var = sum((v - mean) * (v - mean) for v in x) / len(x)\n"
+                f"    inv_std = 1.0 / math.sqrt(var + {float(layer.epsilon)!r})\n"
+                f"    return [(v - mean) * inv_std * g + b for v, g, b in zip(x, {gain}, {bias})]")
+    elif isinstance(layer, Residual):
+        inner = layer.block.layers if isinstance(layer.block, Sequential) else [layer.block]
+        if any(isinstance(child, (SimpleRNN, LSTM, GRU)) for child in inner):
+            raise ValueError(f"to_python: {label}: recurrent layers inside a Residual are not supported")
+        lines = []
+        _emit_chain(inner, f"{prefix}_block_", module, lines, 1, where=f"{label}: ")
+        if layer.projection:
+            proj = module.constant(f"{prefix}_projection", layer.params["projection"].T, rows=True)
+            doc, skip = f"{layer.describe()}: y = x·P + F(x)", f"{module.helper('_matvec')}({proj}, x)"
+        else:
+            doc, skip = f"{layer.describe()}: y = x + F(x)", "x"
+        body = "skip = " + skip + "\n" + "".join(f"    {line}\n" for line in lines)
+        body += f"    return {module.helper('_add')}(skip, x)"
+    elif isinstance(layer, Sequential):
+        lines = []
+        if _emit_chain(layer.layers, f"{prefix}_", module, lines, 1, where=f"{label}: ") != 1:
+            raise ValueError(f"to_python: {label}: a nested block must map a vector to a vector")
+        doc = f"{layer.describe()}: its layers in turn"
+        body = "\n".join(f"    {line}" for line in lines).lstrip() + "\n    return x"
+    else:
+        raise TypeError(f"to_python: {label} is a {type(layer).__name__}, which has no standalone form; "
+                        f"supported layers: {', '.join(SUPPORTED)}")
+    module.function(f'def {fn}(x):\n    """{doc}."""\n    {body}')
+    return fn
+
+
+def _recurrent(layer, prefix, module):
+    """A generated function of a whole sequence computing a recurrent layer from a zero state."""
+    fn = module.name(f"_{prefix.lower()}")
+    n = layer.units
+    kernel = module.constant(f"{prefix}_kernel", layer.params["kernel"].T, rows=True)
+    recurrent = module.constant(f"{prefix}_recurrent_kernel", layer.params["recurrent_kernel"].T, rows=True)
+    bias = module.constant(f"{prefix}_bias", layer.params["bias"])
+    matvec, add, mul = module.helper("_matvec"), module.helper("_add"), module.helper("_mul")
+    sig = module.activate("logistic", "{}", layer.describe())
+    tanh = module.activate("tanh", "{}", layer.describe())
+    if isinstance(layer, SimpleRNN):
+        doc = f"{layer.describe()}, {layer.activation.name}: h_t = f(x_t·W + b + h_(t-1)·U)"
+        a = f"{add}({add}({matvec}({kernel}, x), {bias}), {matvec}({recurrent}, h))"
+        step = [f"h = {module.activate(layer.activation, a, layer.describe())}"]
+        state = ["h = [0.0] * " + str(n)]
+    elif isinstance(layer, LSTM):
+        doc = (f"{layer.describe()}: gates [i | f | g | o] of a = x_t·W + b + h_(t-1)·U"
+               + (" with peepholes p ⊙ c" if layer.peepholes else "") + "; c_t = f⊙c + i⊙g, h_t = o⊙tanh(c_t)")
+        step = [f"a = {add}({add}({matvec}({kernel}, x), {bias}), {matvec}({recurrent}, h))",
+                f"a_i, a_f, a_g, a_o = a[:{n}], a[{n}:{2 * n}], a[{2 * n}:{3 * n}], a[{3 * n}:]"]
+        if layer.peepholes:
+            p_i, p_f, p_o = (module.constant(f"{prefix}_peephole_{g}", layer.params[f"peephole_{g}"])
+                             for g in "ifo")
+            step += [f"a_i = {add}(a_i, {mul}(c, {p_i}))", f"a_f = {add}(a_f, {mul}(c, {p_f}))"]
+        step += [f"i, f, g = {sig.format('a_i')}, {sig.format('a_f')}, {tanh.format('a_g')}",
+                 f"c = {add}({mul}(f, c), {mul}(i, g))"]
+        if layer.peepholes:
+            step.append(f"a_o = {add}(a_o, {mul}(c, {p_o}))")
+        step.append(f"h = {mul}({sig.format('a_o')}, {tanh.format('c')})")
+        state = [f"h = [0.0] * {n}", f"c = [0.0] * {n}"]
+    else:
+        doc = (f"{layer.describe()}: r, z = σ(a_x + a_h), n = tanh(a_x,n + r⊙a_h,n), h_t = (1 - z)⊙n + z⊙h_(t-1), "
+               f"with a_x = x_t·W + b_x and a_h = h_(t-1)·U + b_h")
+        recurrent_bias = module.constant(f"{prefix}_recurrent_bias", layer.params["recurrent_bias"])
+        step = [f"a_h = {add}({matvec}({recurrent}, h), {recurrent_bias})",
+                f"a_x = {add}({matvec}({kernel}, x), {bias})",
+                f"r = {sig.format(f'{add}(a_x[:{n}], a_h[:{n}])')}",
+                f"z = {sig.format(f'{add}(a_x[{n}:{2 * n}], a_h[{n}:{2 * n}])')}",
+                f"n = {tanh.format(f'{add}(a_x[{2 * n}:], {mul}(r, a_h[{2 * n}:]))')}",
+                "h = [(1.0 - zj) * nj + zj * hj for zj, nj, hj in zip(z, n, h)]"]
+        state = [f"h = [0.0] * {n}"]
+    keep = "outputs" if layer.return_sequences else "outputs[-1]"
+    body = "\n".join(["    " + s for s in state] + ["    outputs = []", "    for x in xs:"]
+                     + ["        " + s for s in step] + ["        outputs.append(h)", f"    return {keep}"])
+    module.function(f'def {fn}(xs):\n    """{doc}."""\n{body}')
+    return fn
