@@ -14,6 +14,12 @@ The pieces, one module each:
 * :mod:`axonal.cross_validation` — k-fold cross-validation
 * :mod:`axonal.gradcheck` — finite-difference gradient checks
 
+Synaptic's architecture-free model, imported on first use: :mod:`axonal.graph`
+(layers, connections and gates; BPTT and LSTM-g; Synaptic's JSON),
+:mod:`axonal.architect` (Perceptron, LSTM, Liquid, Hopfield), :mod:`axonal.trainer`
+(Synaptic's Trainer and tasks), :mod:`axonal.hopfield` (Hebbian memory) and
+:mod:`axonal.export` (standalone Python, diagrams).
+
 At the edges, imported on first use: :mod:`axonal.data` (bundled datasets, CSV
 files, splits), :mod:`axonal.io` (model files), :mod:`axonal.plotting`
 (matplotlib figures) and :mod:`axonal.cli` (the ``axonal`` command).
@@ -41,7 +47,8 @@ Sequential.fit.__doc__ = fit.__doc__.replace("net : Sequential\n", "", 1)
 
 __version__ = "0.1.0"
 
-_LAZY = ("data", "io", "metrics", "schedules", "plotting", "cli", "gradcheck", "cross_validation")
+_LAZY = ("data", "io", "metrics", "schedules", "plotting", "cli", "gradcheck", "cross_validation", "graph",
+         "architect", "trainer", "hopfield", "export")
 
 
 def __getattr__(name):
