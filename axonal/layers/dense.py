@@ -149,5 +149,5 @@ class Dense(Layer):
 
     def describe(self):
         label = self.name or "Dense"
-        n_in = self.input_shape[0] if self.built else self.input_dim
+        n_in = self.input_shape[-1] if self.built else self.input_dim
         return f"{label}({n_in if n_in is not None else '?'} → {self.units})"
