@@ -170,7 +170,8 @@ class GraphLayer(Layer):
         one_step = x.ndim == 2
         xs = x[None] if one_step else x.transpose(1, 0, 2)
         start = self._start(xs.shape[1]) if state is None else state
-        cache = self._run(np.ascontiguousarray(xs, dtype=self.dtype), start)
+        cache = self._run(np.ascontiguousarray(xs, dtype=self.dtype), start,
+                          keep_final=self.recurrent and (self.stateful or state is not None))
         self.final_state = cache["final"]
         if self.stateful:
             self._carried = cache["final"]
@@ -215,7 +216,7 @@ class GraphLayer(Layer):
             cache[id(term)] = np.eye(n, dtype=self.dtype)[term.synapse_index.ravel()]
         return cache[id(term)]
 
-    def _run(self, xs, start):
+    def _run(self, xs, start, keep_final=True):
         T, B, F = xs.shape
         dt = self.dtype
         acts = [np.empty((T + 1, B, F), dt)]
@@ -233,11 +234,11 @@ class GraphLayer(Layer):
         w = wts.__getitem__
         block_out = {}
         if self.input_block.terms:
-            w_in = np.concatenate([w(t.param) for t in self.input_block.terms], axis=1)
+            w_in = _side_by_side([w(t.param) for t in self.input_block.terms])
             block_out[id(self.input_block)] = (xs.reshape(T * B, F) @ w_in).reshape(T, B, -1)
         w_blocks = []
         for blk in self.blocks:
-            w_blocks.append(np.concatenate([w(t.param) for t in blk.terms], axis=1))
+            w_blocks.append(_side_by_side([w(t.param) for t in blk.terms]))
             block_out[id(blk)] = np.empty((T, B, blk.width), dt)
         stored = {}
         with single_blas_thread() if T > 1 else contextlib.nullcontext():
@@ -284,9 +285,11 @@ class GraphLayer(Layer):
                         else:
                             s += u
                     step.activation.forward(s, out=acts[step.index][k])
-        final = {"act": {s.index: acts[s.index][T].copy() for s in self.steps},
-                 "state": {s.index: states[s.index][T].copy() for s in self.steps},
-                 "gain": {g: (acts[g][T].copy() if T else start["gain"][g].copy()) for g in self.gaters}}
+        final = None
+        if keep_final:
+            final = {"act": {s.index: acts[s.index][T].copy() for s in self.steps},
+                     "state": {s.index: states[s.index][T].copy() for s in self.steps},
+                     "gain": {g: (acts[g][T].copy() if T else start["gain"][g].copy()) for g in self.gaters}}
         return {"acts": acts, "states": states, "start": start, "block_out": block_out, "stored": stored,
                 "w_blocks": w_blocks, "final": final, "weights": wts}
 
@@ -350,7 +353,7 @@ class GraphLayer(Layer):
             return None
         dx = dacts[0][1:]
         if self.input_block.terms:
-            w_in = np.concatenate([w(t.param) for t in self.input_block.terms], axis=1)
+            w_in = _side_by_side([w(t.param) for t in self.input_block.terms])
             dx += (block_d[id(self.input_block)].reshape(T * B, -1) @ w_in.T).reshape(T, B, F)
         if grad_y.ndim == 2 and (T == 1 or not self.return_sequences) and cache["acts"][0].shape[0] == 2:
             return dx[0]
@@ -465,3 +468,8 @@ class GraphLayer(Layer):
 
     def describe(self) -> str:
         return self.name or f"GraphLayer({self.input_name} → {self.output_name})"
+
+
+def _side_by_side(weights):
+    """``[W_1 | W_2 | ...]``: one matrix for one product (the matrix itself when alone)."""
+    return weights[0] if len(weights) == 1 else np.concatenate(weights, axis=1)
