@@ -2,13 +2,12 @@
 
 import numpy as np
 import pytest
+from cases import gated_graph, synapse_graph
 
 import axonal
 from axonal import SGD, Adam, Dense, Sequential
 from axonal.graph import Graph, GraphLayer, GraphNetwork
 from axonal.layers import LSTM
-
-from cases import gated_graph, synapse_graph
 
 
 def small_graph():

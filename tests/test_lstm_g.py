@@ -2,10 +2,9 @@
 
 import numpy as np
 import pytest
+from cases import gated_graph, synapse_graph
 
 from axonal.graph import Graph, GraphNetwork
-
-from cases import gated_graph, synapse_graph
 
 
 def memory_block(*, gate_input=True, gate_self=True):

@@ -4,9 +4,9 @@ import json
 
 import numpy as np
 import pytest
+from synaptic_node import requires_synaptic, run_synaptic
 
 from axonal.graph import Graph, GraphNetwork
-from synaptic_node import requires_synaptic, run_synaptic
 
 
 def stream(n_in, n_out, steps, seed):
