@@ -15,7 +15,8 @@ python -m bench --quick                 # a short pass of a few minutes: prints 
 python -m bench --report-only           # rebuild this page and the plot from bench/results/latest.jsonl
 python -m bench --only rnn --merge      # rerun one family, keeping the other records of latest.jsonl
 ```
-Options: `--only mlp,infer,digits,xor,rnn,imports`, `--libs axonal,torch,torch_fused,sklearn,synaptic,numpy`,
+Options: `--only mlp,infer,digits,xor,rnn,graph,imports`,
+`--libs axonal,axonal_layer,torch,torch_fused,sklearn,synaptic,numpy`,
 `--threads 1,2`, `--repeats N`. A peer that is not installed is skipped with a note."""
 
 METHOD = """\
@@ -83,6 +84,17 @@ so are the initial weights wherever a library lets them be set.
   run per network seed. Synaptic: `Architect.LSTM(6, 7, 2)` trained by `Trainer.DSR` at
   rate 0.17 in blocks of 1,000 sequences until a block is 95% right, each run capped at
   60 s (unseeded: `Math.random`).
+* **Graph networks** (`bench/workloads/graph.py`): the peephole LSTM above drawn as an
+  `axonal.graph` graph (layers x, i, f, g, cell, o, tanh_c, h, with the cell's input,
+  self-connection and output gated) and trained as a `GraphNetwork` exactly as the
+  `LSTM(128, peepholes=True)` layer is (same data, same starting weights, `fit` timed whole),
+  against that fused layer ("axonal LSTM layer"). DSR by `axonal.architect.LSTM(6, 7, 2)`,
+  the graph of Synaptic's `Architect.LSTM(6, 7, 2)`, trained by `fit` (binary cross-entropy,
+  Adam 0.05, batch 32, 1,000 sequences per epoch, at most 40 epochs), and by
+  `architect.LSTM(6, 3, 2)` learning online by LSTM-g (rate 0.5, float64, 16 sequences in
+  parallel, state reset between sequences, blocks of 160 fresh sequences, at most 40,000);
+  both checked on 1,000 fresh sequences (95% fully right), the checks in the time; Synaptic
+  as for the recurrent DSR.
 * **Import time**: `import axonal`, `import torch`, `import sklearn.neural_network`, each
   in a fresh interpreter, timed around the import statement alone."""
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .data import count_parameters
@@ -19,7 +19,8 @@ MARKDOWN = REPO / "BENCHMARKS.md"
 PEERS = ("torch", "torch_fused", "sklearn", "synaptic")
 BUSY = 0.1  # cores used by other processes during a measurement above which it is flagged
 LABELS = {"axonal": "axonal", "torch": "PyTorch", "torch_fused": "PyTorch fused Adam",
-          "sklearn": "scikit-learn", "synaptic": "Synaptic", "numpy": "NumPy matmuls only"}
+          "sklearn": "scikit-learn", "synaptic": "Synaptic", "numpy": "NumPy matmuls only",
+          "axonal_layer": "axonal LSTM layer"}
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class Row:
     higher_is_better: bool
     batch: int | None = None
     scale: float = 1.0
+    peer_workload: str | None = None  # where the peers' numbers come from, if not from ``workload``
 
 
 ROWS = (
@@ -56,7 +58,7 @@ RNN_ROWS = (
     Row("DSR time to solve (median over runs)", "rnn_dsr", "median_s", "s", False),
 )
 RNN_PEERS = ("torch", "synaptic")
-SOLVE_WORKLOADS = ("xor_solve", "rnn_dsr")  # one thread; the cell also says how many runs solved it
+SOLVE_WORKLOADS = ("xor_solve", "rnn_dsr", "graph_dsr", "graph_dsr_lstm_g")  # one thread; the cell also says how many runs solved it
 
 RNN_NOTES = """\
 32 inputs, 128 units, 50 steps, batch 32, float32: forward, backpropagation through time
@@ -66,6 +68,32 @@ of a Python-loop `nn.Module` cell and the same cell under TorchScript ({peephole
 DSR is Synaptic's discrete sequence recall (its test's settings), solved when 95% of the
 sequences are fully right: axonal on fresh sequences after each epoch, Synaptic within
 a block of 1,000 training sequences (`Trainer.DSR`'s own criterion)."""
+
+GRAPH_ROWS = (
+    Row("LSTM with peepholes as a graph, training", "graph_lstm", "timesteps_per_s", "time steps/s", True),
+    Row("DSR time to solve, Architect LSTM(6, 7, 2) by BPTT", "graph_dsr", "median_s", "s", False),
+    Row("DSR time to solve, Architect LSTM(6, 3, 2) by LSTM-g", "graph_dsr_lstm_g", "median_s", "s", False,
+        peer_workload="graph_dsr"),
+)
+GRAPH_PEERS = ("axonal_layer", "synaptic")
+
+GRAPH_NOTES = """\
+The axonal column is a `GraphNetwork` (`axonal.graph`, `axonal.architect`): networks of
+layers, connections and gates with no fixed architecture. First row: the peephole LSTM of
+the recurrent table drawn as such a graph (layers x, i, f, g, cell, o, tanh_c, h; gates on
+the cell's input, its self-connection and its output), which computes exactly what
+`LSTM(128, peepholes=True)` computes, against that fused layer: the same training step
+(forward, backpropagation through time, Adam 1e-3; 32 inputs, 128 units, 50 steps,
+batch 32, float32), the same data and starting weights; the ratio is graph / layer.
+DSR rows: Synaptic's discrete sequence recall (its test's settings) solved when 95% of the
+sequences are fully right. BPTT: `architect.LSTM(6, 7, 2)` (Synaptic's `Architect.LSTM`
+wiring) trained by `fit` (binary cross-entropy, Adam 0.05, batch 32) on 1,000 sequences per
+epoch, checked on 1,000 fresh ones after each epoch (at most 40 epochs). LSTM-g:
+`architect.LSTM(6, 3, 2)` in float64 learning online (`net.online(0.5)`), 16 sequences in
+parallel, one step at a time, the state reset between sequences, the same check after each
+block of 160 fresh sequences (at most 40,000). The checks count in the time. Synaptic:
+`Architect.LSTM(6, 7, 2)` by `Trainer.DSR` at rate 0.17 (as in the recurrent table); its
+number in the LSTM-g row is the same measurement."""
 
 MAIN_NOTES = """\
 In parentheses: how many times better axonal is than that peer (> 1: axonal is better;
@@ -119,6 +147,8 @@ class Summary:
         return [r for r in records if not r.get("disturbed")] or records
 
     def cell(self, row: Row, library, threads):
+        if row.peer_workload and library != "axonal":
+            row = replace(row, workload=row.peer_workload)
         if row.workload == "mlp_train" and library == "synaptic":  # online training, whatever the batch
             return self.median("mlp_synaptic", "synaptic", threads, "samples_per_s") if row.unit != "MB" else None
         if row.workload == "imports":
@@ -163,7 +193,7 @@ def main_table(summary: Summary, present, rows=ROWS, all_peers=PEERS) -> str:
             if mine is None and not any(c != "–" for c in cells):
                 continue
             if row.workload in SOLVE_WORKLOADS:
-                cells = [c + _solved(summary, p, row.workload) for c, p in zip(cells, peers)]
+                cells = [c + _solved(summary, p, row.peer_workload or row.workload) for c, p in zip(cells, peers)]
             lines.append(f"| {row.label} | {row.unit} | {t} | **{fmt(mine, row.scale)}**"
                          + (_solved(summary, "axonal", row.workload) if row.workload in SOLVE_WORKLOADS else "")
                          + "".join(f" | {c}" for c in cells) + " |")
@@ -211,6 +241,10 @@ def targets(summary: Summary) -> list:
         row = RNN_ROWS[row_index]
         return ratio(summary.cell(row, "axonal", t), summary.cell(row, peer, t), row.higher_is_better)
 
+    def r_graph(row_index, peer, t):
+        row = GRAPH_ROWS[row_index]
+        return ratio(summary.cell(row, "axonal", t), summary.cell(row, peer, t), row.higher_is_better)
+
     def add(name, t, value, goal, text=None):
         if value is not None:
             out.append((name, t, text or fmt_ratio(value), value >= goal))
@@ -240,6 +274,9 @@ def targets(summary: Summary) -> list:
         add("SimpleRNN ≥ 1.5× torch.nn.RNN", t, r_rnn(2, "torch", t), 1.5)
         add("LSTM with peepholes ≥ 1.5× the fastest PyTorch equivalent", t, r_rnn(3, "torch", t), 1.5)
     add("DSR solved ≥ 5× faster than Synaptic", 1, r_rnn(4, "synaptic", 1), 5.0)
+    for t in summary.threads:
+        add("graph LSTM ≥ 0.5× the fused LSTM layer", t, r_graph(0, "axonal_layer", t), 0.5)
+    add("DSR (Architect LSTM graph) solved ≥ 5× faster than Synaptic", 1, r_graph(1, "synaptic", 1), 5.0)
     add("import axonal ≤ ¼ of import torch", 1, r(10, "torch", 1), 4.0, _inverse(r(10, "torch", 1)))
     add("MLP training ≥ 1000× Synaptic (axonal at batch 128)", 1, r(0, "synaptic", 1), 1000.0)
     return out
@@ -255,6 +292,13 @@ def rnn_section(summary: Summary, present) -> str:
     peephole = ("fastest in " + ", ".join(f"{n} of {len(impls)} measurements: {k.replace('_', ' ')}"
                                           for k, n in counts.items())) if counts else "not measured"
     return "\n\n## Recurrent layers (medians)\n\n" + table + "\n\n" + RNN_NOTES.format(peephole=peephole)
+
+
+def graph_section(summary: Summary, present) -> str:
+    table = main_table(summary, present, GRAPH_ROWS, GRAPH_PEERS)
+    if table.count("\n") < 2:
+        return ""
+    return "\n\n## Graph networks (medians)\n\n" + table + "\n\n" + GRAPH_NOTES
 
 
 def _inverse(r):
@@ -289,10 +333,10 @@ def summary_of(record) -> str:
         median = res["median_s"]
         return (f"median {'unsolved' if median is None else f'{median * 1e3:.1f} ms'}, "
                 f"{res['solved']}/{res['seeds']} solved" + tail)
-    if w in ("rnn_lstm", "rnn_gru", "rnn_simple", "rnn_peephole"):
+    if w in ("rnn_lstm", "rnn_gru", "rnn_simple", "rnn_peephole", "graph_lstm"):
         extra = f" ({res['implementation']})" if res.get("implementation") else ""
         return f"{fmt(res['timesteps_per_s'])} time steps/s, loss {res['final_loss']:.4f}{extra}" + tail
-    if w == "rnn_dsr":
+    if w in ("rnn_dsr", "graph_dsr", "graph_dsr_lstm_g"):
         median = res["median_s"]
         return (f"median {'unsolved' if median is None else f'{median:.2f} s'}, "
                 f"{res['solved']}/{res['seeds']} solved" + tail)
@@ -311,6 +355,7 @@ def publish(path, write_markdown: bool) -> int:
               + (f"\n\n## MLP training against the hardware\n\n{limits}\n\n{LIMITS_NOTES}"
                  if limits.count("\n") > 1 else "")
               + rnn_section(summary, present)
+              + graph_section(summary, present)
               + "\n\n## Targets\n\n" + targets_table(summary))
     print("\n" + tables)
     for r in records:

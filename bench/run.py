@@ -36,7 +36,7 @@ from bench.workloads import imports
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
-FAMILIES = ("imports", "mlp", "infer", "digits", "xor", "rnn")
+FAMILIES = ("imports", "mlp", "infer", "digits", "xor", "rnn", "graph")
 RNN_WORKLOADS = ("rnn_lstm", "rnn_gru", "rnn_simple", "rnn_peephole")
 ATTEMPTS = 3  # a measurement disturbed by another process is kept, flagged, and run again
 
@@ -109,11 +109,21 @@ def plan(s: Settings, families, libraries) -> list:
             for workload in RNN_WORKLOADS:
                 cells.append(Cell("rnn", workload, t, {"steps": s.rnn_steps, "warmup": 5},
                                   libs("axonal", "torch"), s.repeats))
+        if "graph" in families:  # the LSTM as a graph against the fused LSTM layer
+            cells.append(Cell("graph", "graph_lstm", t, {"steps": s.rnn_steps, "warmup": 5},
+                              libs("axonal", "axonal_layer"), s.repeats))
     if "rnn" in families:  # small LSTMs against single-threaded JavaScript: one thread
         cells.append(Cell("rnn", "rnn_dsr", 1, {"seeds": s.dsr_seeds, "max_epochs": 40,
                                                 "synaptic_runs": s.dsr_synaptic_runs,
                                                 "synaptic_seconds": s.dsr_synaptic_seconds},
                           libs("axonal", "synaptic"), 1))
+    if "graph" in families:  # Architect LSTM graphs on DSR, against single-threaded JavaScript: one thread
+        cells.append(Cell("graph", "graph_dsr", 1, {"seeds": s.dsr_seeds, "max_epochs": 40,
+                                                    "synaptic_runs": s.dsr_synaptic_runs,
+                                                    "synaptic_seconds": s.dsr_synaptic_seconds},
+                          libs("axonal", "synaptic"), 1))
+        cells.append(Cell("graph", "graph_dsr_lstm_g", 1, {"seeds": s.dsr_seeds, "max_sequences": 40_000},
+                          libs("axonal"), 1))
     if "xor" in families:  # tiny matrices: one thread only; the median over seeds is the statistic
         cells.append(Cell("xor", "xor_solve", 1, {"seeds": s.xor_seeds, "max_epochs": 20000},
                           libs("axonal", "torch", "synaptic"), 1))
@@ -185,10 +195,19 @@ def merge_records(old: list, new: list, families) -> list:
 
     The old run record stays first (BENCHMARKS.md names it); the new run's record follows,
     marked ``merged``, with its measurements; the libraries' info records of the old run
-    are kept, and the new run's added only for libraries the old one lacked.
+    are kept, and the new run's added only for libraries the old one lacked. The run and end
+    records of an earlier merge of no other families than these are dropped: it is superseded.
     """
     replaced = set(families)
-    kept = [r for r in old if not (r.get("record") in ("measurement", "error") and r.get("family") in replaced)]
+    kept, superseded = [], False
+    for r in old:
+        kind = r.get("record")
+        if kind == "run":  # an earlier merge of only these families: its run and end records go too
+            superseded = bool(r.get("merged")) and set(r.get("families", [])) <= replaced
+        if (superseded and kind in ("run", "merged_end")
+                or kind in ("measurement", "error") and r.get("family") in replaced):
+            continue
+        kept.append(r)
     have_info = {r["library"] for r in kept if r.get("record") == "info"}
     added = []
     for r in new:

@@ -32,6 +32,8 @@ class Library:
 
 LIBRARIES = {
     "axonal": Library("axonal", "axonal", "axonal", "this repository"),
+    # axonal's fused LSTM(128, peepholes=True) layer: a peer only of the graph family's LSTM as a graph
+    "axonal_layer": Library("axonal_layer", "axonal LSTM layer", "axonal", "this repository"),
     "torch": Library("torch", "PyTorch", "torch", "pip install -r bench/requirements.txt"),
     "torch_fused": Library("torch_fused", "PyTorch fused Adam", "torch", "pip install -r bench/requirements.txt"),
     "sklearn": Library("sklearn", "scikit-learn", "sklearn.neural_network", "pip install -r bench/requirements.txt"),

@@ -37,7 +37,7 @@ def median(values):
 def registry() -> dict:
     """Workload name -> function (imported lazily, so a worker loads only what it runs)."""
     from .. import machine
-    from . import digits, mlp, rnn, xor
+    from . import digits, graph, mlp, rnn, xor
     return {
         "info": machine.library_info,
         "mlp_train": mlp.train,
@@ -53,4 +53,7 @@ def registry() -> dict:
         "rnn_simple": rnn.simple,
         "rnn_peephole": rnn.peephole,
         "rnn_dsr": rnn.dsr,
+        "graph_lstm": graph.lstm,
+        "graph_dsr": graph.dsr,
+        "graph_dsr_lstm_g": graph.dsr_lstm_g,
     }
