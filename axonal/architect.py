@@ -42,7 +42,7 @@ import numpy as np
 from .graph import CONNECTION_KINDS, Graph, GraphNetwork
 from .hopfield import Hopfield
 
-__all__ = ["LSTM", "Hopfield", "Liquid", "Perceptron"]
+__all__ = ["LSTM", "Hopfield", "Liquid", "Perceptron", "lstm_layer_graph", "from_lstm_layer"]
 
 
 # -- Perceptron ------------------------------------------------------------------------------------
@@ -321,6 +321,64 @@ def Liquid(inputs, pool, outputs, connections, gates, *, dtype="float32", seed=N
 
 
 # -- checking arguments ----------------------------------------------------------------------------
+def lstm_layer_graph(inputs: int, units: int, *, peepholes: bool = True) -> Graph:
+    r"""The equations of :class:`axonal.layers.LSTM` as layers, connections and gates.
+
+    Layers, in activation order: ``x`` (input), gates ``i``, ``f``, the cell input
+    ``g`` (tanh), ``cell`` (identity activation, so its activation is the state
+    ``c_t``: the constant error carousel), gate ``o``, ``tanh_c`` and ``h``::
+
+        cell:   c_t = f ⊙ c_{t-1} + i ⊙ g          (self-connection gated by f, g → cell gated by i)
+        h:      h_t = o ⊙ tanh(c_t)                 (tanh_c → h gated by o)
+
+    ``h`` comes last, so every gate reads ``h_{t-1}``; the peepholes (``cell → i, f``
+    one-to-one) read ``c_{t-1}`` and ``cell → o`` reads ``c_t``. The fixed weights of 1
+    are not trained. :func:`from_lstm_layer` fills it with a layer's weights.
+    """
+    g = Graph()
+    x = g.layer("x", inputs)
+    gates = {k: g.layer(k, units, "tanh" if k == "g" else "logistic") for k in "ifg"}
+    cell = g.layer("cell", units, "identity", bias=False)
+    gates["o"] = g.layer("o", units)
+    tanh_c = g.layer("tanh_c", units, "tanh", bias=False)
+    h = g.layer("h", units, "identity", bias=False)
+    for gate in gates.values():
+        x.project(gate)
+        h.project(gate)
+    if peepholes:
+        for k in "ifo":
+            cell.project(gates[k], "one_to_one")
+    gates["i"].gate(gates["g"].project(cell, "one_to_one", weights=1.0, trainable=False), "input")
+    gates["f"].gate(cell.project(cell), "one_to_one")
+    cell.project(tanh_c, "one_to_one", weights=1.0, trainable=False)
+    gates["o"].gate(tanh_c.project(h, "one_to_one", weights=1.0, trainable=False), "one_to_one")
+    return g
+
+
+def from_lstm_layer(lstm, *, return_sequences: bool | None = None) -> GraphNetwork:
+    """A :class:`GraphNetwork` computing what the built ``LSTM`` layer ``lstm`` computes, with
+    its weights: kernel columns ``[i | f | g | o]`` become ``x_to_i.weight`` ..., the
+    recurrent kernel ``h_to_i.weight`` ..., the peepholes ``cell_to_i.weight`` ..."""
+    from .layers import LSTM as LSTMLayer
+    if not isinstance(lstm, LSTMLayer) or not lstm.built:
+        raise ValueError(f"from_lstm_layer needs a built axonal.layers.LSTM, got {lstm!r:.60}")
+    n, n_in = lstm.units, lstm.input_shape[-1]
+    sequences = lstm.return_sequences if return_sequences is None else return_sequences
+    net = GraphNetwork(lstm_layer_graph(n_in, n, peepholes=lstm.peepholes), return_sequences=sequences,
+                       dtype=lstm.dtype.name, seed=0)
+    w = net.get_weights()
+    for j, k in enumerate("ifgo"):
+        cols = slice(j * n, (j + 1) * n)
+        w[f"x_to_{k}.weight"] = lstm.params["kernel"][:, cols]
+        w[f"h_to_{k}.weight"] = lstm.params["recurrent_kernel"][:, cols]
+        w[f"{k}.bias"] = lstm.params["bias"][cols]
+    if lstm.peepholes:
+        for k in "ifo":
+            w[f"cell_to_{k}.weight"] = lstm.params[f"peephole_{k}"]
+    net.set_weights(w)
+    return net
+
+
 def _size(where: str, what: str, value) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
         raise ValueError(f"{where}: {what} must be a positive integer, got {value!r}")

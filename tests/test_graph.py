@@ -6,6 +6,7 @@ from cases import gated_graph, synapse_graph
 
 import axonal
 from axonal import SGD, Adam, Dense, Sequential
+from axonal.architect import from_lstm_layer, lstm_layer_graph
 from axonal.graph import Graph, GraphLayer, GraphNetwork
 from axonal.layers import LSTM
 
@@ -137,38 +138,6 @@ def test_same_seed_same_weights_and_different_seed_different():
 
 
 # -- an LSTM wired as a graph is the LSTM layer ---------------------------------------------------
-def lstm_as_graph(n_in, n):
-    """The LSTM layer's equations as layers, connections and gates (peepholes on the cell state)."""
-    g = Graph()
-    x = g.layer("x", n_in)
-    gates = {k: g.layer(k, n, "tanh" if k == "g" else "logistic") for k in "ifg"}
-    cell = g.layer("cell", n, "identity", bias=False)      # activation = state: the carousel c_t
-    gates["o"] = g.layer("o", n)
-    tanh_c = g.layer("tanh_c", n, "tanh", bias=False)
-    h = g.layer("h", n, "identity", bias=False)
-    for gate in gates.values():
-        x.project(gate)
-        h.project(gate)                                     # h comes last: h_{t-1}
-    for k in "ifo":
-        cell.project(gates[k], "one_to_one")                # i, f see c_{t-1}; o sees c_t
-    gates["i"].gate(gates["g"].project(cell, "one_to_one", weights=1.0, trainable=False), "input")
-    gates["f"].gate(cell.project(cell), "one_to_one")       # c_t = f ⊙ c_{t-1} + i ⊙ g
-    cell.project(tanh_c, "one_to_one", weights=1.0, trainable=False)
-    gates["o"].gate(tanh_c.project(h, "one_to_one", weights=1.0, trainable=False), "one_to_one")
-    return g
-
-
-def copy_lstm_weights(lstm, graph_layer, n):
-    p = lstm.params
-    for j, k in enumerate("ifgo"):
-        cols = slice(j * n, (j + 1) * n)
-        graph_layer.params[f"x_to_{k}.weight"][...] = p["kernel"][:, cols]
-        graph_layer.params[f"h_to_{k}.weight"][...] = p["recurrent_kernel"][:, cols]
-        graph_layer.params[f"{k}.bias"][...] = p["bias"][cols]
-    for k in "ifo":
-        graph_layer.params[f"cell_to_{k}.weight"][...] = p[f"peephole_{k}"]
-
-
 @pytest.mark.parametrize("return_sequences", [True, False])
 def test_lstm_as_graph_equals_the_lstm_layer_in_outputs_and_gradients(return_sequences):
     n_in, n = 3, 4
@@ -177,9 +146,7 @@ def test_lstm_as_graph_equals_the_lstm_layer_in_outputs_and_gradients(return_seq
     lstm.build((None, n_in), rng, np.float64)
     for value in lstm.params.values():
         value[...] = rng.uniform(-0.7, 0.7, value.shape)
-    graph = GraphLayer(lstm_as_graph(n_in, n), return_sequences=return_sequences)
-    graph.build((None, n_in), np.random.default_rng(1), np.float64)
-    copy_lstm_weights(lstm, graph, n)
+    graph = from_lstm_layer(lstm).graph_layer
     x = rng.standard_normal((5, 11, n_in))
     y_lstm, y_graph = lstm.forward(x, training=True), graph.forward(x, training=True)
     np.testing.assert_allclose(y_graph, y_lstm, rtol=0, atol=1e-14)
@@ -193,6 +160,14 @@ def test_lstm_as_graph_equals_the_lstm_layer_in_outputs_and_gradients(return_seq
         np.testing.assert_allclose(graph.grads[f"{k}.bias"], lstm.grads["bias"][cols], atol=1e-13)
     for k in "ifo":
         np.testing.assert_allclose(graph.grads[f"cell_to_{k}.weight"], lstm.grads[f"peephole_{k}"], atol=1e-13)
+
+
+def test_lstm_without_peepholes_as_graph():
+    lstm = LSTM(3, return_sequences=True)
+    lstm.build((None, 2), np.random.default_rng(4), np.float64)
+    x = np.random.default_rng(5).standard_normal((2, 6, 2))
+    np.testing.assert_allclose(from_lstm_layer(lstm).predict(x), lstm.forward(x), rtol=0, atol=1e-14)
+    assert not any(c.source == "cell" and c.target in "ifo" for c in lstm_layer_graph(2, 3, peepholes=False).connections)
 
 
 # -- the training loop, saving and inspecting --------------------------------------------------------

@@ -1,8 +1,7 @@
 """Architecture-free graph networks (``axonal.graph``, ``axonal.architect``) against fused layers and Synaptic.
 
 * ``lstm`` (workload ``graph_lstm``): the peephole LSTM of ``rnn_peephole``, built as a
-  graph of layers, connections and gates (x, i, f, g, cell, o, tanh_c, h: the wiring of
-  tests/test_graph.py's ``lstm_as_graph``, which computes exactly what
+  graph of layers, connections and gates (x, i, f, g, cell, o, tanh_c, h: ``axonal.architect.lstm_layer_graph``, which computes exactly what
   ``axonal.layers.LSTM(n, peepholes=True)`` computes) and run as a ``GraphNetwork``,
   against that fused layer (pseudo-library ``axonal_layer``). The same training as
   ``rnn_peephole`` (bench/workloads/rnn.py): 32 inputs, 128 units, 50 steps, batch 32,
@@ -30,42 +29,12 @@ from .rnn import BATCH, DSR, INPUTS, LENGTH, UNITS, _axonal_net, _data, _initial
 
 # -- the peephole LSTM as a graph -----------------------------------------------------------------
 
-def lstm_graph(n_in: int, n: int):
-    """The LSTM layer's equations as layers, connections and gates (peepholes on the cell state)."""
-    from axonal.graph import Graph
-    g = Graph()
-    x = g.layer("x", n_in)
-    gates = {k: g.layer(k, n, "tanh" if k == "g" else "logistic") for k in "ifg"}
-    cell = g.layer("cell", n, "identity", bias=False)      # activation = state: the carousel c_t
-    gates["o"] = g.layer("o", n)
-    tanh_c = g.layer("tanh_c", n, "tanh", bias=False)
-    h = g.layer("h", n, "identity", bias=False)
-    for gate in gates.values():
-        x.project(gate)
-        h.project(gate)                                     # h comes last: h_{t-1}
-    for k in "ifo":
-        cell.project(gates[k], "one_to_one")                # i, f see c_{t-1}; o sees c_t
-    gates["i"].gate(gates["g"].project(cell, "one_to_one", weights=1.0, trainable=False), "input")
-    gates["f"].gate(cell.project(cell), "one_to_one")       # c_t = f ⊙ c_{t-1} + i ⊙ g
-    cell.project(tanh_c, "one_to_one", weights=1.0, trainable=False)
-    gates["o"].gate(tanh_c.project(h, "one_to_one", weights=1.0, trainable=False), "one_to_one")
-    return g
-
-
 def _graph_net(init: dict):
-    """The graph as a ``GraphNetwork`` carrying the fused layer's weights ``init``."""
-    from axonal.graph import GraphNetwork
-    net = GraphNetwork(lstm_graph(INPUTS, UNITS), return_sequences=False, seed=0)
-    w = net.get_weights()
-    for j, k in enumerate("ifgo"):  # the fused layer's gate blocks, in its order [i|f|g|o]
-        cols = slice(j * UNITS, (j + 1) * UNITS)
-        w[f"x_to_{k}.weight"] = init["layers.0.kernel"][:, cols]
-        w[f"h_to_{k}.weight"] = init["layers.0.recurrent_kernel"][:, cols]
-        w[f"{k}.bias"] = init["layers.0.bias"][cols]
-    for k in "ifo":
-        w[f"cell_to_{k}.weight"] = init[f"layers.0.peephole_{k}"]
-    net.set_weights(w)
-    return net
+    """``axonal.architect.lstm_layer_graph`` as a ``GraphNetwork`` carrying the fused layer's weights."""
+    from axonal.architect import from_lstm_layer
+    layer = _axonal_net("lstm_peephole")
+    layer.set_weights(init)
+    return from_lstm_layer(layer.layers[0], return_sequences=False)
 
 
 def lstm(library: str, params: dict) -> dict:
