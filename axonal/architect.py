@@ -42,7 +42,7 @@ import numpy as np
 from .graph import CONNECTION_KINDS, Graph, GraphNetwork
 from .hopfield import Hopfield
 
-__all__ = ["LSTM", "Hopfield", "Liquid", "Perceptron", "lstm_layer_graph", "from_lstm_layer"]
+__all__ = ["LSTM", "Hopfield", "Liquid", "Perceptron", "from_lstm_layer", "lstm_layer_graph"]
 
 
 # -- Perceptron ------------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Architecture-free graph networks (``axonal.graph``, ``axonal.architect``) against fused layers and Synaptic.
 
 * ``lstm`` (workload ``graph_lstm``): the peephole LSTM of ``rnn_peephole``, built as a
-  graph of layers, connections and gates (x, i, f, g, cell, o, tanh_c, h: ``axonal.architect.lstm_layer_graph``, which computes exactly what
+  graph of layers, connections and gates (x, i, f, g, cell, o, tanh_c, h:
+  ``axonal.architect.lstm_layer_graph``, which computes exactly what
   ``axonal.layers.LSTM(n, peepholes=True)`` computes) and run as a ``GraphNetwork``,
   against that fused layer (pseudo-library ``axonal_layer``). The same training as
   ``rnn_peephole`` (bench/workloads/rnn.py): 32 inputs, 128 units, 50 steps, batch 32,
@@ -25,7 +26,7 @@ import time
 import numpy as np
 
 from . import median, timed
-from .rnn import BATCH, DSR, INPUTS, LENGTH, UNITS, _axonal_net, _data, _initial_weights
+from .rnn import BATCH, DSR, LENGTH, _axonal_net, _data, _initial_weights
 
 # -- the peephole LSTM as a graph -----------------------------------------------------------------
 
