@@ -68,10 +68,11 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 from dataclasses import dataclass
 
 import numpy as np
+
+from ._files import write_atomically
 
 __all__ = ["CAPACITY_RATIO", "FORMAT", "Hopfield", "Recall"]
 
@@ -379,19 +380,7 @@ class Hopfield:
         tensors = {"hebbian_sum": data.pop("hebbian_sum").astype(np.int64), "thresholds": data.pop("thresholds")}
         header = {"format": FORMAT, "format_version": FORMAT_VERSION, **data}
         blob = to_bytes(tensors, metadata={_HEADER_KEY: json.dumps(header, sort_keys=True, separators=(",", ":"))})
-        path = os.fspath(path)
-        tmp = os.path.join(os.path.dirname(os.path.abspath(path)),
-                           f".{os.path.basename(path)}.{secrets.token_hex(6)}.tmp")
-        try:
-            with open(tmp, "xb") as f:
-                f.write(blob)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        write_atomically(path, blob, what="Hopfield network")
 
     @classmethod
     def load(cls, path) -> Hopfield:

@@ -224,8 +224,9 @@ class Trainer:
         """Mean ``cost`` of the network's outputs over ``set`` (no learning).
 
         ``cost`` may also be ``"binary"``: per sample, the number of outputs with
-        ``round(2t) != round(2y)``. A recurrent graph network runs the set as a
-        continuation of the stream it was trained on, as in Synaptic.
+        ``round(2t) != round(2y)``. A recurrent graph network trained online runs the set
+        as a continuation of the stream it was trained on, as in Synaptic; one that has
+        not learnt online (``method="bptt"``) runs it from a fresh state.
         """
         start = time.perf_counter()
         x, y = _as_arrays(set, "Trainer.test")

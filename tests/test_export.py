@@ -271,3 +271,16 @@ def test_save_diagram_picks_the_format_from_the_suffix(tmp_path):
     assert Path(save_diagram(net, tmp_path / "net.gv")).read_text().startswith("digraph")
     with pytest.raises(ValueError, match="svg or dot"):
         save_diagram(net, tmp_path / "net.png")
+
+
+def test_names_with_quotes_and_backslashes_still_give_valid_python():
+    from axonal import Dense, Sequential
+    from axonal.architect import Perceptron
+    from axonal.export import to_python
+    net = Sequential([Dense(2, name='a"""b\\'), Dense(1)], input_dim=2, seed=0, name='x"""y')
+    namespace = {}
+    exec(to_python(net), namespace)  # noqa: S102 - the module under test
+    np.testing.assert_allclose(namespace["predict"]([1.0, 2.0]), net.predict(np.array([[1.0, 2.0]]))[0], rtol=1e-6)
+    namespace = {}
+    exec(to_python(Perceptron(2, 3, 1, name='p"""\\q')), namespace)  # noqa: S102
+    assert "Network" in namespace or "predict" in namespace

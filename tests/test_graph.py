@@ -233,3 +233,38 @@ def test_masks_keep_absent_synapses_at_zero_through_training():
     y = np.random.default_rng(1).standard_normal((16, 4, 2)).astype(np.float32)
     net.fit(x, y, optimizer=Adam(learning_rate=0.05), epochs=5, batch_size=4, seed=0)
     assert np.all(net.get_weights()["pool_to_y.weight"][~mask] == 0)
+
+
+def test_a_one_step_sequence_gets_a_gradient_of_its_own_shape_inside_a_stack():
+    g = small_graph()
+    stack = Sequential([LSTM(2, return_sequences=True), GraphLayer(g, return_sequences=False)], input_dim=3,
+                       seed=0)
+    x = np.random.default_rng(0).standard_normal((4, 1, 3)).astype(np.float32)
+    before = stack.evaluate(x, np.zeros((4, 1)), loss="mse")
+    stack.fit(x, np.zeros((4, 1)), loss="mse", optimizer=Adam(0.05), epochs=20, batch_size=4)
+    assert stack.evaluate(x, np.zeros((4, 1)), loss="mse") < before
+
+
+def test_the_network_keeps_its_own_copy_of_the_blueprint(tmp_path):
+    g = small_graph()
+    net = GraphNetwork(g, seed=0)
+    g.connect("input", "output")                       # an edit after building reaches nothing
+    assert len(net.graph.connections) == 3
+    axonal.save(net, tmp_path / "net.axonal")
+    assert len(axonal.load(tmp_path / "net.axonal").graph.connections) == 3
+
+
+def test_configs_are_checked_like_hand_built_graphs():
+    config = small_graph().get_config()
+    config["connections"].append(dict(config["connections"][0]))
+    with pytest.raises(ValueError, match="connection 'input_to_hidden': .*taken"):
+        Graph.from_config(config)
+    config = small_graph().get_config()
+    config["connections"][0].update(kind="one_to_one")
+    with pytest.raises(ValueError, match="one_to_one connection needs equal sizes"):
+        Graph.from_config(config)
+    g = small_graph()
+    with pytest.raises(ValueError, match="already has its self-connection 'hidden_to_hidden'"):
+        g.connect("hidden", "hidden", trainable=True)
+    with pytest.raises(ValueError, match="0 time steps"):
+        GraphNetwork(small_graph(), seed=0).predict(np.zeros((2, 0, 2), np.float32))

@@ -216,3 +216,8 @@ class Module:
             parts.append("\n".join(self._constants))
         parts += list(self._helpers.values()) + self._functions
         return "\n\n\n".join(parts) + "\n"
+
+
+def doc_text(text: str) -> str:
+    """``text`` made safe inside a generated triple-quoted docstring (user-chosen names)."""
+    return text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')

@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._code import doc_text
+
 __all__ = ["emit_graph"]
 
 
@@ -47,7 +49,7 @@ def emit_graph(net, module, name: str) -> str:
     gains = ", ".join(f"{g}: [1.0] * {sizes[g]}" for g in layer.gaters)
     module.function(f'''
 class Network:
-    """{net.describe()} as a standalone network, one time step per ``activate`` call.
+    """{doc_text(net.describe())} as a standalone network, one time step per ``activate`` call.
 
     Layers in activation order: {names}; output: {layer.output_name!r}.
     """

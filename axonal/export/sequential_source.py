@@ -26,6 +26,7 @@ from ..layers import (
     Standardize,
 )
 from ..network import Sequential
+from ._code import doc_text
 
 __all__ = ["SUPPORTED", "emit_sequential"]
 
@@ -46,7 +47,7 @@ def emit_sequential(net, module, name: str) -> str:
         shape = f"a list of time steps, each {n_in} numbers → {out} numbers"
     else:
         shape = f"{n_in} numbers → {out} numbers"
-    doc = f"The outputs of {net.describe()} for one sample: {shape}."
+    doc = f"The outputs of {doc_text(net.describe())} for one sample: {shape}."
     body = "\n".join("    " + line for line in lines)
     module.function(f'def {name}(x):\n    """{doc}"""\n{body}\n    return x')
     return doc
@@ -82,7 +83,7 @@ def _per_step(layer, prefix, module, label):
     """The name of a generated function of one vector computing ``layer``."""
     fn = module.name(f"_{prefix.lower()}")
     if isinstance(layer, Dense):
-        doc = f"{layer.describe()}, {layer.activation.name}: y = f(x·W + b)"
+        doc = f"{doc_text(layer.describe())}, {layer.activation.name}: y = f(x·W + b)"
         z = f"{module.helper('_matvec')}({module.constant(f'{prefix}_weight', layer.params['weight'].T, rows=True)}, x)"
         if layer.use_bias:
             z = f"{module.helper('_add')}({z}, {module.constant(f'{prefix}_bias', layer.params['bias'])})"
@@ -93,7 +94,7 @@ def _per_step(layer, prefix, module, label):
         shift = module.constant(f"{prefix}_shift", layer.state["shift"])
         scale = module.constant(f"{prefix}_scale", layer.state["scale"])
         offset = layer._offset()
-        doc = f"{layer.describe()}: y = (x - shift)·scale" + (f" + {offset!r}" if offset else "")
+        doc = f"{doc_text(layer.describe())}: y = (x - shift)·scale" + (f" + {offset!r}" if offset else "")
         body = (f"return [(v - m) * s + {float(offset)!r} for v, m, s in zip(x, {shift}, {scale})]"
                 if offset else f"return [(v - m) * s for v, m, s in zip(x, {shift}, {scale})]")
     elif isinstance(layer, BatchNorm):
@@ -103,12 +104,12 @@ def _per_step(layer, prefix, module, label):
         inv = module.constant(f"{prefix}_inv_std", inv_std, comment="1/√(running variance + ε)")
         gain = module.constant(f"{prefix}_gain", layer.params["gain"])
         bias = module.constant(f"{prefix}_bias", layer.params["bias"])
-        doc = f"{layer.describe()} at inference: y = (x - μ)/√(σ² + ε)·γ + β with the running statistics"
+        doc = f"{doc_text(layer.describe())} at inference: y = (x - μ)/√(σ² + ε)·γ + β with the running statistics"
         body = (f"return [(v - m) * r * g + b for v, m, r, g, b in zip(x, {mean}, {inv}, {gain}, {bias})]")
     elif isinstance(layer, LayerNorm):
         gain = module.constant(f"{prefix}_gain", layer.params["gain"])
         bias = module.constant(f"{prefix}_bias", layer.params["bias"])
-        doc = f"{layer.describe()}: y = (x - mean(x))/√(var(x) + ε)·γ + β over the features"
+        doc = f"{doc_text(layer.describe())}: y = (x - mean(x))/√(var(x) + ε)·γ + β over the features"
         body = (f"mean = sum(x) / len(x)\n"
                 f"    var = sum((v - mean) * (v - mean) for v in x) / len(x)\n"
                 f"    inv_std = 1.0 / math.sqrt(var + {float(layer.epsilon)!r})\n"
@@ -121,16 +122,16 @@ def _per_step(layer, prefix, module, label):
         _emit_chain(inner, f"{prefix}_block_", module, lines, 1, where=f"{label}: ")
         if layer.projection:
             proj = module.constant(f"{prefix}_projection", layer.params["projection"].T, rows=True)
-            doc, skip = f"{layer.describe()}: y = x·P + F(x)", f"{module.helper('_matvec')}({proj}, x)"
+            doc, skip = f"{doc_text(layer.describe())}: y = x·P + F(x)", f"{module.helper('_matvec')}({proj}, x)"
         else:
-            doc, skip = f"{layer.describe()}: y = x + F(x)", "x"
+            doc, skip = f"{doc_text(layer.describe())}: y = x + F(x)", "x"
         body = "skip = " + skip + "\n" + "".join(f"    {line}\n" for line in lines)
         body += f"    return {module.helper('_add')}(skip, x)"
     elif isinstance(layer, Sequential):
         lines = []
         if _emit_chain(layer.layers, f"{prefix}_", module, lines, 1, where=f"{label}: ") != 1:
             raise ValueError(f"to_python: {label}: a nested block must map a vector to a vector")
-        doc = f"{layer.describe()}: its layers in turn"
+        doc = f"{doc_text(layer.describe())}: its layers in turn"
         body = "\n".join(f"    {line}" for line in lines).lstrip() + "\n    return x"
     else:
         raise TypeError(f"to_python: {label} is a {type(layer).__name__}, which has no standalone form; "
@@ -150,12 +151,12 @@ def _recurrent(layer, prefix, module):
     sig = module.activate("logistic", "{}", layer.describe())
     tanh = module.activate("tanh", "{}", layer.describe())
     if isinstance(layer, SimpleRNN):
-        doc = f"{layer.describe()}, {layer.activation.name}: h_t = f(x_t·W + b + h_(t-1)·U)"
+        doc = f"{doc_text(layer.describe())}, {layer.activation.name}: h_t = f(x_t·W + b + h_(t-1)·U)"
         a = f"{add}({add}({matvec}({kernel}, x), {bias}), {matvec}({recurrent}, h))"
         step = [f"h = {module.activate(layer.activation, a, layer.describe())}"]
         state = ["h = [0.0] * " + str(n)]
     elif isinstance(layer, LSTM):
-        doc = (f"{layer.describe()}: gates [i | f | g | o] of a = x_t·W + b + h_(t-1)·U"
+        doc = (f"{doc_text(layer.describe())}: gates [i | f | g | o] of a = x_t·W + b + h_(t-1)·U"
                + (" with peepholes p ⊙ c" if layer.peepholes else "") + "; c_t = f⊙c + i⊙g, h_t = o⊙tanh(c_t)")
         step = [f"a = {add}({add}({matvec}({kernel}, x), {bias}), {matvec}({recurrent}, h))",
                 f"a_i, a_f, a_g, a_o = a[:{n}], a[{n}:{2 * n}], a[{2 * n}:{3 * n}], a[{3 * n}:]"]
@@ -170,7 +171,7 @@ def _recurrent(layer, prefix, module):
         step.append(f"h = {mul}({sig.format('a_o')}, {tanh.format('c')})")
         state = [f"h = [0.0] * {n}", f"c = [0.0] * {n}"]
     else:
-        doc = (f"{layer.describe()}: r, z = σ(a_x + a_h), n = tanh(a_x,n + r⊙a_h,n), h_t = (1 - z)⊙n + z⊙h_(t-1), "
+        doc = (f"{doc_text(layer.describe())}: r, z = σ(a_x + a_h), n = tanh(a_x,n + r⊙a_h,n), h_t = (1 - z)⊙n + z⊙h_(t-1), "
                f"with a_x = x_t·W + b_x and a_h = h_(t-1)·U + b_h")
         recurrent_bias = module.constant(f"{prefix}_recurrent_bias", layer.params["recurrent_bias"])
         step = [f"a_h = {add}({matvec}({recurrent}, h), {recurrent_bias})",

@@ -202,6 +202,10 @@ class Graph:
         if is_self:
             existing = [c for c in self.connections if c.is_self and c.source == src.name]
             if existing:  # as in Synaptic, projecting onto itself again returns the self-connection
+                if trainable is not None and bool(trainable) != existing[0].trainable or \
+                        name is not None and name != existing[0].name:
+                    raise ValueError(f"graph: layer {src.name!r} already has its self-connection "
+                                     f"{existing[0].name!r}; its name and trainable flag stay as they were made")
                 if weights is not None:
                     existing[0].weights = _check_values(weights, (src.size,), f"connection {existing[0].name!r} weights")
                 return existing[0]
@@ -295,24 +299,20 @@ class Graph:
                 raise ValueError(f"graph config: bad layer entry {spec!r:.80} ({exc})") from None
         for spec in config.get("connections", []):
             try:
-                conn = Connection(spec["name"], spec["source"], spec["target"], spec["kind"],
-                                  bool(spec.get("trainable", True)), spec.get("init", "synaptic"))
+                name, source, target, kind = spec["name"], spec["source"], spec["target"], spec["kind"]
             except (KeyError, TypeError) as exc:
                 raise ValueError(f"graph config: bad connection entry {spec!r:.80} ({exc})") from None
-            for end in (conn.source, conn.target):
-                g._node(end, "config")
-            if conn.kind not in CONNECTION_KINDS:
-                raise ValueError(f"graph config: connection {conn.name!r} has unknown kind {conn.kind!r}")
-            sizes = {n.name: n.size for n in g.nodes.values()}
-            if "weights" in spec:
-                conn.weights = _check_values(spec["weights"], conn.shape(sizes), f"connection {conn.name!r} weights")
-            if "mask" in spec:
-                conn.mask = np.asarray(spec["mask"], dtype=bool)
-                if conn.mask.shape != conn.shape(sizes):
-                    raise ValueError(f"graph config: connection {conn.name!r} has a mask of the wrong shape")
-            g.connections.append(conn)
-            if spec.get("gater") is not None:
-                g.gate(conn, spec["gater"], spec.get("gate_kind", "input"), index=spec.get("gate_index"))
+            count = len(g.connections)
+            try:
+                conn = g.connect(source, target, kind, weights=spec.get("weights"), trainable=spec.get("trainable"),
+                                 init=spec.get("init", "synaptic"), mask=spec.get("mask"), name=name)
+                if len(g.connections) != count + 1:
+                    raise ValueError("it repeats a self-connection or stands for two connections (write a "
+                                     "self-connection and an all_to_else connection separately)")
+                if spec.get("gater") is not None:
+                    g.gate(conn, spec["gater"], spec.get("gate_kind", "input"), index=spec.get("gate_index"))
+            except ValueError as exc:
+                raise ValueError(f"graph config: connection {name!r}: {exc}") from None
         return g
 
     def summary(self) -> str:

@@ -54,10 +54,10 @@ class GraphLayer(Layer):
     def __init__(self, graph, *, output: str | None = None, return_sequences: bool = True,
                  stateful: bool = False, name: str | None = None):
         super().__init__(name=name)
-        if isinstance(graph, dict):
-            graph = Graph.from_config(graph)
-        if not isinstance(graph, Graph):
+        if not isinstance(graph, (Graph, dict)):
             raise TypeError(f"GraphLayer needs a Graph blueprint, got {type(graph).__name__}")
+        # a copy: later edits of the caller's blueprint cannot reach a compiled network
+        graph = Graph.from_config(graph if isinstance(graph, dict) else graph.get_config())
         if len(graph.nodes) < 2:
             raise ValueError("GraphLayer: a graph needs an input layer and at least one more layer")
         self.graph = graph
@@ -169,12 +169,20 @@ class GraphLayer(Layer):
         self.check_input(x)
         one_step = x.ndim == 2
         xs = x[None] if one_step else x.transpose(1, 0, 2)
+        if xs.shape[0] == 0:
+            raise ValueError(f"{self.describe()} got sequences of 0 time steps")
+        if state is not None:
+            held = next(iter(state["act"].values()), np.zeros((xs.shape[1], 0))).shape[0]
+            if held != xs.shape[1]:
+                raise ValueError(f"{self.describe()}: the state given is for a batch of {held}; got a batch of "
+                                 f"{xs.shape[1]}")
         start = self._start(xs.shape[1]) if state is None else state
         cache = self._run(np.ascontiguousarray(xs, dtype=self.dtype), start,
                           keep_final=self.recurrent and (self.stateful or state is not None))
         self.final_state = cache["final"]
         if self.stateful:
             self._carried = cache["final"]
+        cache["one_step"] = one_step
         self._cache = cache if training else None
         y = cache["acts"][self.out_index][1:]
         if one_step:
@@ -208,13 +216,13 @@ class GraphLayer(Layer):
         extended = np.concatenate([g, np.ones((g.shape[0], 1), g.dtype)], axis=1)
         return extended[:, term.synapse_index]
 
-    def _synapse_scatter(self, term):
-        """One-hot ``(synapses, n_gater + 1)``: sums per-synapse gain gradients per gater neuron."""
-        cache = self.__dict__.setdefault("_scatter", {})
-        if id(term) not in cache:
-            n = self.sizes[term.gater] + 1
-            cache[id(term)] = np.eye(n, dtype=self.dtype)[term.synapse_index.ravel()]
-        return cache[id(term)]
+    def _gater_grad(self, dg, index, n_gater):
+        """``∂E/∂g`` of each gater neuron: the per-synapse gradients ``dg`` (B, synapses...)
+        summed by the gater ``index`` each synapse names (``n_gater``: ungated, dropped)."""
+        batch = dg.shape[0]
+        slots = (np.arange(batch)[:, None] * (n_gater + 1) + index.ravel()[None]).ravel()
+        summed = np.bincount(slots, weights=dg.reshape(-1), minlength=batch * (n_gater + 1))
+        return summed.reshape(batch, n_gater + 1)[:, :n_gater].astype(dg.dtype, copy=False)
 
     def _run(self, xs, start, keep_final=True):
         T, B, F = xs.shape
@@ -314,7 +322,7 @@ class GraphLayer(Layer):
         dacts += [np.zeros((T + 1, B, s.size), dt) for s in self.steps]
         grad_y = np.asarray(grad_y, dtype=dt)
         out = dacts[self.out_index]
-        if grad_y.ndim == 2 and T == 1 or grad_y.ndim == 2 and not self.return_sequences:
+        if cache["one_step"] or not self.return_sequences:
             out[T] += grad_y
         else:
             out[1:] += grad_y.transpose(1, 0, 2)
@@ -338,8 +346,7 @@ class GraphLayer(Layer):
                             if kg > 0:
                                 dg = ds * ws * states[i][k - 1]
                                 if step.self_index is not None:
-                                    n = self.sizes[step.self_gater]
-                                    dg = (dg @ np.eye(n + 1, dtype=dg.dtype)[step.self_index])[:, :n]
+                                    dg = self._gater_grad(dg, step.self_index, self.sizes[step.self_gater])
                                 dacts[step.self_gater][kg] += dg
                         else:
                             carry[i] = ds * ws
@@ -355,7 +362,7 @@ class GraphLayer(Layer):
         if self.input_block.terms:
             w_in = _side_by_side([w(t.param) for t in self.input_block.terms])
             dx += (block_d[id(self.input_block)].reshape(T * B, -1) @ w_in.T).reshape(T, B, F)
-        if grad_y.ndim == 2 and (T == 1 or not self.return_sequences) and cache["acts"][0].shape[0] == 2:
+        if cache["one_step"]:
             return dx[0]
         return dx.transpose(1, 0, 2)
 
@@ -381,7 +388,7 @@ class GraphLayer(Layer):
             else:
                 term_d[id(term)] = dw
             if kg > 0:
-                dacts[term.gater][kg] += (dg.reshape(len(ds), -1) @ self._synapse_scatter(term))[:, :-1]
+                dacts[term.gater][kg] += self._gater_grad(dg, term.synapse_index, self.sizes[term.gater])
             return
         if term.gate_kind == "input":
             kg = k - 1 if term.gate_prev else k

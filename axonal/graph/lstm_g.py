@@ -161,6 +161,8 @@ class LSTMG:
         if x.ndim != 3 or y.shape[:2] != x.shape[:2]:
             raise ValueError(f"LSTM-g train: x (streams, time, features) and y (streams, time, outputs) must "
                              f"agree; got {x.shape} and {y.shape}")
+        if x.shape[1] == 0:
+            raise ValueError("LSTM-g train: got sequences of 0 time steps")
         errors = []
         for _ in range(int(epochs)):
             if reset_between:
@@ -207,6 +209,13 @@ class LSTMG:
         """Whether a gater neuron may reach other neurons of layer ``k`` than its own index."""
         return bool(entry["output"] or entry["synapse"] or entry["self"] and self.by_index[k].self_index is not None)
 
+    def _owners(self, key, index, n_gater):
+        """One-hot ``[synapse..., gater neuron]``: which gater neuron owns each synapse (cached)."""
+        cache = self.__dict__.setdefault("_owner_cache", {})
+        if key not in cache:
+            cache[key] = np.eye(n_gater + 1, dtype=self.layer.dtype)[index][..., :n_gater]
+        return cache[key]
+
     def _influence(self, gater, k, entry):
         """How neuron ``j`` of ``gater`` moves the state of neuron ``k`` of layer ``k``:
         (B, n) when gater neuron j reaches only neuron j, else (B, n_gater, n_k)."""
@@ -225,6 +234,7 @@ class LSTMG:
             if target.self_index is None:
                 diag += own
                 own = None
+        owners = self._owners
         source = self.act if self.rule == "synaptic" else None
         for term in entry["input"]:
             a = source[term.source] if source else self.read[id(term)]
@@ -237,19 +247,17 @@ class LSTMG:
             idx = np.arange(target.size)
             full[:, idx, idx] += diag
         if own is not None:
-            owner = np.eye(n_gater + 1, dtype=own.dtype)[target.self_index][:, :n_gater]   # (n_k, n_gater)
-            full += own[:, None, :] * owner.T[None]
+            full += own[:, None, :] * owners(("self", k), target.self_index, n_gater).T[None]
         for term in entry["output"]:
             a = source[term.source] if source else self.read[id(term)]
             full += a[:, :, None] * self._weight(term.param)[None]
         for term in entry["synapse"]:
             n_gater = self.layer.sizes[gater]
             a, w = source[term.source] if source else self.read[id(term)], self._weight(term.param)
+            owner = owners(id(term), term.synapse_index, n_gater)   # (n_k, n_gater) or (n_src, n_k, n_gater)
             if term.one_to_one:
-                owner = np.eye(n_gater + 1, dtype=w.dtype)[term.synapse_index][:, :n_gater]   # (n_k, n_gater)
                 full += (a * w)[:, None, :] * owner.T[None]
             else:
-                owner = np.eye(n_gater + 1, dtype=w.dtype)[term.synapse_index][..., :n_gater]  # (n_src, n_k, n_gater)
                 full += np.einsum("bi,ik,ikg->bgk", a, w, owner)
         return full
 

@@ -225,7 +225,12 @@ def _gater_neuron(conn, offset, i, j):
 
 
 def to_synaptic(net) -> dict:
-    """``net`` (a :class:`~axonal.graph.GraphNetwork`) as Synaptic's ``toJSON()`` would write it."""
+    """``net`` (a :class:`~axonal.graph.GraphNetwork`) as Synaptic's ``toJSON()`` would write it.
+
+    Synaptic computes the same outputs from it. It trains every weight and bias, though: a
+    fixed (``trainable=False``) connection is written as an ordinary one and a layer without
+    bias as biases of 0, so training it in Synaptic (or reading it back) may change them.
+    """
     layer = net.graph_layer
     order = layer.graph.order
     if layer.output_name != order[-1]:

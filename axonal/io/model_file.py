@@ -41,12 +41,9 @@ tensor must be present with the right dtype and shape. Any problem raises
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import json
 import math
-import os
-import secrets
 import warnings
 
 import numpy as np
@@ -57,6 +54,7 @@ from .. import losses as _losses
 from .. import optimizers as _optimizers
 from .. import schedules as _schedules
 from ..network import Sequential
+from .._files import write_atomically
 from .container import MAX_HEADER_BYTES, ModelFileError, fail, parse_json, read_container
 
 __all__ = ["save", "load", "read_header", "ModelFileError", "FORMAT", "FORMAT_VERSION"]
@@ -214,44 +212,7 @@ def _schedule_entry(schedule) -> dict:
 
 
 def _write_atomically(path, blob: bytes) -> None:
-    """Write ``blob`` to a temporary file beside ``path``, sync it, then rename it onto ``path``."""
-    path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(directory):
-        raise FileNotFoundError(errno.ENOENT, f"cannot save model to {path}: directory {directory} does not exist")
-    tmp = os.path.join(directory, f".{os.path.basename(path)}.{secrets.token_hex(6)}.tmp")
-    try:
-        # O_EXCL: never reuse an existing file; mode 0o666 lets the umask decide, as open() does.
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-        with os.fdopen(fd, "wb") as f:
-            f.write(blob)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        if isinstance(exc, OSError):
-            # OSError(errno, ...) keeps the specific subclass (PermissionError, IsADirectoryError, ...).
-            raise OSError(exc.errno, f"cannot save model to {path}: {exc.strerror or exc}") from exc
-        raise
-    _fsync_directory(directory)
-
-
-def _fsync_directory(directory) -> None:
-    """Make the rename durable; not every platform can open a directory (Windows cannot)."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    write_atomically(path, blob, what="model")
 
 
 # -- loading -----------------------------------------------------------------------------------
