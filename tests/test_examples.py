@@ -1,22 +1,12 @@
 """The example scripts in examples/ run and reach what they claim."""
 
-import importlib.util
 import runpy
-from pathlib import Path
 
 import numpy as np
 import pytest
+from example_scripts import EXAMPLES, load
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 SCRIPTS = ("xor", "linear_regression", "meal_price", "multiplication")
-
-
-def load(name):
-    """Import examples/<name>.py as a module (the folder is not a package)."""
-    spec = importlib.util.spec_from_file_location(f"axonal_example_{name}", EXAMPLES / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")

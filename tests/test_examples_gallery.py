@@ -4,31 +4,16 @@ Each example's ``main()`` runs once per module (fixed seeds, reproducible) and i
 outcome is checked against fixed bounds; the fast ones also run as scripts.
 """
 
-import importlib.util
 import re
 import runpy
-from pathlib import Path
 
 import numpy as np
 import pytest
+from example_scripts import EXAMPLES, load, run
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 GALLERY = ("neuron", "xor_synaptic", "multiplication", "digits", "dsr_architect", "hopfield_memory",
            "liquid_timing")
 NEW = ("neuron", "xor_synaptic", "digits", "dsr_architect", "liquid_timing")
-
-
-def load(name):
-    """Import examples/<name>.py as a module (the folder is not a package)."""
-    spec = importlib.util.spec_from_file_location(f"axonal_gallery_{name}", EXAMPLES / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def run(name, **arguments):
-    module = load(name)
-    return module, module.main(**arguments)
 
 
 @pytest.fixture(scope="module")

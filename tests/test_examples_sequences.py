@@ -5,33 +5,18 @@ outcome is reproducible) and its outcomes are checked against fixed bounds.
 About half a minute in all.
 """
 
-import importlib.util
 import itertools
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
+from example_scripts import load, run
 
 from axonal.plotting import matplotlib_available
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 SCRIPTS = ("sequence_classification", "sequence_tagging", "sine_forecasting", "text_generation",
            "vanishing_gradient", "dsr")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-
-def load(name):
-    """Import examples/<name>.py as a module (the folder is not a package)."""
-    spec = importlib.util.spec_from_file_location(f"axonal_sequence_example_{name}", EXAMPLES / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def run(name, **arguments):
-    module = load(name)
-    return module, module.main(**arguments)
 
 
 @pytest.fixture(scope="module")
