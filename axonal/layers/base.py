@@ -25,6 +25,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..names import check_name
+
 __all__ = ["Layer", "ArraySpec"]
 
 
@@ -57,7 +59,7 @@ class Layer:
     input_rank = 1
 
     def __init__(self, *, name: str | None = None):
-        self.name = name
+        self.name = None if name is None else check_name(name, type(self).__name__)
         self.params: dict[str, np.ndarray] = {}
         self.grads: dict[str, np.ndarray] = {}
         self.state: dict[str, np.ndarray] = {}
@@ -115,6 +117,14 @@ class Layer:
         """Yield ``(dotted_name, owner_layer, local_name)`` for non-trainable state arrays."""
         for local in self.state:
             yield prefix + local, self, local
+
+    def check_state(self) -> None:
+        """Raise ``ValueError`` naming this layer when a state array holds an impossible value.
+
+        Called after weights are loaded from a file and by the NaN guard after each
+        training step. The base layer has no constraint beyond what ``plan`` fixes;
+        layers with running statistics (BatchNorm: finite means, variances ≥ 0) override it.
+        """
 
     @property
     def needs_adapting(self) -> bool:
