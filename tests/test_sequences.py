@@ -11,7 +11,7 @@ from axonal.data.sequences import (ERG_SYMBOLS, SINE_FREQUENCIES, adding_problem
                                    discrete_sequence_recall, embedded_reber_grammar, embedded_reber_long_range,
                                    is_embedded_reber, sine_wave, timing_task)
 from axonal.data.text import TEXTS, char_sequences, decode, encode, load_text
-from axonal.data.sequences import _timing_stream
+from axonal.data.sequences.timing import _timing_stream
 
 # Every generator, called small, for the checks they all share.
 GENERATORS = {

@@ -17,7 +17,7 @@ from importlib import resources
 
 import numpy as np
 
-from .sequences import _generator, _integer, _one_hot
+from .sequences._common import _generator, _integer, _one_hot
 
 __all__ = ["TEXTS", "load_text", "char_sequences", "encode", "decode"]
 
