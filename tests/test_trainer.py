@@ -190,3 +190,11 @@ def test_tasks_check_the_network_shape():
         Trainer(Perceptron(3, 2, 1, seed=0)).xor()
     with pytest.raises(ValueError, match="recurrent"):
         Trainer(Perceptron(6, 3, 2, seed=0)).dsr(targets=[2, 4], distractors=[3, 5], length=9)
+
+
+def test_xor_task_builds_an_unbuilt_network_and_learns_it():
+    net = Sequential([Dense(3, "logistic"), Dense(1, "logistic")], seed=3)
+    result = Trainer(net).xor(rate=0.5, error=0.01, iterations=20000, seed=0)
+    assert net.input_shape == (2,) and result.error <= 0.01
+    outputs = net.predict(np.array([[0, 0], [1, 0], [0, 1], [1, 1]], dtype=np.float32))[:, 0]
+    assert np.array_equal(outputs.round(), [0, 1, 1, 0])
