@@ -16,7 +16,7 @@ The pieces, one module each:
 
 Synaptic's architecture-free model, imported on first use: :mod:`axonal.graph`
 (layers, connections and gates; BPTT and LSTM-g; Synaptic's JSON),
-:mod:`axonal.architect` (Perceptron, LSTM, Liquid, Hopfield), :mod:`axonal.trainer`
+:mod:`axonal.architect` (Perceptron, LSTM, Liquid, Hopfield), :mod:`axonal.synaptic`
 (Synaptic's Trainer and tasks), :mod:`axonal.hopfield` (Hebbian memory) and
 :mod:`axonal.export` (standalone Python, diagrams).
 

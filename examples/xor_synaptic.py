@@ -9,7 +9,7 @@ library the articles build on) writes it::
 
 ``axonal.architect.Perceptron(2, 3, 1)`` draws the graph ``input (2) → hidden_1
 (3) → output (1)`` with logistic neurons, each computing ``y = σ(Σ w·x + b)``.
-``axonal.trainer.Trainer`` takes Synaptic's training set (a list of
+``axonal.synaptic.Trainer`` takes Synaptic's training set (a list of
 ``{"input": [...], "output": [...]}``) and options, and trains *online*: one
 sample at a time, a gradient step after each, in a new random order every epoch
 (``shuffle``)::
@@ -44,7 +44,7 @@ except ImportError:  # running from a source checkout without installing the pac
 
 from axonal.architect import Perceptron
 from axonal.export import to_python, to_svg
-from axonal.trainer import Trainer
+from axonal.synaptic import Trainer
 
 #: Synaptic's XOR training set, in Synaptic's format
 TRAINING_SET = [

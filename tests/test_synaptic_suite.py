@@ -20,7 +20,7 @@ import pytest
 
 from axonal.architect import LSTM, Perceptron
 from axonal.graph import Graph, GraphNetwork
-from axonal.trainer import Trainer
+from axonal.synaptic import Trainer
 
 LEARNING_RATE = 0.5
 FULL = os.environ.get("AXONAL_SYNAPTIC_FULL") == "1"

@@ -1,11 +1,11 @@
-"""axonal.trainer: Synaptic's Trainer options on top of fit."""
+"""axonal.synaptic.Trainer: Synaptic's Trainer options on top of fit."""
 
 import numpy as np
 import pytest
 
 from axonal import Dense, Sequential
 from axonal.architect import LSTM, Perceptron
-from axonal.trainer import Trainer
+from axonal.synaptic import Trainer
 
 XOR = [{"input": [0, 0], "output": [0]}, {"input": [0, 1], "output": [1]},
        {"input": [1, 0], "output": [1]}, {"input": [1, 1], "output": [0]}]

@@ -1,0 +1,287 @@
+"""Synaptic's ``Trainer``: train a network on a list of samples, and its built-in tasks.
+
+``Trainer(network).train(set, **options)`` takes Synaptic's data and options
+(``set = [{"input": [...], "output": [...]}, ...]``, ``rate``, ``iterations``,
+``error``, ``shuffle``, ``cost``, ``log``, ``schedule``, ``cross_validate``) and
+runs them through axonal's own training loop (:func:`axonal.training.fit`) with
+online learning, ``batch_size=1``, and plain SGD::
+
+    Synaptic option                      axonal
+    iterations                           fit(epochs=...)
+    error                                fit(error=...)  (ErrorBelow on the training loss)
+    rate: number                         SGD(learning_rate=...)
+    rate: [r0, r1, ...]                  RateList(rates, iterations, synaptic=True)
+    rate: function(iterations, error)    FromCallable (iterations counted from 1)
+    schedule: {every, do}                a Callback; ``do`` returning True aborts
+    crossValidate: {testSize, testError} validation data + ErrorBelow on val_loss
+
+Where this differs from Synaptic 1.1.4 on purpose:
+
+* **The cost is the loss.** In Synaptic the cost only decides when to stop; every
+  output neuron learns from ``δ = t - y`` whatever the cost. Here ``cost`` is the
+  loss whose gradient trains the network: ``"mse"`` (the default) backpropagates
+  ``∂E/∂y = 2(y - t)/K`` through the output activation, ``"cross_entropy"`` the
+  binary cross-entropy, whose gradient for a logistic output is Synaptic's
+  ``y - t`` (divided by the ``K`` outputs, as axonal's losses average over
+  outputs where Synaptic's cross-entropy sums). So at equal ``rate`` an MSE run
+  takes smaller steps than Synaptic's (by ``2·f'(z)/K <= 1/2`` for a logistic output).
+  Synaptic's ``"binary"`` cost has no gradient: :meth:`Trainer.test` accepts it,
+  ``train`` does not.
+* **Options never stick.** Synaptic copies a call's ``iterations``, ``error``,
+  ``rate``, ``cost`` and ``schedule`` into the trainer for every later call; here
+  a call's options apply to that call only. Defaults come from the constructor.
+* ``error=0`` is allowed (Synaptic's ``options.error || .005`` cannot express it).
+* ``shuffle`` draws from ``seed`` (never a global generator), shuffles before every
+  epoch including the first (Synaptic shuffles after each) and never reorders
+  the caller's list (Synaptic shuffles it in place).
+* ``time`` is in seconds (Synaptic: milliseconds).
+
+Recurrent graph networks (:class:`~axonal.graph.GraphNetwork` with memory). In
+Synaptic a set given to ``train`` is one stream: every sample is a time step and
+the state carries on from sample to sample and from epoch to epoch. Here
+``method="online"`` (the default for such networks) does the same with LSTM-g
+(:meth:`GraphNetwork.online`), and ``method="bptt"`` trains the set as one
+sequence with ``fit`` (backpropagation through time, the cost as the loss; each
+epoch then starts from a zero state). LSTM-g's output error is always ``t - y``,
+the gradient of cross-entropy for logistic outputs: with LSTM-g the cost is the
+error that is measured and decides when to stop, as in Synaptic.
+
+>>> from axonal import Dense, Sequential
+>>> net = Sequential([Dense(3, "logistic", input_dim=2), Dense(1, "logistic")], seed=0)
+>>> result = Trainer(net).xor(iterations=200, seed=0)
+>>> result.iterations
+200
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from ..callbacks import Callback
+from ..optimizers import SGD
+from ..stopping import ErrorBelow
+from .options import (_as_arrays, _check_count, _check_cross_validate, _check_error, _check_log,
+                      _check_rate_option, _check_schedule, _cost_value, _cross_validation_cut, _first_rate, _loss,
+                      _rate_schedule, _report)
+from .results import TestResult, TrainResult
+from .tasks import SynapticTasks
+
+__all__ = ["Trainer"]
+
+
+class Trainer(SynapticTasks):
+    """Train ``network`` the way Synaptic's ``Trainer`` does (see the module docstring).
+
+    Parameters
+    ----------
+    network : Sequential or GraphNetwork
+    rate, iterations, error, cost, cross_validate
+        The defaults of every :meth:`train` call (Synaptic's constructor options:
+        0.2, 100000, 0.005, "mse", none).
+    rule : {"monner", "synaptic"}, default "monner"
+        The LSTM-g rule for online learning of recurrent graph networks.
+    """
+
+    def __init__(self, network, *, rate=0.2, iterations: int = 100000, error: float = 0.005, cost="mse",
+                 cross_validate=None, rule: str = "monner"):
+        self.network = network
+        self.defaults = {"rate": rate, "iterations": iterations, "error": error, "cost": cost,
+                         "cross_validate": cross_validate}
+        _check_rate_option(rate, iterations)
+        _check_count("iterations", iterations)
+        _check_error("error", error)
+        _loss(cost, train=True)
+        if rule not in ("monner", "synaptic"):
+            raise ValueError(f"Trainer: rule must be 'monner' or 'synaptic', got {rule!r}")
+        self.rule = rule
+        self._learner = None
+
+    # -- the general loop -----------------------------------------------------------------------
+    def train(self, set, *, rate=None, iterations: int | None = None, error: float | None = None,
+              shuffle: bool = False, cost=None, log=False, schedule=None, cross_validate=None, seed=None,
+              method: str | None = None) -> TrainResult:
+        """Train on ``set`` until ``iterations`` epochs or an epoch's error ``<= error``.
+
+        Parameters
+        ----------
+        set : list of {"input": [...], "output": [...]}, or a pair of arrays (x, y)
+            ``x`` (samples, inputs), ``y`` (samples, outputs).
+        rate : float, list of float or callable, optional
+            A constant rate; a list spread over the run as Synaptic does (rate ``j``
+            from epoch ``j·⌊N/m⌋`` counted from 1, the first one epoch shorter); or
+            ``rate(iterations, error)`` called before each epoch with the epochs so
+            far plus one and the previous epoch's error (0 before the first).
+        iterations : int, optional
+            The most epochs.
+        error : float, optional
+            Stop after an epoch whose error is ``<= error``.
+        shuffle : bool, default False
+            Visit the samples in a new order every epoch (drawn from ``seed``).
+        cost : {"mse", "cross_entropy"} or Loss, optional
+            The loss that trains the network (unlike Synaptic, see the module docstring).
+        log : False or int
+            Print the epoch, error and rate every ``log`` epochs (not on epochs where
+            ``schedule`` runs, as in Synaptic).
+        schedule : {"every": n, "do": fn}, optional
+            ``fn({"error", "iterations", "rate"})`` after every ``n``-th epoch; a true
+            return value stops training after that epoch.
+        cross_validate : {"test_size": f, "test_error": e}, optional
+            Train on the first ``⌈(1 - f)·n⌉`` samples; the epoch's error is then the
+            mean cost on the rest, and training also stops once it is ``<= e``.
+        seed : int or Generator, optional
+            For the shuffling.
+        method : {"online", "bptt"}, optional
+            Recurrent graph networks only (see the module docstring).
+
+        Returns
+        -------
+        TrainResult
+        """
+        o = self._options(rate, iterations, error, cost, cross_validate)
+        if not isinstance(shuffle, bool):
+            raise TypeError(f"Trainer.train: shuffle must be True or False, got {shuffle!r}")
+        log = _check_log(log)
+        every, do = _check_schedule(schedule)
+        x, y = _as_arrays(set, "Trainer.train")
+        loss = _loss(o["cost"], train=True)
+        if self._recurrent():
+            method = "online" if method is None else method
+            if method == "online":
+                return self._train_online(x, y, o, loss, shuffle, log, every, do, seed)
+            if method != "bptt":
+                raise ValueError(f"Trainer.train: method must be 'online' or 'bptt', got {method!r}")
+            if shuffle or o["cross_validate"] is not None:
+                raise ValueError("Trainer.train: method='bptt' trains the set as one sequence; shuffle and "
+                                 "cross_validate do not apply to it")
+            x, y = x[None], y[None]
+        elif method not in (None, "online"):
+            raise ValueError(f"Trainer.train: method={method!r} is for recurrent graph networks; this network "
+                             f"is feed-forward and trains online")
+
+        start = time.perf_counter()
+        stop, validation = [], None
+        monitor = "loss"
+        if o["cross_validate"] is not None:
+            cut = _cross_validation_cut(o["cross_validate"], len(x))
+            x, y, validation = x[:cut], y[:cut], (x[cut:], y[cut:])
+            monitor = "val_loss"
+            stop = [ErrorBelow(o["error"], monitor="val_loss"),
+                    ErrorBelow(o["cross_validate"]["test_error"], monitor="val_loss")]
+        callbacks = [_SynapticEpoch(every, do, log, monitor)]
+        history = self.network.fit(
+            x, y, loss=loss, optimizer=SGD(learning_rate=_first_rate(o["rate"])), epochs=o["iterations"],
+            batch_size=1, shuffle=shuffle, error=None if validation is not None else o["error"],
+            validation_data=validation, stop=stop, schedule=_rate_schedule(o["rate"], o["iterations"]),
+            callbacks=callbacks, progress=False, seed=seed)
+        final = history.val_loss if validation is not None else history.loss
+        return TrainResult(error=float(final[-1]), iterations=len(history.loss),
+                           time=time.perf_counter() - start, stop_reason=history.stop_reason or "", history=history)
+
+    def test(self, set, *, cost="mse") -> TestResult:
+        """Mean ``cost`` of the network's outputs over ``set`` (no learning).
+
+        ``cost`` may also be ``"binary"``: per sample, the number of outputs with
+        ``round(2t) != round(2y)``. A recurrent graph network trained online runs the set
+        as a continuation of the stream it was trained on, as in Synaptic; one that has
+        not learnt online (``method="bptt"``) runs it from a fresh state.
+        """
+        start = time.perf_counter()
+        x, y = _as_arrays(set, "Trainer.test")
+        if self._recurrent():
+            learner = self._online_learner()
+            out = np.stack([learner.step(xt) for xt in x])
+        else:
+            out = self.network.predict(x)
+        out = np.asarray(out, dtype=np.float64).reshape(y.shape)
+        return TestResult(error=_cost_value(cost, out, y), time=time.perf_counter() - start)
+
+    # -- helpers ------------------------------------------------------------------------------------
+    def _options(self, rate, iterations, error, cost, cross_validate) -> dict:
+        o = dict(self.defaults)
+        given = {"rate": rate, "iterations": iterations, "error": error, "cost": cost,
+                 "cross_validate": cross_validate}
+        o.update({k: v for k, v in given.items() if v is not None})
+        _check_count("iterations", o["iterations"])
+        _check_error("error", o["error"])
+        _check_rate_option(o["rate"], o["iterations"])
+        if o["cross_validate"] is not None:
+            o["cross_validate"] = _check_cross_validate(o["cross_validate"])
+        return o
+
+    def _recurrent(self) -> bool:
+        layer = getattr(self.network, "graph_layer", None)
+        return bool(layer is not None and layer.recurrent)
+
+    def _online_learner(self):
+        if not self._recurrent():
+            raise ValueError("Trainer: this task needs a recurrent graph network (axonal.graph.GraphNetwork "
+                             "with memory, e.g. architect.LSTM), learnt online by LSTM-g")
+        if self._learner is None:
+            self._learner = self.network.online(learning_rate=0.1, rule=self.rule)
+        return self._learner
+
+    def _check_sizes(self, n_in, n_out, task):
+        net = self.network
+        if not net.built:
+            net.build_network((n_in,))
+        got_in = net.input_shape[-1]
+        got_out = net.output_shape[-1]
+        if (got_in, got_out) != (n_in, n_out):
+            raise ValueError(f"Trainer.{task}: the network must have {n_in} inputs and {n_out} outputs; "
+                             f"it has {got_in} and {got_out}")
+
+    def _train_online(self, x, y, o, loss, shuffle, log, every, do, seed) -> TrainResult:
+        """Synaptic's loop for a recurrent network, one LSTM-g step per sample.
+
+        Written out rather than run by ``fit``: ``fit`` trains by backpropagation of
+        whole samples, while here every sample is one time step of a stream whose
+        state and eligibility traces carry on from sample to sample and epoch to epoch.
+        """
+        learner = self._online_learner()
+        schedule = _rate_schedule(o["rate"], o["iterations"])
+        rate = _first_rate(o["rate"])
+        rng = np.random.default_rng(seed)
+        start = time.perf_counter()
+        n = len(x)
+        cut, cv = n, o["cross_validate"]
+        if cv is not None:
+            cut = _cross_validation_cut(cv, n)
+        order = np.arange(cut)
+        err, last, epochs, reason = 1.0, None, 0, "epochs"
+        while epochs < o["iterations"]:
+            if schedule is not None:
+                rate = schedule.rate(epochs, last)
+            if shuffle:
+                rng.shuffle(order)
+            total = 0.0
+            for i in order:
+                out = learner.step(x[i], y[i], learning_rate=rate)
+                total += loss.value(out[None], y[i][None])
+            err = total / cut
+            if cv is not None:
+                err = self.test((x[cut:], y[cut:]), cost=o["cost"]).error
+            last = err
+            epochs += 1
+            if _report(epochs, every, do, log, {"error": err, "iterations": epochs, "rate": rate}):
+                reason = "callback"
+                break
+            if err <= o["error"] or (cv is not None and err <= cv["test_error"]):
+                reason = "error"
+                break
+        return TrainResult(error=float(err), iterations=epochs, time=time.perf_counter() - start,
+                           stop_reason=reason)
+
+
+class _SynapticEpoch(Callback):
+    """After every epoch: Synaptic's ``schedule`` (every ``n``: ``do(info)``, true aborts) or
+    else its ``log`` line. ``info["error"]`` is what Synaptic calls the error: the training
+    loss, or the held-out loss with cross-validation (``monitor``)."""
+
+    def __init__(self, every, do, log, monitor):
+        self.every, self.do, self.log, self.monitor = every, do, log, monitor
+
+    def on_epoch_end(self, epoch, logs):
+        info = {"error": logs[self.monitor], "iterations": epoch + 1, "rate": logs["learning_rate"]}
+        return _report(epoch + 1, self.every, self.do, self.log, info)
