@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["sample_sequence", "sample_text"]
+__all__ = ["sample_sequence"]
 
 
 def sample_sequence(net, prompt, length: int, *, temperature: float = 1.0, seed=None) -> np.ndarray:
@@ -63,14 +63,3 @@ def sample_sequence(net, prompt, length: int, *, temperature: float = 1.0, seed=
         out[k] = rng.choice(vocabulary_size, p=p)
         logits = stepper.predict(eye[out[k]][None, None])[0, -1]
     return out
-
-
-def sample_text(net, vocabulary: str, prompt: str, length: int, *, temperature: float = 1.0, seed=None) -> str:
-    """Continue ``prompt`` with ``length`` characters drawn from a character-level network.
-
-    ``vocabulary`` is the one the network was trained with (from
-    :func:`axonal.data.char_sequences`); every prompt character must be in it.
-    """
-    from .data.text import decode, encode
-    codes = sample_sequence(net, encode(prompt, vocabulary), length, temperature=temperature, seed=seed)
-    return decode(codes, vocabulary)

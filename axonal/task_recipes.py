@@ -107,7 +107,7 @@ def _copy(cell, units, options, seed):
 
 
 def _text(cell, units, options, seed):
-    from .generation import sample_text
+    from .data.text import sample_text
     corpus = text.load_text("sonnets")
     cut = int(len(corpus) * 0.9)
     x, y, vocabulary = text.char_sequences(corpus[:cut], 64, seed=seed)

@@ -16,7 +16,7 @@ outputs are the logits of the next character; trained with softmax
 cross-entropy, the average of ``-ln p(next character)``, in nats per character
 (``ln V`` ≈ 4.1 for guessing uniformly).
 
-Writing: ``axonal.generation.sample_text`` feeds a prompt to a stateful copy of
+Writing: ``axonal.data.sample_text`` feeds a prompt to a stateful copy of
 the network, turns the output at the last step into probabilities
 ``p_k = softmax(z_k / T)``, draws a character, feeds it back, and so on. The
 temperature ``T`` trades safety for variety: at ``T = 0.5`` the text keeps to the
@@ -43,7 +43,7 @@ except ImportError:  # running from a source checkout without installing the pac
 
 from axonal import LSTM, Adam, Dense, Sequential
 from axonal.data import char_sequences, load_text
-from axonal.generation import sample_text
+from axonal.data import sample_text
 
 TEXT = "sonnets"
 WINDOW = 64

@@ -18,7 +18,8 @@ name                        what it gives
 sequence tasks              :mod:`~axonal.data.sequences`: Synaptic's DSR, embedded Reber
                             grammar and timing task; the adding problem, the copy task, sine
                             waves (``(batch, time, features)`` arrays)
-:func:`load_text`           public-domain texts for character models (:mod:`~axonal.data.text`)
+:func:`load_text`           public-domain texts for character models (:mod:`~axonal.data.text`);
+                            :func:`sample_text` continues a prompt with a trained model
 ==========================  ===============================================================
 
 Modules: :mod:`~axonal.data.dataset`, :mod:`~axonal.data.bundled` (data files in
@@ -39,9 +40,9 @@ from .readers import load_array, load_csv, read_features, read_header_row
 from .sequences import (adding_problem, copy_task, discrete_sequence_recall, embedded_reber_grammar,
                         embedded_reber_long_range, is_embedded_reber, sine_wave, timing_task)
 from .split import kfold_indices, train_test_split
-from .text import char_sequences, decode, encode, load_text
+from .text import char_sequences, decode, encode, load_text, sample_text
 
 __all__ = ["Dataset", "load_digits", "load_regression", "load_xor", "load_csv", "load_array", "read_features", "read_header_row",
            "train_test_split", "kfold_indices", "discrete_sequence_recall", "embedded_reber_grammar",
            "embedded_reber_long_range", "is_embedded_reber", "timing_task", "adding_problem", "copy_task",
-           "sine_wave", "load_text", "char_sequences", "encode", "decode"]
+           "sine_wave", "load_text", "char_sequences", "encode", "decode", "sample_text"]

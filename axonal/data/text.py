@@ -17,9 +17,10 @@ from importlib import resources
 
 import numpy as np
 
+from ..generation import sample_sequence
 from .sequences._common import _generator, _integer, _one_hot
 
-__all__ = ["TEXTS", "load_text", "char_sequences", "encode", "decode"]
+__all__ = ["TEXTS", "load_text", "char_sequences", "encode", "decode", "sample_text"]
 
 
 TEXTS = {
@@ -221,3 +222,13 @@ def char_sequences(text, length, *, step=None, seed=None, vocabulary=None):
         starts = _generator(seed).permutation(starts)
     windows = codes[starts[:, None] + np.arange(length + 1)]
     return _one_hot(windows[:, :-1], len(vocabulary)), _one_hot(windows[:, 1:], len(vocabulary)), vocabulary
+
+
+def sample_text(net, vocabulary: str, prompt: str, length: int, *, temperature: float = 1.0, seed=None) -> str:
+    """Continue ``prompt`` with ``length`` characters drawn from a character-level network.
+
+    ``vocabulary`` is the one the network was trained with (from
+    :func:`axonal.data.char_sequences`); every prompt character must be in it.
+    """
+    codes = sample_sequence(net, encode(prompt, vocabulary), length, temperature=temperature, seed=seed)
+    return decode(codes, vocabulary)
