@@ -166,9 +166,7 @@ class LeakyReLU(Activation):
     name = "leaky_relu"
 
     def __init__(self, alpha: float = 0.01):
-        if not alpha > 0:
-            raise ValueError(f"leaky_relu: alpha must be > 0, got {alpha!r}")
-        self.alpha = float(alpha)
+        self.alpha = _positive_finite(alpha, "leaky_relu", "alpha")
 
     def forward(self, z, out=None):
         scaled = np.multiply(z, self.alpha)
@@ -189,9 +187,7 @@ class ELU(Activation):
     name = "elu"
 
     def __init__(self, alpha: float = 1.0):
-        if not alpha > 0:
-            raise ValueError(f"elu: alpha must be > 0, got {alpha!r}")
-        self.alpha = float(alpha)
+        self.alpha = _positive_finite(alpha, "elu", "alpha")
 
     def forward(self, z, out=None):
         # α·(e^min(z,0) - 1) is 0 for z > 0 and never overflows; max(z, 0) is 0 for z <= 0.
@@ -360,6 +356,13 @@ ALIASES = {
 def names() -> list[str]:
     """All names ``get`` accepts, aliases included."""
     return sorted(set(REGISTRY) | set(ALIASES))
+
+
+def _positive_finite(value, name: str, argument: str) -> float:
+    """``value`` as a float if it is a finite number > 0 (not a bool), else a ValueError naming it."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) or not 0 < value < np.inf:
+        raise ValueError(f"{name}: {argument} must be a finite number > 0, got {value!r:.40}")
+    return float(value)
 
 
 def get(spec: str | Activation | dict | None) -> Activation:

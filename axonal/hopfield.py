@@ -66,63 +66,21 @@ network reloads bit for bit.
 
 from __future__ import annotations
 
-import json
-import os
-from dataclasses import dataclass
-
 import numpy as np
 
-from ._files import write_atomically
+from .hopfield_recall import Recall
 
-__all__ = ["CAPACITY_RATIO", "FORMAT", "Hopfield", "Recall"]
+__all__ = ["CAPACITY_RATIO", "Hopfield", "Recall"]
 
 #: patterns per unit a network of random patterns holds (Amit, Gutfreund & Sompolinsky)
 CAPACITY_RATIO = 0.138
-#: ``format`` field of a saved network's metadata
-FORMAT = "axonal.hopfield"
-FORMAT_VERSION = 1
+#: the most patterns a memory counts: its Hebbian sum stays exact in float64 below 2**53
+MAX_PATTERNS = 2**53
 
 _UNITS = {"sign": (-1.0, 1.0), "binary": (0.0, 1.0)}
 _MODES = ("async", "sync")
 _TRAJECTORIES = (None, "sweep", "update")
-_HEADER_KEY = "axonal"
-_TENSORS = ("hebbian_sum", "thresholds")
-
-
-@dataclass(frozen=True)
-class Recall:
-    """What :meth:`Hopfield.recall` found.
-
-    For a single input ``(n,)`` the fields are scalars and ``(n,)`` arrays; for a
-    batch ``(b, n)`` each field gains a leading batch axis.
-
-    Attributes
-    ----------
-    states : ndarray, (n,) or (b, n)
-        The final states, in the network's alphabet (±1 or 0/1).
-    converged : bool or ndarray of bool, (b,)
-        A fixed point was reached: a full sweep changed nothing.
-    cycle : bool or ndarray of bool, (b,)
-        Synchronous recall ended in a 2-cycle (``states`` is its last state);
-        always False for asynchronous recall, which cannot cycle.
-    sweeps : int or ndarray of int, (b,)
-        Sweeps used (one sweep updates every unit once), counting the last
-        one, which confirmed the fixed point or closed the cycle; ``max_sweeps``
-        when neither happened.
-    trajectory : ndarray or None, (T, n) or (T, b, n)
-        With ``trajectory="sweep"``: the input, then the state after each sweep;
-        with ``"update"`` (asynchronous recall): the state after every single
-        unit update. Rows finished early repeat their final state.
-    energies : ndarray or None, (T,) or (T, b)
-        ``E`` of each ``trajectory`` state.
-    """
-
-    states: np.ndarray
-    converged: np.ndarray | bool
-    cycle: np.ndarray | bool
-    sweeps: np.ndarray | int
-    trajectory: np.ndarray | None = None
-    energies: np.ndarray | None = None
+_CHECK_ROWS = 256  # rows of the Hebbian sum checked at a time: bounded temporaries
 
 
 class Hopfield:
@@ -146,8 +104,8 @@ class Hopfield:
     def __init__(self, size: int, *, units: str = "sign", thresholds=None, seed=None):
         if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
             raise ValueError(f"Hopfield: size must be a positive integer, got {size!r}")
-        if units not in _UNITS:
-            raise ValueError(f"Hopfield: unknown units {units!r}; valid: {', '.join(_UNITS)}")
+        if not isinstance(units, str) or units not in _UNITS:
+            raise ValueError(f"Hopfield: unknown units {units!r:.40}; valid: {', '.join(_UNITS)}")
         self.size = int(size)
         self.units = units
         self.seed = seed
@@ -156,6 +114,8 @@ class Hopfield:
         self._hebbian_sum = np.zeros((self.size, self.size))
         self.patterns_stored = 0
         self.thresholds = 0.0 if thresholds is None else thresholds
+        #: free JSON data stored with the memory in a model file (``axonal.save(net, path, metadata=...)``)
+        self.metadata_ = None
 
     # -- parameters --------------------------------------------------------------------------
     @property
@@ -343,78 +303,25 @@ class Hopfield:
         if not isinstance(data, dict) or set(data) != expected:
             got = sorted(data) if isinstance(data, dict) else type(data).__name__
             raise ValueError(f"{where}: expected the keys {sorted(expected)}, got {got}")
-        seed, stored = data["seed"], data["patterns_stored"]
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
-            raise ValueError(f"{where}: seed must be an integer or None, got {seed!r}")
-        if isinstance(stored, bool) or not isinstance(stored, (int, np.integer)) or stored < 0:
-            raise ValueError(f"{where}: patterns_stored must be a non-negative integer, got {stored!r}")
-        net = cls(data["size"], units=data["units"], thresholds=data["thresholds"], seed=seed)
-        n = net.size
+        seed, stored, size = data["seed"], data["patterns_stored"], data["size"]
         hebbian = np.asarray(data["hebbian_sum"])
-        if hebbian.shape != (n, n) or not (np.issubdtype(hebbian.dtype, np.number) and np.isfinite(hebbian).all()):
-            raise ValueError(f"{where}: hebbian_sum must be a finite ({n}, {n}) array, "
-                             f"got shape {hebbian.shape}, dtype {hebbian.dtype}")
+        problem = ("seed must be a non-negative integer or None" if seed is not None and not _is_count(seed)
+                   else "patterns_stored must be an integer in [0, 2**53]"
+                   if not (_is_count(stored) and stored <= MAX_PATTERNS)
+                   else f"hebbian_sum must be a finite (size, size) array, size = {size!r:.20}"
+                   if not (_is_count(size) and hebbian.shape == (size, size) and hebbian.dtype.kind in "iuf"
+                           and np.isfinite(hebbian).all()) else None)
+        if problem:
+            raise ValueError(f"{where}: {problem}; got seed {seed!r:.30}, patterns_stored {stored!r:.30}, "
+                             f"hebbian_sum of shape {hebbian.shape}")
+        net = cls(size, units=data["units"], thresholds=data["thresholds"], seed=seed)
         hebbian = hebbian.astype(np.float64)
-        # Σ_μ ξξᵀ of p ±1 patterns: symmetric, zero diagonal, and off it integers of p's parity, |·| ≤ p.
-        off_diagonal = hebbian[~np.eye(n, dtype=bool)]
-        if (np.any(hebbian != hebbian.T) or np.any(np.diag(hebbian) != 0)
-                or np.any(off_diagonal != np.round(off_diagonal)) or np.any(np.abs(off_diagonal) > stored)
-                or np.any((off_diagonal - stored) % 2 != 0)):
+        if not _is_hebbian_sum(hebbian, int(stored)):
             raise ValueError(f"{where}: hebbian_sum is not the Hebbian sum of {stored} ±1 patterns "
                              f"(symmetric integers of the parity of {stored}, |entry| ≤ {stored}, zero diagonal)")
         net._hebbian_sum = hebbian
         net.patterns_stored = int(stored)
         return net
-
-    def save(self, path) -> None:
-        """Write the network to a safetensors file at ``path``, atomically.
-
-        Two tensors, ``hebbian_sum`` (n, n) int64 and ``thresholds`` (n,) float64,
-        and a JSON header (``format``, ``format_version``, ``size``, ``units``,
-        ``patterns_stored``, ``seed``) under the metadata key ``"axonal"``. The file
-        is written beside ``path`` first and renamed onto it once complete.
-        """
-        from safetensors.numpy import save as to_bytes
-
-        data = self.to_dict()
-        tensors = {"hebbian_sum": data.pop("hebbian_sum").astype(np.int64), "thresholds": data.pop("thresholds")}
-        header = {"format": FORMAT, "format_version": FORMAT_VERSION, **data}
-        blob = to_bytes(tensors, metadata={_HEADER_KEY: json.dumps(header, sort_keys=True, separators=(",", ":"))})
-        write_atomically(path, blob, what="Hopfield network")
-
-    @classmethod
-    def load(cls, path) -> Hopfield:
-        """Read a network written by :meth:`save`.
-
-        Only data is read (safetensors tensors and a JSON header); nothing in the
-        file is executed or imported. A malformed file raises ``ValueError`` naming
-        ``path`` and what was wrong.
-        """
-        from safetensors import SafetensorError, safe_open
-
-        path = os.fspath(path)
-        try:
-            with safe_open(path, framework="numpy") as f:
-                metadata = f.metadata() or {}
-                tensors = {name: f.get_tensor(name) for name in f.keys()}  # noqa: SIM118 (safe_open is not iterable)
-        except SafetensorError as exc:
-            raise ValueError(f"{path}: not a safetensors file ({exc})") from None
-        try:
-            header = json.loads(metadata[_HEADER_KEY])
-        except (KeyError, ValueError):
-            raise ValueError(f"{path}: no axonal header (metadata key {_HEADER_KEY!r} with a JSON object)") from None
-        if not isinstance(header, dict) or header.get("format") != FORMAT:
-            raise ValueError(f"{path}: not a saved Hopfield network (format is not {FORMAT!r})")
-        if header.get("format_version") != FORMAT_VERSION:
-            raise ValueError(f"{path}: format_version {header.get('format_version')!r} is not supported; "
-                             f"this axonal reads {FORMAT_VERSION}")
-        if set(tensors) != set(_TENSORS):
-            raise ValueError(f"{path}: expected the tensors {list(_TENSORS)}, got {sorted(tensors)}")
-        data = {key: value for key, value in header.items() if key not in ("format", "format_version")}
-        try:
-            return cls.from_dict({**data, **tensors})
-        except ValueError as exc:
-            raise ValueError(f"{path}: {exc}") from None
 
     # -- alphabet ----------------------------------------------------------------------------
     def _as_spins(self, x, where: str, what: str, keep_shape: bool = False) -> np.ndarray:
@@ -451,3 +358,20 @@ class Hopfield:
     def __repr__(self) -> str:
         return (f"Hopfield({self.size}, units={self.units!r}, patterns_stored={self.patterns_stored}, "
                 f"capacity≈{self.capacity:.1f})")
+
+
+def _is_count(value) -> bool:
+    return not isinstance(value, bool) and isinstance(value, (int, np.integer)) and value >= 0
+
+
+def _is_hebbian_sum(hebbian: np.ndarray, stored: int) -> bool:
+    """``Σ_μ ξξᵀ`` of ``stored`` ±1 patterns is symmetric with a zero diagonal, and off it holds integers
+    of ``stored``'s parity, ``|entry| ≤ stored``. Checked a block of rows at a time: small temporaries."""
+    ok = not np.any(np.diagonal(hebbian) != 0)
+    for start in range(0, len(hebbian), _CHECK_ROWS) if ok else ():
+        rows = hebbian[start:start + _CHECK_ROWS]
+        odd = np.count_nonzero((rows - stored) % 2 != 0)  # the diagonal's zeros count when stored is odd
+        if (not np.array_equal(rows, hebbian[:, start:start + _CHECK_ROWS].T) or np.any(rows != np.round(rows))
+                or np.any(np.abs(rows) > stored) or odd != (len(rows) if stored % 2 else 0)):
+            return False
+    return ok

@@ -20,6 +20,7 @@ import numpy as np
 from . import layers as _layers
 from . import losses as _losses
 from ._validation import as_input_array
+from .class_labels import class_labels
 from .layers.base import Layer
 from .parameters import ParameterSet
 
@@ -68,8 +69,8 @@ class Sequential(Layer):
         if len({id(layer) for layer in layers}) != len(layers):
             raise ValueError("Sequential: the same layer object appears twice; create a new layer for each use")
         self.layers = layers
-        if str(np.dtype(dtype)) not in _DTYPES:
-            raise ValueError(f"Sequential: dtype must be float32 or float64, got {dtype!r}")
+        if not _is_float_dtype(dtype):
+            raise ValueError(f"Sequential: dtype must be float32 or float64, got {dtype!r:.40}")
         self.dtype = np.dtype(dtype)
         self.seed = seed
         self.params_: ParameterSet | None = None
@@ -78,13 +79,25 @@ class Sequential(Layer):
         self.optimizer_ = None
         self.schedule_ = None
         self.metadata_ = None
-        #: class labels of the outputs of a classifier (``None`` otherwise)
-        self.classes_: list | None = None
+        self._classes: list | None = None
         if input_dim is None:
             input_dim = getattr(layers[0], "input_dim", None)
-        self.input_dim = input_dim
+        if input_dim is not None and (isinstance(input_dim, bool) or not isinstance(input_dim, (int, np.integer))
+                                      or input_dim < 1):
+            raise ValueError(f"Sequential: input_dim must be a positive integer, got {input_dim!r:.40}")
+        self.input_dim = None if input_dim is None else int(input_dim)
         if input_dim is not None and not _defer_build:
             self.build_network(self.declared_input_shape())
+
+    @property
+    def classes_(self) -> list | None:
+        """Class labels of the outputs of a classifier (``None`` otherwise); see :func:`class_labels`."""
+        return self._classes
+
+    @classes_.setter
+    def classes_(self, classes) -> None:
+        outputs = self.output_shape[-1] if self.built else None
+        self._classes = class_labels(classes, outputs, self.describe())
 
     # -- building ------------------------------------------------------------------
     def children(self):
@@ -321,13 +334,19 @@ class Sequential(Layer):
             raise ValueError("Sequential: config must be a mapping with a 'layers' list")
         unknown = set(config) - {"layers", "dtype", "input_dim", "name"}
         if unknown:
-            raise ValueError(f"Sequential: unknown config keys {sorted(unknown)}")
-        input_dim = config.get("input_dim")
-        if input_dim is not None and (isinstance(input_dim, bool) or not isinstance(input_dim, int) or input_dim < 1):
-            raise ValueError(f"Sequential: input_dim must be a positive integer, got {input_dim!r}")
-        net = cls([layer_from_spec(spec) for spec in config["layers"]], dtype=config.get("dtype", "float32"),
-                  name=config.get("name"), _defer_build=True)
-        net.input_dim = input_dim if input_dim is not None else net.input_dim
+            raise ValueError(f"Sequential: unknown config keys {sorted(unknown)!r:.200}")
+        dtype = config.get("dtype", "float32")
+        if not isinstance(dtype, str) or dtype not in _DTYPES:
+            raise ValueError(f"Sequential: config key 'dtype' must be 'float32' or 'float64', got {dtype!r:.40}")
+        layers = []
+        for i, spec in enumerate(config["layers"]):
+            try:
+                layers.append(layer_from_spec(spec))
+            except (ValueError, TypeError) as exc:
+                raise ValueError(f"layer {i}: {exc}") from None
+        net = cls(layers, input_dim=config.get("input_dim"), dtype=dtype, name=config.get("name"),
+                  _defer_build=True)
+        input_dim = net.input_dim
         if build and input_dim is not None:
             net.build_network(net.declared_input_shape())
         return net
@@ -338,6 +357,13 @@ class Sequential(Layer):
     def __repr__(self):
         inner = ",\n".join("    " + repr(layer) for layer in self.layers)
         return f"Sequential([\n{inner}\n], dtype={str(self.dtype)!r})"
+
+
+def _is_float_dtype(dtype) -> bool:
+    try:
+        return str(np.dtype(dtype)) in _DTYPES
+    except TypeError:
+        return False
 
 
 def _dims(shape) -> list[str]:

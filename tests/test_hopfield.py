@@ -1,10 +1,13 @@
 """Hopfield networks: Hebbian weights, recall, energy, capacity, errors and saving."""
 
+import json
 import os
 
 import numpy as np
 import pytest
 
+import axonal
+import axonal.io
 from axonal.hopfield import Hopfield
 
 
@@ -279,32 +282,78 @@ def test_save_and_load_round_trip(tmp_path):
     patterns = random_patterns(6, 40, seed=14)
     net = Hopfield(40, units="sign", thresholds=np.full(40, 0.05), seed=3)
     net.store(patterns)
-    path = tmp_path / "memory.safetensors"
-    net.save(path)
-    assert os.listdir(tmp_path) == ["memory.safetensors"]   # no temporary file left behind
-    again = Hopfield.load(path)
+    path = tmp_path / "memory.axonal"
+    axonal.save(net, path, metadata={"letters": "AT"})
+    assert os.listdir(tmp_path) == ["memory.axonal"]   # no temporary file left behind
+    again = axonal.load(path)
+    assert isinstance(again, Hopfield) and again.metadata_ == {"letters": "AT"}
     assert (again.size, again.units, again.patterns_stored, again.seed) == (40, "sign", 6, 3)
     np.testing.assert_array_equal(again.weights, net.weights)
     np.testing.assert_array_equal(again.thresholds, net.thresholds)
     starts = flip(patterns, 4, seed=15)
     np.testing.assert_array_equal(again.recall(starts, trajectory="update").trajectory,
                                   net.recall(starts, trajectory="update").trajectory)
+    axonal.save(again, tmp_path / "again.axonal")
+    assert (tmp_path / "again.axonal").read_bytes() == path.read_bytes()
     again.store(patterns[:1])                                # keeps learning where it left off
     assert again.patterns_stored == 7
     assert Hopfield.from_dict(net.to_dict()).to_dict()["patterns_stored"] == 6
+    header = axonal.io.read_header(path)
+    assert header["kind"] == "hopfield" and header["hopfield"]["size"] == 40
+    with pytest.raises(ValueError, match="no optimizer or schedule"):
+        axonal.io.to_bytes(net, optimizer=axonal.SGD(0.1))
+
+
+def test_the_core_does_no_file_io():
+    import axonal.hopfield as module
+    assert not hasattr(Hopfield, "save") and not hasattr(Hopfield, "load")
+    assert "_files" not in vars(module) and "safetensors" not in open(module.__file__).read()
+
+
+def _sealed(blob, change):
+    """``blob`` with its axonal header changed by ``change`` and sealed again (a valid digest)."""
+    from axonal.io.container import seal
+    n = int.from_bytes(blob[:8], "little")
+    outer = json.loads(blob[8:8 + n])
+    inner = json.loads(outer.pop("__metadata__")["axonal"])
+    change(inner, outer)
+    return seal(inner, outer, blob[8 + n:])
+
+
+@pytest.mark.parametrize("change, fragment", [
+    (lambda h, t: h["hopfield"].update(size=10**12), "'hopfield' must be {size (1 to 46340)"),
+    (lambda h, t: h["hopfield"].update(size=6), "has shape (5, 5); the architecture needs (6, 6)"),
+    (lambda h, t: h["hopfield"].update(units=["sign"]), "'hopfield' must be"),
+    (lambda h, t: h["hopfield"].update(patterns_stored=2**80), "'hopfield' must be"),
+    (lambda h, t: h["hopfield"].update(patterns_stored=4), "not the Hebbian sum of 4"),
+    (lambda h, t: h["hopfield"].update(seed=-1), "'hopfield' must be"),
+    (lambda h, t: h["hopfield"].update(seed=1.5), "'hopfield' must be"),
+    (lambda h, t: h["hopfield"].pop("seed"), "'hopfield' must be"),
+    (lambda h, t: h.update(kind="network"), "header fields missing"),
+    (lambda h, t: h.update(kind="Hopfield"), "header field 'kind' must be one of"),
+    (lambda h, t: t["hopfield.thresholds"].update(shape=[5, 1]), "has shape (5, 1)"),
+])
+def test_hostile_hopfield_headers_raise_model_file_error(tmp_path, change, fragment):
+    net = Hopfield(5, seed=1)
+    net.store(random_patterns(3, 5, seed=0))
+    path = tmp_path / "bad.axonal"
+    path.write_bytes(_sealed(axonal.io.to_bytes(net), change))
+    with pytest.raises(axonal.io.ModelFileError) as info:
+        axonal.load(path)
+    assert fragment in str(info.value)
 
 
 def test_load_rejects_bad_files(tmp_path):
     from safetensors.numpy import save_file
 
-    junk = tmp_path / "junk.safetensors"
+    junk = tmp_path / "junk.axonal"
     junk.write_bytes(b"\x00" * 3)
-    with pytest.raises(ValueError, match="junk.safetensors: not a safetensors file"):
-        Hopfield.load(junk)
-    foreign = tmp_path / "foreign.safetensors"
+    with pytest.raises(axonal.io.ModelFileError, match="junk.axonal: not an axonal model file"):
+        axonal.load(junk)
+    foreign = tmp_path / "foreign.axonal"
     save_file({"w": np.zeros(3)}, str(foreign))
-    with pytest.raises(ValueError, match="no axonal header"):
-        Hopfield.load(foreign)
+    with pytest.raises(axonal.io.ModelFileError, match="without the 'axonal' header"):
+        axonal.load(foreign)
     # a tampered Hebbian sum (not symmetric) is refused
     net = Hopfield(5)
     net.store(random_patterns(3, 5, seed=0))
@@ -314,3 +363,36 @@ def test_load_rejects_bad_files(tmp_path):
         Hopfield.from_dict(data)
     with pytest.raises(ValueError, match="expected the keys"):
         Hopfield.from_dict({"size": 5})
+
+
+@pytest.mark.parametrize("stored", [0, 1, 2, 7])
+def test_the_hebbian_sum_check_holds_for_large_memories_by_blocks(stored):
+    net = Hopfield(600)  # more rows than one checked block
+    net.store(random_patterns(stored, 600, seed=stored))
+    assert Hopfield.from_dict(net.to_dict()).patterns_stored == stored
+    for i, j, both_sides in ((599, 3, False), (300, 300, False), (10, 590, True)):  # asymmetric, diagonal, parity
+        data = net.to_dict()
+        data["hebbian_sum"][i, j] += 1.0 if both_sides or i == j else 2.0
+        if both_sides:
+            data["hebbian_sum"][j, i] += 1.0
+        with pytest.raises(ValueError, match=f"not the Hebbian sum of {stored}"):
+            Hopfield.from_dict(data)
+
+
+def test_a_version_1_hopfield_file_is_refused_then_upgraded(tmp_path):
+    from safetensors.numpy import save as to_bytes
+
+    net = Hopfield(6, units="binary", seed=4)
+    net.store(random_patterns(2, 6, seed=2) > 0)
+    data = net.to_dict()
+    header = {"format": "axonal.hopfield", "format_version": 1, "size": 6, "units": "binary",
+              "patterns_stored": 2, "seed": 4}
+    old = tmp_path / "old.safetensors"
+    old.write_bytes(to_bytes({"hebbian_sum": data["hebbian_sum"].astype(np.int64),
+                              "thresholds": data["thresholds"]}, metadata={"axonal": json.dumps(header)}))
+    with pytest.raises(axonal.io.ModelFileError, match="format version 1.*axonal.io.upgrade"):
+        axonal.load(old)
+    axonal.io.upgrade(old, tmp_path / "new.axonal")
+    again = axonal.load(tmp_path / "new.axonal")
+    assert again.units == "binary" and again.seed == 4
+    np.testing.assert_array_equal(again.weights, net.weights)

@@ -10,6 +10,7 @@ import pytest
 from axonal import (SGD, Adagrad, Adam, BatchNorm, Dense, Dropout, Residual, RMSprop, Rprop, Sequential,
                     Standardize)
 from axonal.io import ModelFileError, load, read_header, save, to_bytes
+from axonal.io.container import seal
 from axonal.schedules import ReduceOnPlateau, WarmUp
 
 
@@ -55,9 +56,17 @@ def assert_same_weights(a, b):
 
 
 def raw_file(header: dict, data_bytes: bytes = b"") -> bytes:
-    """A safetensors file assembled by hand, with whatever header we like."""
+    """A safetensors file assembled by hand, with whatever header we like, not sealed."""
     text = json.dumps(header).encode()
     return len(text).to_bytes(8, "little") + text + data_bytes
+
+
+def sealed_file(header: dict, data_bytes: bytes = b"") -> bytes:
+    """A file with whatever tensor table and axonal header we like, in canonical form with a valid
+    digest: what an attacker who knows the format can write. The checks after the digest must hold."""
+    header = dict(header)
+    inner = json.loads(header.pop("__metadata__")["axonal"])
+    return seal(inner, header, data_bytes)
 
 
 def split(blob: bytes):
@@ -71,7 +80,7 @@ def edit_axonal_header(blob: bytes, change) -> bytes:
     inner = json.loads(header["__metadata__"]["axonal"])
     change(inner)
     header["__metadata__"]["axonal"] = json.dumps(inner)
-    return raw_file(header, data_bytes)
+    return sealed_file(header, data_bytes)
 
 
 def first_tensor(header):
@@ -226,9 +235,9 @@ def test_metadata_that_is_not_json_is_refused_before_writing(tmp_path, metadata,
 
 def test_class_labels_must_be_strings_or_integers(tmp_path):
     net = rich_network()
-    net.classes_ = [0.5, 1.5]
-    with pytest.raises(ValueError, match="class labels must be strings or integers"):
-        save(net, tmp_path / "m.axonal")
+    with pytest.raises(ValueError, match="class labels must be strings or integers, got 0.5 .* at index 0"):
+        net.classes_ = [0.5, 1.5]
+    assert net.classes_ is None
 
 
 def test_unbuilt_network_cannot_be_saved(tmp_path):
@@ -238,7 +247,7 @@ def test_unbuilt_network_cannot_be_saved(tmp_path):
 
 def test_read_header_summarises_without_building(good_file):
     header = read_header(good_file)
-    assert header["format"] == "axonal.model" and header["format_version"] == 1
+    assert header["format"] == "axonal.model" and header["format_version"] == 2
     assert header["architecture"]["layers"][0]["class"] == "Standardize"
     assert header["loss"] == {"name": "mse"} and header["metadata"] == {"note": "good"}
     assert header["tensors"]["params.layers.1.weight"] == {"dtype": "F32", "shape": [4, 8]}
@@ -387,10 +396,10 @@ def test_a_pickle_payload_is_refused_and_never_runs(tmp_path, good_file):
     header, body = split(good_file.read_bytes())
     header["evil"] = {"dtype": "U8", "shape": [len(payload)],
                       "data_offsets": [len(body), len(body) + len(payload)]}
-    (tmp_path / "smuggled.axonal").write_bytes(raw_file(header, body + payload))
+    (tmp_path / "smuggled.axonal").write_bytes(sealed_file(header, body + payload))
     whole = len(payload) // 4 * 4
     header["evil"] = {"dtype": "F32", "shape": [whole // 4], "data_offsets": [len(body), len(body) + whole]}
-    (tmp_path / "extra.axonal").write_bytes(raw_file(header, body + payload[:whole]))
+    (tmp_path / "extra.axonal").write_bytes(sealed_file(header, body + payload[:whole]))
 
     assert_refused(tmp_path / "pickle.axonal", "not an axonal model file")
     assert_refused(tmp_path / "smuggled.axonal", "'U8' is not allowed")
@@ -412,13 +421,14 @@ def test_header_length_larger_than_the_file(tmp_path, no_unpickling):
 
 
 def test_oversized_header(tmp_path, no_unpickling):
+    from axonal.io.limits import MAX_HEADER_BYTES
     path = tmp_path / "bad.axonal"
-    size = 17 * 1024 * 1024
+    size = MAX_HEADER_BYTES + 1024 * 1024
     with open(path, "wb") as f:  # sparse: cheap to make
         f.write((size - 8).to_bytes(8, "little"))
         f.seek(size - 1)
         f.write(b" ")
-    assert_refused(path, "exceeds the limit of 16777216 bytes")
+    assert_refused(path, f"exceeds the limit of {MAX_HEADER_BYTES} bytes (MAX_HEADER_BYTES)")
 
 
 @pytest.mark.parametrize("prefix, fragment", [
@@ -448,7 +458,25 @@ def test_json_tricks_are_refused(tmp_path, good_file):
     inner = header["__metadata__"]["axonal"]
     header["__metadata__"]["axonal"] = inner.replace('"metadata":{', '"metadata":{"x":NaN,')
     path.write_bytes(raw_file(header, body))
+    assert_refused(path, "not in canonical form")
+    path.write_bytes(hand_sealed(header, body))  # canonical bytes, a valid digest, and a NaN
     assert_refused(path, "NaN is not valid JSON")
+
+
+def hand_sealed(header: dict, body: bytes) -> bytes:
+    """Canonical bytes and a correct digest around any axonal header text, even one ``seal`` cannot write."""
+    import hashlib
+    text = header["__metadata__"]["axonal"]
+    stored = json.loads(text)["sha256"]
+
+    def encoded(digest):
+        outer = {**header, "__metadata__": {"axonal": text.replace(stored, digest)}}
+        raw = json.dumps(outer, sort_keys=True, separators=(",", ":")).encode()
+        return raw + b" " * (-len(raw) % 8)
+
+    prefix = len(encoded("0" * 64)).to_bytes(8, "little")
+    digest = hashlib.sha256(prefix + encoded("0" * 64) + body).hexdigest()
+    return prefix + encoded(digest) + body
 
 
 def test_overlapping_tensor_offsets(tmp_path, good_file):
@@ -459,18 +487,18 @@ def test_overlapping_tensor_offsets(tmp_path, good_file):
     size_b = header[b]["data_offsets"][1] - header[b]["data_offsets"][0]
     header[b]["data_offsets"] = [begin, begin + size_b]  # b now starts where a starts
     path = tmp_path / "bad.axonal"
-    path.write_bytes(raw_file(header, body))
+    path.write_bytes(sealed_file(header, body))
     assert_refused(path, "overlaps the tensor before it")
 
 
 def test_gap_or_trailing_bytes_in_the_data_region(tmp_path, good_file):
     header, body = split(good_file.read_bytes())
     path = tmp_path / "bad.axonal"
-    path.write_bytes(raw_file(header, body + b"\0\0\0\0"))
+    path.write_bytes(sealed_file(header, body + b"\0\0\0\0"))
     assert_refused(path, f"cover {len(body)} bytes but the data region holds {len(body) + 4}")
     last = max((k for k in header if k != "__metadata__"), key=lambda k: header[k]["data_offsets"])
     header[last]["data_offsets"] = [o + 4 for o in header[last]["data_offsets"]]
-    path.write_bytes(raw_file(header, body + b"\0\0\0\0"))
+    path.write_bytes(sealed_file(header, body + b"\0\0\0\0"))
     assert_refused(path, "leaves a gap")
 
 
@@ -484,7 +512,7 @@ def test_wrong_dtype(tmp_path, good_file, dtype, fragment):
     header, body = split(good_file.read_bytes())
     header[first_tensor(header)]["dtype"] = dtype
     path = tmp_path / "bad.axonal"
-    path.write_bytes(raw_file(header, body))
+    path.write_bytes(sealed_file(header, body))
     assert_refused(path, fragment)
 
 
@@ -499,7 +527,7 @@ def test_float64_tensor_in_a_float32_network(tmp_path, good_file):
             entry["data_offsets"] = [o - (end - begin) for o in entry["data_offsets"]]
     header[name] = {"dtype": "F64", "shape": [2], "data_offsets": [len(body), len(body) + 16]}
     path = tmp_path / "bad.axonal"
-    path.write_bytes(raw_file(header, body + values))
+    path.write_bytes(sealed_file(header, body + values))
     read_header(path)  # a well-formed container ...
     with pytest.raises(ModelFileError, match="params.layers.6.bias is F64; the F32 network needs F32"):
         load(path)  # ... that does not fit the architecture
@@ -516,7 +544,7 @@ def test_shape_offset_mismatch(tmp_path, good_file, shape, fragment):
     header, body = split(good_file.read_bytes())
     header["params.layers.1.weight"]["shape"] = shape
     path = tmp_path / "bad.axonal"
-    path.write_bytes(raw_file(header, body))
+    path.write_bytes(sealed_file(header, body))
     assert_refused(path, "params.layers.1.weight", fragment)
 
 
@@ -525,7 +553,7 @@ def test_malformed_data_offsets(tmp_path, good_file, offsets):
     header, body = split(good_file.read_bytes())
     header["params.layers.1.weight"]["data_offsets"] = offsets
     path = tmp_path / "bad.axonal"
-    path.write_bytes(raw_file(header, body))
+    path.write_bytes(sealed_file(header, body))
     assert_refused(path, "params.layers.1.weight")
 
 
@@ -533,7 +561,7 @@ def test_a_consistent_shape_that_does_not_fit_the_architecture(tmp_path, good_fi
     header, body = split(good_file.read_bytes())
     header["params.layers.1.weight"]["shape"] = [8, 4]  # same byte count, transposed
     path = tmp_path / "bad.axonal"
-    path.write_bytes(raw_file(header, body))
+    path.write_bytes(sealed_file(header, body))
     read_header(path)
     with pytest.raises(ModelFileError, match=r"params.layers.1.weight has shape \(8, 4\); .* needs \(4, 8\)"):
         load(path)
@@ -545,7 +573,7 @@ def test_unknown_layer_class_in_the_architecture(tmp_path, good_file, no_unpickl
     path = tmp_path / "bad.axonal"
     path.write_bytes(edit_axonal_header(good_file.read_bytes(), evil))
     read_header(path)  # the header is well-formed; building it is what fails
-    with pytest.raises(ModelFileError, match=r"invalid architecture \(unknown layer 'os.system'"):
+    with pytest.raises(ModelFileError, match=r"invalid architecture \(layer 1: unknown layer 'os.system'"):
         load(path)
 
     def nested(header):
@@ -557,11 +585,12 @@ def test_unknown_layer_class_in_the_architecture(tmp_path, good_file, no_unpickl
 
 @pytest.mark.parametrize("change, fragment", [
     (lambda h: h.update(format="pickle"), "not an axonal model file (the header does not name the format"),
-    (lambda h: h.update(format_version=2), "unsupported model file (format version 2; "),
+    (lambda h: h.update(format_version=3), "unsupported model file (format version 3; "),
     (lambda h: h.update(format_version="1"), "format_version '1' is not a positive integer"),
     (lambda h: h.pop("classes"), "header fields missing ['classes']"),
     (lambda h: h.update(extra=1), "unexpected ['extra']"),
-    (lambda h: h.update(classes=[{"a": 1}]), "'classes' must be null or a list"),
+    (lambda h: h.update(classes=[{"a": 1}]), "invalid classes (classes: class labels must be strings or integers"),
+    (lambda h: h.update(classes="ab"), "'classes' must be null or a list"),
     (lambda h: h.update(optimizer={"name": "adam"}), "'optimizer' must be null or"),
     (lambda h: h.update(architecture=[]), "'architecture' must be an object"),
 ])
@@ -696,7 +725,7 @@ def test_every_header_field_replaced_by_junk_loads_or_raises_model_file_error(tm
     for field in _json_paths(inner):
         for value in junk:
             header["__metadata__"]["axonal"] = json.dumps(_replaced(inner, field, value))
-            path.write_bytes(raw_file(header, body))
+            path.write_bytes(sealed_file(header, body))
             try:
                 load(path).predict(np.zeros((1, 4)))
             except ModelFileError:
@@ -734,7 +763,7 @@ def test_a_flipped_byte_in_the_tensor_data_is_caught(tmp_path, good_file):
     blob[-5] ^= 0x01  # inside the last tensor's bytes
     bad = tmp_path / "flipped.axonal"
     bad.write_bytes(bytes(blob))
-    with pytest.raises(ModelFileError, match="do not match the header's checksum"):
+    with pytest.raises(ModelFileError, match="does not match its sha256 checksum"):
         load(bad)
 
 

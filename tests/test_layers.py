@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from axonal import BatchNorm, Dense, Dropout, LayerNorm, Residual, Sequential
+from axonal import GRU, LSTM, BatchNorm, Dense, Dropout, LayerNorm, MinMaxScale, Residual, Sequential, SimpleRNN
 
 
 def built(layer, n_in, dtype=np.float64, seed=0):
@@ -123,3 +123,57 @@ def test_fit_adapts_a_leading_scaling_layer_so_predict_takes_raw_inputs():
     assert net.layers[0].adapted
     np.testing.assert_allclose(net.layers[0].state["shift"], x.mean(0), rtol=1e-5)
     assert ((net.predict(x) > 0.5) == (y > 0.5)).mean() > 0.95
+
+
+# -- constructor arguments: the checks that serve users and model files alike ---------------------------
+@pytest.mark.parametrize("make, fragment", [
+    (lambda: Dense(0), "Dense: units must be a positive integer, got 0"),
+    (lambda: Dense(True), "Dense: units must be a positive integer, got True"),
+    (lambda: Dense(2.0), "Dense: units must be a positive integer, got 2.0"),
+    (lambda: Dense(2, input_dim=0), "Dense: input_dim must be a positive integer"),
+    (lambda: Dense(2, use_bias="yes"), "Dense: use_bias must be True or False"),
+    (lambda: Dense(2, kernel_initializer=3), "Dense: kernel_initializer must be an initializer name"),
+    (lambda: Dense(2, bias_initializer="os.system"), "Dense: bias_initializer: unknown initializer"),
+    (lambda: Dense(2, {"name": "elu", "alpha": float("inf")}), "elu: alpha must be a finite number > 0"),
+    (lambda: Dense(2, {"name": "leaky_relu", "alpha": True}), "leaky_relu: alpha must be a finite number > 0"),
+    (lambda: Dropout(True), "Dropout: rate must be a finite number, got True"),
+    (lambda: Dropout(float("nan")), "Dropout: rate must be a finite number, got nan"),
+    (lambda: Dropout("0.5"), "Dropout: rate must be a finite number"),
+    (lambda: Dropout(0.5, seed=-1), "Dropout: seed must be a non-negative integer or None"),
+    (lambda: Dropout(0.5, seed=1.5), "Dropout: seed must be a non-negative integer or None"),
+    (lambda: Residual([Dense(2)], projection=1), "Residual: projection must be True or False"),
+    (lambda: MinMaxScale((0, float("inf"))), "MinMaxScale: feature_range must be a finite number"),
+    (lambda: MinMaxScale((True, 2)), "MinMaxScale: feature_range must be a finite number"),
+    (lambda: MinMaxScale("ab"), "MinMaxScale: feature_range must be (low, high)"),
+    (lambda: LSTM(3, return_sequences="no"), "LSTM: return_sequences must be True or False"),
+    (lambda: GRU(3, stateful=1), "GRU: stateful must be True or False"),
+    (lambda: SimpleRNN(3, truncate=0), "SimpleRNN: truncate must be a positive integer"),
+    (lambda: LSTM(3, forget_bias=float("inf")), "LSTM: forget_bias must be a finite number"),
+    (lambda: LSTM(3, peepholes="true"), "LSTM: peepholes must be True or False"),
+    (lambda: LSTM(3, recurrent_initializer="nope"), "LSTM: recurrent_initializer: unknown initializer"),
+    (lambda: GRU(3, input_dim=-2), "GRU: input_dim must be a positive integer"),
+])
+def test_bad_constructor_arguments_name_the_layer_and_the_argument(make, fragment):
+    with pytest.raises(ValueError) as info:
+        make()
+    assert fragment in str(info.value)
+
+
+def test_wrong_config_types_and_unknown_keys_are_errors_not_defaults():
+    with pytest.raises(ValueError, match="LSTM: return_sequences must be True or False, got 'false'"):
+        LSTM.from_config({"units": 2, "return_sequences": "false"})
+    with pytest.raises(ValueError, match="Dense: invalid config .*'Activation'"):
+        Dense.from_config({"units": 2, "Activation": "tanh"})
+    with pytest.raises(ValueError, match="Residual block: unknown layer 'Gater'"):
+        Residual.from_config({"block": {"class": "Gater", "config": {}}})
+
+
+def test_containers_check_the_state_of_every_layer_inside():
+    class Impossible(Dense):
+        def check_state(self):
+            raise ValueError(f"{self.describe()}: impossible")
+
+    net = Sequential([Dense(2, input_dim=2), Residual([Sequential([Impossible(2)])])], seed=0)
+    with pytest.raises(ValueError, match="impossible"):
+        net.check_state()
+    Sequential([Dense(2, input_dim=2), Residual([Dense(2)])], seed=0).check_state()  # nothing to refuse

@@ -150,3 +150,28 @@ def test_a_bad_value_deep_in_a_large_input_is_found_by_row():
     x[9000, 2] = np.inf
     with pytest.raises(ValueError, match="inf at row 9000, column 2"):
         mlp(seed=0).predict(x)
+
+
+@pytest.mark.parametrize("input_dim", [0, -1, True, 2.5, "3"])
+def test_an_unbuildable_input_dim_is_refused_when_the_network_is_created(input_dim):
+    with pytest.raises(ValueError, match="Sequential: input_dim must be a positive integer"):
+        Sequential([Dense(2)], input_dim=input_dim)
+
+
+@pytest.mark.parametrize("config, fragment", [
+    ({"layers": [{"class": "Dense", "config": {"units": 2}}], "dtype": "float16"},
+     "config key 'dtype' must be 'float32' or 'float64'"),
+    ({"layers": [{"class": "Dense", "config": {"units": 2}}], "dtype": ["float32"]}, "config key 'dtype'"),
+    ({"layers": [{"class": "Dense", "config": {"units": 2}}], "input_dim": 0}, "input_dim must be a positive"),
+    ({"layers": [{"class": "Dense", "config": {"units": 2}}], "Layers": []}, "unknown config keys ['Layers']"),
+    ({"layers": [{"class": "Dense", "config": {"units": 2}}, {"class": "Dense", "config": {"units": "2"}}]},
+     "layer 1: Dense: units must be a positive integer, got '2'"),
+    ({"layers": [{"class": "Residual", "config": {"block": {"class": "Sequential", "config": {
+        "layers": [{"class": "Dropout", "config": {"rate": 2}}]}}}}]},
+     "layer 0: Residual block: layer 0: Dropout: rate must be in [0, 1), got 2.0"),
+    ({"layers": [{"class": "Dense", "config": {"units": 2, "name": "x\nimport os"}}]}, "layer 0: Dense: name"),
+])
+def test_configs_are_strict_and_name_the_layer(config, fragment):
+    with pytest.raises(ValueError) as info:
+        Sequential.from_config(config)
+    assert fragment in str(info.value)

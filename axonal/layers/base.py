@@ -122,9 +122,13 @@ class Layer:
         """Raise ``ValueError`` naming this layer when a state array holds an impossible value.
 
         Called after weights are loaded from a file and by the NaN guard after each
-        training step. The base layer has no constraint beyond what ``plan`` fixes;
-        layers with running statistics (BatchNorm: finite means, variances ≥ 0) override it.
+        training step. The base layer checks its children (so every container checks
+        the layers inside it) and has no constraint of its own beyond what ``plan``
+        fixes; layers with running statistics (BatchNorm: finite means, variances ≥ 0)
+        override it.
         """
+        for child in self.children():
+            child.check_state()
 
     @property
     def needs_adapting(self) -> bool:

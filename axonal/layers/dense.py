@@ -20,6 +20,7 @@ import numpy as np
 
 from .. import activations as _activations
 from .. import initializers as _initializers
+from ._arguments import flag, initializer_name, optional_positive_int, positive_int
 from .base import ArraySpec, Layer
 
 __all__ = ["Dense"]
@@ -58,21 +59,14 @@ class Dense(Layer):
                  kernel_initializer: str | None = None, bias_initializer: str = "zeros",
                  input_dim: int | None = None, name: str | None = None):
         super().__init__(name=name)
-        if not isinstance(units, (int, np.integer)) or isinstance(units, bool) or units < 1:
-            raise ValueError(f"Dense: units must be a positive integer, got {units!r}")
-        self.units = int(units)
-        if input_dim is not None and (isinstance(input_dim, bool) or not isinstance(input_dim, (int, np.integer))
-                                      or input_dim < 1):
-            raise ValueError(f"Dense: input_dim must be a positive integer, got {input_dim!r}")
-        if not isinstance(use_bias, (bool, np.bool_)):
-            raise ValueError(f"Dense: use_bias must be True or False, got {use_bias!r}")
+        self.units = positive_int(units, "Dense", "units")
+        self.input_dim = optional_positive_int(input_dim, "Dense", "input_dim")
+        self.use_bias = flag(use_bias, "Dense", "use_bias")
         self.activation = _activations.get(activation)
-        self.use_bias = bool(use_bias)
-        self.kernel_initializer = kernel_initializer or _initializers.default_for(self.activation.name)
-        _initializers.get(self.kernel_initializer)  # fail now on an unknown name
-        self.bias_initializer = bias_initializer
-        _initializers.get(self.bias_initializer)
-        self.input_dim = None if input_dim is None else int(input_dim)
+        if kernel_initializer is None:
+            kernel_initializer = _initializers.default_for(self.activation.name)
+        self.kernel_initializer = initializer_name(kernel_initializer, "Dense", "kernel_initializer")
+        self.bias_initializer = initializer_name(bias_initializer, "Dense", "bias_initializer")
         self._linear = isinstance(self.activation, _activations.Identity)
 
     def plan(self, input_shape):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._arguments import finite_real
 from .base import Layer
 
 __all__ = ["Dropout"]
@@ -34,10 +35,13 @@ class Dropout(Layer):
 
     def __init__(self, rate: float = 0.5, *, seed: int | None = None, name: str | None = None):
         super().__init__(name=name)
-        if not (0.0 <= rate < 1.0):
+        rate = finite_real(rate, "Dropout", "rate")
+        if not 0.0 <= rate < 1.0:
             raise ValueError(f"Dropout: rate must be in [0, 1), got {rate!r}")
-        self.rate = float(rate)
-        self.seed = seed
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
+            raise ValueError(f"Dropout: seed must be a non-negative integer or None, got {seed!r:.40}")
+        self.rate = rate
+        self.seed = None if seed is None else int(seed)
         self.rng = np.random.default_rng(seed)
 
     def _build(self, input_shape, rng):

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._arguments import finite_real
 from .base import ArraySpec, Layer
 
 __all__ = ["Standardize", "MinMaxScale"]
@@ -97,7 +98,10 @@ class MinMaxScale(_Scaling):
 
     def __init__(self, feature_range=(0.0, 1.0), *, name=None):
         super().__init__(name=name)
-        lo, hi = map(float, feature_range)
+        if isinstance(feature_range, (str, bytes, dict)) or not hasattr(feature_range, "__len__") \
+                or len(feature_range) != 2:
+            raise ValueError(f"MinMaxScale: feature_range must be (low, high), got {feature_range!r:.60}")
+        lo, hi = (finite_real(v, "MinMaxScale", "feature_range") for v in feature_range)
         if not lo < hi:
             raise ValueError(f"MinMaxScale: feature_range must be (low, high) with low < high, got {feature_range!r}")
         self.feature_range = (lo, hi)

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import initializers as _initializers
 from dataclasses import replace
 
+from .. import initializers as _initializers
+from ._arguments import flag
 from .base import ArraySpec, Layer
 
 __all__ = ["Residual"]
@@ -41,7 +42,7 @@ class Residual(Layer):
         if not isinstance(block, Layer):
             raise TypeError(f"Residual: block must be a Layer or a list of layers, got {type(block).__name__}")
         self.block = block
-        self.projection = bool(projection)
+        self.projection = flag(projection, "Residual", "projection")
 
     def children(self):
         return [self.block]
@@ -124,8 +125,13 @@ class Residual(Layer):
     @classmethod
     def from_config(cls, config):
         from ..network import layer_from_spec
+        if not isinstance(config, dict):
+            raise ValueError(f"Residual: config must be a mapping, got {type(config).__name__}")
         config = dict(config)
-        config["block"] = layer_from_spec(config.get("block"))
+        try:
+            config["block"] = layer_from_spec(config.get("block"))
+        except (ValueError, TypeError) as exc:
+            raise ValueError(f"Residual block: {exc}") from None
         return super().from_config(config)
 
     def describe(self):
