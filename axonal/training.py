@@ -14,10 +14,11 @@ vectorised code. After each epoch the loop evaluates the validation data, sets
 the next learning rate from the schedule, calls the callbacks and asks the stop
 criteria whether to go on.
 
-The NaN guard (on by default) checks every step: if the loss or a gradient is
-NaN or infinite, or the update would make a weight so, the step is not applied,
-the weights stay those of the last finite step, and :class:`NonFiniteError` says
-which step, batch and layer went wrong.
+The NaN guard (on by default, :mod:`axonal.nan_guard`) checks every step: if the
+loss, a gradient, a weight, the optimizer's state or a running statistic becomes
+NaN or infinite, the step is rolled back whole (weights, running statistics,
+optimizer state and step count) and :class:`NonFiniteError` says which step,
+batch and layer went wrong.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from . import optimizers as _optimizers
 from ._validation import as_input_array
 from .callbacks import Callback, ProgressBar
 from .history import History
-from .nan_guard import NanGuard, NonFiniteError
+from .nan_guard import NanGuard, NonFiniteError, all_layers
 from .stopping import AnyOf, ErrorBelow, MaxEpochs, NoImprovement, StopCriterion
 from .targets import (check_mask, class_weights_to_sample_weights, loss_rows, loss_weights, prepare_targets,
                       sequence_output)
@@ -99,8 +100,8 @@ def fit(net, x, y, *, loss="mse", optimizer="sgd", learning_rate: float | None =
     progress : bool, optional
         Show a progress bar; by default only when standard error is a terminal.
     nan_guard : bool, default True
-        Stop with :class:`NonFiniteError` on a NaN/Inf loss, gradient or weight,
-        keeping the last finite weights.
+        Stop with :class:`NonFiniteError` on a NaN/Inf loss, gradient, weight,
+        optimizer state or running statistic, keeping the last finite step's model.
     seed : int or Generator, optional
         Seeds the shuffling; by default a stream drawn from the network's seed.
 
@@ -156,13 +157,15 @@ def fit(net, x, y, *, loss="mse", optimizer="sgd", learning_rate: float | None =
     if schedule is not None:
         from . import schedules as _schedules
         sched = _schedules.get(schedule, opt.learning_rate, epochs=int(epochs))
-    bar = ProgressBar(enabled=True) if progress or (progress is None and _terminal(sys.stderr)) else None
+    in_terminal = hasattr(sys.stderr, "isatty") and sys.stderr.isatty()
+    bar = ProgressBar(enabled=True) if progress or (progress is None and in_terminal) else None
     all_callbacks = callbacks + ([bar] if bar is not None else [])
 
     n = x.shape[0]
     batch = n if batch_size is None else min(int(batch_size), n)
     bounds = _batch_bounds(net, n, batch)
-    rng = _shuffle_rng(net, seed)
+    rng = seed if isinstance(seed, np.random.Generator) else (
+        np.random.default_rng(seed) if seed is not None else net.spawn_rng())
     history = History(metrics={})
     for m in metric_fns:
         history.metrics[m.name] = []
@@ -174,7 +177,7 @@ def fit(net, x, y, *, loss="mse", optimizer="sgd", learning_rate: float | None =
     base_rate = opt.learning_rate
 
     params = net.params_
-    guard = NanGuard(net, params) if nan_guard else None
+    guard = NanGuard(net, params, opt) if nan_guard else None
     order = np.arange(n)
     buffers: dict = {}
     epoch_pred = np.empty(t.shape, dtype=net.dtype) if metric_fns else None
@@ -206,6 +209,8 @@ def fit(net, x, y, *, loss="mse", optimizer="sgd", learning_rate: float | None =
                         tb = np.take(t, idx, axis=0, out=_batch_buffer(buffers, "t", t, len(idx)))
                     wb = None if weights is None else weights[idx]
                     mb = None if mask is None else mask[idx]
+                    if guard is not None:
+                        guard.begin_step()
                     y_pred = net.forward(xb, training=True, mask=mb)
                     grad_out = _batch_buffer(buffers, "grad", y_pred, len(idx))
                     if seq_out:  # every (sample, step) is a row of the loss
@@ -263,14 +268,10 @@ def fit(net, x, y, *, loss="mse", optimizer="sgd", learning_rate: float | None =
     return history
 
 
-def _terminal(stream) -> bool:
-    return hasattr(stream, "isatty") and stream.isatty()
-
-
 def _batch_bounds(net, n, batch):
     """``[(start, stop), ...]`` of each batch; a lone last sample joins the batch before it
     when a layer needs batch statistics (BatchNorm)."""
-    need = max(layer.min_batch for layer in _all_layers(net))
+    need = max(layer.min_batch for layer in all_layers(net))
     if min(batch, n) < need:
         raise ValueError(f"fit: a layer of this network (BatchNorm) needs at least {need} samples per batch; "
                          f"batch_size is {batch} and there are {n} samples")
@@ -278,12 +279,6 @@ def _batch_bounds(net, n, batch):
     if len(starts) > 1 and n - starts[-1] < need:
         starts.pop()
     return list(zip(starts, starts[1:] + [n]))
-
-
-def _all_layers(layer):
-    yield layer
-    for child in layer.children():
-        yield from _all_layers(child)
 
 
 def _adapt_scaling_layers(net, x):
@@ -390,14 +385,6 @@ def _record(history, logs):
         history.val_loss.append(logs["val_loss"])
     for name, series in history.metrics.items():
         series.append(logs[name])
-
-
-def _shuffle_rng(net, seed):
-    if isinstance(seed, np.random.Generator):
-        return seed
-    if seed is not None:
-        return np.random.default_rng(seed)
-    return net.spawn_rng()
 
 
 def _batch_buffer(buffers, key, like, rows):

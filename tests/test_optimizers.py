@@ -314,6 +314,33 @@ def test_state_round_trip_continues_identically(key):
         assert not np.allclose(before.values, params.values, rtol=1e-6, atol=0)
 
 
+@pytest.mark.parametrize("key", list(FACTORIES))
+def test_state_buffer_holds_every_slot_and_stays_put_across_steps_and_loads(key):
+    params = tiny_params()
+    opt = FACTORIES[key]()
+    assert opt.state_buffer.size == 0  # nothing before the first step
+    opt.bind(params)
+    buffer = opt.state_buffer
+    assert buffer.shape == (len(EXPECTED_SLOTS[key]) * params.size,) and buffer.dtype == params.dtype
+    for g in GRADS[:2]:
+        step_by_name(opt, params, g)
+    assert opt.state_buffer is buffer
+    by_slot = opt.state_dict()["slots"]
+    for i, slot in enumerate(opt.slots):  # slot i is segment i, laid out like the parameters
+        segment = buffer[i * params.size:(i + 1) * params.size]
+        np.testing.assert_array_equal(params.view(segment, "weight"), by_slot[slot]["weight"])
+        np.testing.assert_array_equal(params.view(segment, "bias"), by_slot[slot]["bias"])
+    state = opt.state_dict()
+    buffer[...] = 7.0  # writing the buffer is writing the state
+    assert all((a == 7.0).all() for by_name in opt.state_dict()["slots"].values() for a in by_name.values())
+    opt.load_state_dict(state, params)
+    for slot, by_name in opt.state_dict()["slots"].items():
+        for name, array in by_name.items():
+            np.testing.assert_array_equal(array, state["slots"][slot][name])
+    opt.state_buffer[...] = 3.0  # a loaded state lives in the buffer too
+    assert all((a == 3.0).all() for by_name in opt.state_dict()["slots"].values() for a in by_name.values())
+
+
 def test_state_dict_returns_copies():
     params = tiny_params()
     opt = Adam(learning_rate=0.1)

@@ -14,8 +14,11 @@ Backward, with ``g = δy ⊙ γ`` (the gradient reaching ``x̂``)::
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
+from ._arguments import finite_real
 from .base import ArraySpec, Layer
 
 __all__ = ["BatchNorm", "LayerNorm"]
@@ -33,9 +36,10 @@ def _normalize_backward(grad_xhat, xhat, inv_std, axis):
 class _Normalization(Layer):
     def __init__(self, *, epsilon: float, name):
         super().__init__(name=name)
+        epsilon = finite_real(epsilon, type(self).__name__, "epsilon")
         if not epsilon > 0:
             raise ValueError(f"{type(self).__name__}: epsilon must be > 0, got {epsilon!r}")
-        self.epsilon = float(epsilon)
+        self.epsilon = epsilon
 
     def plan(self, input_shape):
         if len(input_shape) != 1:
@@ -81,9 +85,10 @@ class BatchNorm(_Normalization):
 
     def __init__(self, *, momentum: float = 0.1, epsilon: float = 1e-5, name: str | None = None):
         super().__init__(epsilon=epsilon, name=name)
-        if not (0.0 < momentum <= 1.0):
+        momentum = finite_real(momentum, "BatchNorm", "momentum")
+        if not 0.0 < momentum <= 1.0:
             raise ValueError(f"BatchNorm: momentum must be in (0, 1], got {momentum!r}")
-        self.momentum = float(momentum)
+        self.momentum = momentum
 
     def plan(self, input_shape):
         specs, shape = super().plan(input_shape)
@@ -115,6 +120,22 @@ class BatchNorm(_Normalization):
 
     def backward(self, grad_y):
         return self._backward(grad_y, axis=0)
+
+    def check_state(self):
+        """Raise ``ValueError`` naming this layer, the statistic and the feature when a running
+        mean is not finite or a running variance is not a finite number ``>= 0``."""
+        for key in ("running_mean", "running_var"):
+            values = self.state.get(key)
+            if values is None or not values.size:
+                continue
+            flat = values.reshape(-1)
+            low, high = float(flat.min()), float(flat.max())  # a NaN anywhere makes both NaN
+            if -math.inf < low and high < math.inf and (key == "running_mean" or low >= 0):
+                continue
+            bad = ~np.isfinite(flat) if key == "running_mean" else ~(np.isfinite(flat) & (flat >= 0))
+            i = int(np.flatnonzero(bad)[0])
+            need = "finite" if key == "running_mean" else "a finite number >= 0"
+            raise ValueError(f"{self.describe()}: {key} is {float(flat[i])} at feature {i}; it must be {need}")
 
     def get_config(self):
         return {"momentum": self.momentum, "epsilon": self.epsilon, **super().get_config()}

@@ -10,8 +10,10 @@ place. Each step:
    whole vector to global L2 norm at most ``clip_norm``;
 3. applies the algorithm's update rule (each subclass's docstring).
 
-State (moments, step sizes) is held in flat vectors laid out like the parameters,
-and exported by parameter name: ``state_dict()`` gives
+State (moments, step sizes) is held in one flat buffer, ``state_buffer``: the
+slots one after the other, each a segment laid out like the parameters, so the
+NaN guard backs all of it up with one copy.
+State is exported by parameter name: ``state_dict()`` gives
 ``{"iterations": t, "slots": {slot: {name: array}}}``, and ``load_state_dict``
 takes the same, so state can be saved with a model and restored.
 """
@@ -47,6 +49,7 @@ class Optimizer:
         self.clip_value = None if clip_value is None else float(clip_value)
         self.iterations = 0
         self._layout = None
+        self._buffer = np.empty(0)
         self._state: dict[str, np.ndarray] = {}
         self._tmp: np.ndarray | None = None
         self._bound: ParameterSet | None = None
@@ -54,7 +57,7 @@ class Optimizer:
     # -- stepping ----------------------------------------------------------------------
     def step(self, params: ParameterSet) -> None:
         """Update ``params.values`` in place from ``params.grads`` (which may be modified)."""
-        self._bind(params)
+        self.bind(params)
         g = params.grads
         if self.l2 or self.l1:
             for start, stop in params.decay_ranges:
@@ -75,7 +78,9 @@ class Optimizer:
     def _update(self, p: np.ndarray, g: np.ndarray, params: ParameterSet) -> None:
         raise NotImplementedError
 
-    def _bind(self, params: ParameterSet) -> None:
+    def bind(self, params: ParameterSet) -> None:
+        """Make the state fit ``params`` (the first ``step`` does it): kept for the same layout,
+        created afresh (and the step count reset) for a different one."""
         if params is self._bound:  # the same parameter vector as the last step
             return
         self._bound = params
@@ -86,9 +91,21 @@ class Optimizer:
             self.iterations = 0  # a different network: start afresh
         old = self._state if self._layout == layout else {}
         self._layout = layout
-        self._state = {s: (old[s].astype(params.dtype) if s in old else self._initial_slot(s, params))
-                       for s in self.slots}
-        self._tmp = np.empty(params.size, dtype=params.dtype)
+        n = params.size
+        self._buffer = np.empty(len(self.slots) * n, dtype=params.dtype)
+        self._state = {s: self._buffer[i * n:(i + 1) * n] for i, s in enumerate(self.slots)}
+        for s, view in self._state.items():
+            view[...] = old[s] if s in old else self._initial_slot(s, params)
+        self._tmp = np.empty(n, dtype=params.dtype)
+
+    @property
+    def state_buffer(self) -> np.ndarray:
+        """Every state slot in one flat vector (empty before the first step, or without slots).
+
+        Writing it changes the state; the array stays the same object until the
+        optimizer is bound to a different layout, reset or loaded.
+        """
+        return self._buffer
 
     def _initial_slot(self, slot: str, params: ParameterSet) -> np.ndarray:
         return np.zeros(params.size, dtype=params.dtype)
@@ -96,6 +113,7 @@ class Optimizer:
     def reset(self) -> None:
         """Forget all state (moments, step count)."""
         self._layout, self._state, self._tmp, self.iterations = None, {}, None, 0
+        self._buffer = np.empty(0)
         self._bound = None
 
     # -- state by name -------------------------------------------------------------------
@@ -141,8 +159,9 @@ class Optimizer:
                 view[...] = value
             loaded[slot] = flat
         self.reset()
-        self._bind(params)
-        self._state.update(loaded)
+        self.bind(params)
+        for slot, flat in loaded.items():
+            self._state[slot][...] = flat
         self.iterations = iterations
 
     # -- describing ------------------------------------------------------------------------
