@@ -11,6 +11,8 @@ import os
 
 import numpy as np
 
+from .names import printable
+
 __all__ = ["plot_history", "plot_confusion_matrix", "matplotlib_available"]
 
 
@@ -66,7 +68,7 @@ def plot_history(history, path, *, title: str | None = None) -> str:
         ax.grid(alpha=0.3)
         ax.legend()
     if title:
-        fig.suptitle(title)
+        fig.suptitle(_plain(title, 200))
     fig.tight_layout()
     _save(fig, path)
     plt.close(fig)
@@ -80,8 +82,9 @@ def plot_confusion_matrix(matrix, class_names, path, *, title: str = "confusion 
     k = len(class_names)
     fig, ax = plt.subplots(figsize=(1.0 + 0.5 * k, 0.8 + 0.5 * k))
     ax.imshow(matrix, cmap="Blues")
-    ax.set_xticks(range(k), [str(c) for c in class_names])
-    ax.set_yticks(range(k), [str(c) for c in class_names])
+    ticks = [_plain(c) for c in class_names]
+    ax.set_xticks(range(k), ticks)
+    ax.set_yticks(range(k), ticks)
     ax.set_xlabel("predicted")
     ax.set_ylabel("true")
     threshold = matrix.max() / 2 if matrix.size else 0
@@ -89,11 +92,16 @@ def plot_confusion_matrix(matrix, class_names, path, *, title: str = "confusion 
         for j in range(k):
             ax.text(j, i, int(matrix[i, j]), ha="center", va="center",
                     color="white" if matrix[i, j] > threshold else "black", fontsize=8)
-    ax.set_title(title)
+    ax.set_title(_plain(title, 200))
     fig.tight_layout()
     _save(fig, path)
     plt.close(fig)
     return str(path)
+
+
+def _plain(text, limit: int = 40) -> str:
+    """A label drawn as it reads: control characters escaped, ``$`` kept from starting mathtext."""
+    return printable(str(text), limit).replace("$", r"\$")
 
 
 def _save(fig, path):

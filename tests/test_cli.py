@@ -352,3 +352,105 @@ def test_plot_and_export_refuse_missing_and_non_model_files(command, tmp_path, c
     model, _, _ = _small_saved_model(tmp_path)
     code, _, err = run(capsys, command, str(model), "-o", str(model))
     assert code == 2 and "is the model file" in err
+
+
+# -- hostile text in files and arguments --------------------------------------------------------------
+def test_info_shows_control_characters_and_surrogates_escaped(tmp_path, capsys):
+    _, net, _ = _small_saved_model(tmp_path)
+    hostile = tmp_path / "hostile.axonal"
+    net.classes_ = ["\x1b[2J", "ok\u202ecba", "c"]
+    axonal.save(net, hostile, metadata={"note\x07": "\x1b]0;owned\x07 and \ud800", "long": "y" * 100_000})
+    code, out, err = run(capsys, "info", str(hostile))
+    assert code == 0, err
+    assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
+    assert "\\x1b[2J" in out and "\\x1b]0;owned\\x07 and \\ud800" in out and "note\\x07:" in out
+    assert max(len(line) for line in out.splitlines()) < 1_000  # long metadata is cut
+    out.encode("utf-8")
+
+
+def test_error_messages_escape_paths_and_exception_text(tmp_path, capsys):
+    for name in ("bad\x1b[2J\n.axonal", "x\udcff.axonal"):
+        code, _, err = run(capsys, "info", str(tmp_path / name))
+        assert code == 2 and err.count("\n") == 1 and "\x1b" not in err and "does not exist" in err
+        err.encode("utf-8")
+        assert "bad\\x1b[2J .axonal" in err or "x\\udcff.axonal" in err
+
+
+def test_predict_csv_escapes_formula_labels_and_keeps_numbers(tmp_path, capsys):
+    _, net, x = _small_saved_model(tmp_path)
+    net.classes_ = ['=HYPERLINK("http://evil")', "-1+2", "@SUM(A1)"]
+    labelled = tmp_path / "labelled.axonal"
+    axonal.save(net, labelled)
+    table = tmp_path / "features.csv"
+    table.write_text("a,b,c\n" + "".join(f"{a},{b},{c}\n" for a, b, c in x.round(4)))
+    written = tmp_path / "predictions.csv"
+    code, _, err = run(capsys, "predict", str(labelled), str(table), "-o", str(written))
+    assert code == 0, err
+    rows = list(csv.reader(io.StringIO(written.read_text())))
+    assert rows[0] == ["prediction", 'p_=HYPERLINK("http://evil")', "p_-1+2", "p_@SUM(A1)"]
+    predictions = {row[0] for row in rows[1:]}
+    assert predictions <= {"'=HYPERLINK(\"http://evil\")", "'-1+2", "'@SUM(A1)"} and predictions
+    assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row[:1])
+    probabilities = np.array([[float(v) for v in row[1:]] for row in rows[1:]])
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, atol=1e-5)
+    net.classes_ = [-1, 0, 1]  # integer labels are numbers: written as they are
+    axonal.save(net, labelled)
+    code, out, err = run(capsys, "predict", str(labelled), str(table))
+    assert code == 0, err
+    assert {row[0] for row in list(csv.reader(io.StringIO(out)))[1:]} <= {"-1", "0", "1"}
+
+
+def test_plot_and_export_of_a_model_with_hostile_metadata_stay_well_formed(tmp_path, capsys):
+    import ast
+    import xml.etree.ElementTree as ET
+    _, net, _ = _small_saved_model(tmp_path)
+    model = tmp_path / "meta.axonal"
+    axonal.save(net, model, metadata={"title": "\x00\x1b\ud800<x>"})
+    code, _, err = run(capsys, "plot", str(model))
+    assert code == 0, err
+    ET.parse(tmp_path / "meta.svg")
+    code, _, err = run(capsys, "export", str(model))
+    assert code == 0, err
+    ast.parse((tmp_path / "meta.py").read_text())
+
+
+def test_info_describes_a_hopfield_memory_and_predict_refuses_it(tmp_path, capsys):
+    from axonal.hopfield import Hopfield
+    memory = Hopfield(16, seed=0)
+    memory.store(np.where(np.random.default_rng(0).random((2, 16)) < 0.5, -1.0, 1.0))
+    path = tmp_path / "memory.axonal"
+    axonal.save(memory, path)
+    assert main(["info", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "Hopfield memory" in out and "16 sign units, 2 patterns stored" in out
+    csv_path = tmp_path / "x.csv"
+    csv_path.write_text("a,b\n1,2\n")
+    assert main(["predict", str(path), str(csv_path)]) == 2
+    assert "holds a Hopfield memory" in capsys.readouterr().err
+
+
+def test_info_on_a_fifo_is_refused_without_blocking(tmp_path):
+    fifo = tmp_path / "model.axonal"
+    os.mkfifo(fifo)
+    run = subprocess.run([sys.executable, "-m", "axonal", "info", str(fifo)], capture_output=True, text=True,
+                         timeout=60)
+    assert run.returncode == 2
+    assert "not a regular file" in run.stderr and str(fifo) in run.stderr
+
+
+def test_binary_classifier_with_one_output_predicts_the_second_label_above_one_half(tmp_path, capsys):
+    from axonal import Dense, Sequential
+    x = np.array([[-2.0], [-1.0], [1.0], [2.0]] * 8, dtype=np.float32)
+    y = (x[:, 0] > 0).astype(np.float32)
+    net = Sequential([Dense(1, "logistic", input_dim=1)], seed=0)
+    net.fit(x, y, loss="binary_cross_entropy", optimizer="adam", learning_rate=0.1, epochs=200, batch_size=None)
+    net.classes_ = ["no", "yes"]
+    path = tmp_path / "binary.axonal"
+    axonal.save(net, path)
+    data = tmp_path / "x.csv"
+    data.write_text("f\n-3\n3\n")
+    assert main(["predict", str(path), str(data)]) == 0
+    rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    assert rows[0] == ["prediction", "p_no", "p_yes"]
+    assert [r[0] for r in rows[1:]] == ["no", "yes"]
+    assert float(rows[2][2]) > 0.5 > float(rows[1][2])

@@ -234,8 +234,10 @@ def test_graph_svg_has_a_box_per_layer_and_a_dashed_line_per_gate():
 
 
 def test_svg_escapes_text_and_draws_a_sequential_chain():
-    net = Sequential([Standardize(), Dense(8, "relu", name='<hidden & "wide">'), LSTM(3, name="unused")][:2],
-                     input_dim=4, seed=0)
+    with pytest.raises(ValueError, match="Dense: name '<hidden"):
+        Dense(8, "relu", name='<hidden & "wide">')
+    net = Sequential([Standardize(), Dense(8, "relu")], input_dim=4, seed=0)
+    net.layers[1].name = '<hidden & "wide">'  # past the check: the drawing escapes it all the same
     svg = to_svg(net)
     assert "&lt;hidden &amp;" in svg
     root = parse_svg(svg)
@@ -261,7 +263,9 @@ def test_dot_names_every_layer_and_connection():
             assert f'"{conn.source}" -> "{conn.name}__gate"' in dot
             assert f'"{conn.gater}" -> "{conn.name}__gate" [style=dashed' in dot
     assert '"memory" -> "memory_to_memory__gate"' in dot  # the gated self-connection, a loop through its point
-    seq = to_dot(Sequential([Dense(3, "tanh", input_dim=2, name='say "hi"'), Dense(1)], seed=0))
+    seq_net = Sequential([Dense(3, "tanh", input_dim=2), Dense(1)], seed=0)
+    seq_net.layers[0].name = 'say "hi"'  # past the name check: DOT quotes it all the same
+    seq = to_dot(seq_net)
     assert '\\"hi\\"' in seq and seq.count("->") == 2
 
 
@@ -274,13 +278,15 @@ def test_save_diagram_picks_the_format_from_the_suffix(tmp_path):
 
 
 def test_names_with_quotes_and_backslashes_still_give_valid_python():
-    from axonal import Dense, Sequential
     from axonal.architect import Perceptron
-    from axonal.export import to_python
-    net = Sequential([Dense(2, name='a"""b\\'), Dense(1)], input_dim=2, seed=0, name='x"""y')
+    net = Sequential([Dense(2), Dense(1)], input_dim=2, seed=0)
+    net.layers[0].name, net.name = 'a"""b\\', 'x"""y'  # past the name check, as a crafted object could be
     namespace = {}
     exec(to_python(net), namespace)  # noqa: S102 - the module under test
     np.testing.assert_allclose(namespace["predict"]([1.0, 2.0]), net.predict(np.array([[1.0, 2.0]]))[0], rtol=1e-6)
+    assert namespace["NETWORK"] == 'x"""y' and namespace["LAYERS"][0].startswith('a"""b\\')
+    perceptron = Perceptron(2, 3, 1)
+    perceptron.name = 'p"""\\q'
     namespace = {}
-    exec(to_python(Perceptron(2, 3, 1, name='p"""\\q')), namespace)  # noqa: S102
+    exec(to_python(perceptron), namespace)  # noqa: S102
     assert "Network" in namespace or "predict" in namespace

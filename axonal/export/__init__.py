@@ -10,6 +10,10 @@ graph_source        the generated code for a ``GraphNetwork``, a ``Network`` cla
 diagram             ``to_dot``, ``to_svg``, ``save_diagram``: layers, connections,
                     gates as a picture
 svg                 the SVG drawing: a layered layout, boxes, arrows, a legend
+escape              names and labels made safe for each format: Python string
+                    literals, DOT strings, XML text, CSV text cells
+_audit              the allow-list every generated module must pass before it is
+                    returned
 ==================  ==============================================================
 """
 

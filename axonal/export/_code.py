@@ -1,6 +1,12 @@
 """Pieces of generated Python source: number literals, helper functions, a module builder.
 
-Everything here writes *text*. The helpers are vector functions on plain lists
+Everything here writes *text*. Identifiers, comments and docstrings of a generated
+module are the generator's own words (``L3_WEIGHT``, ``layer 3: Dense``); text from
+users and files (names, descriptions) enters only as string literals made by
+:func:`~axonal.export.escape.python_literal` (:meth:`Module.texts`), and
+:meth:`Module.render` hands every module to :func:`~axonal.export._audit.audit_source`.
+
+The helpers are vector functions on plain lists
 (``_matvec``, ``_add``, the activations) that the generated module defines for
 itself, so it needs nothing but :mod:`math`. Each helper computes in the same
 order as the NumPy code it stands for, so a float64 network and its standalone
@@ -16,16 +22,20 @@ import re
 import numpy as np
 
 from .. import activations as _activations
+from ..names import printable
+from ._audit import audit_source
+from .escape import python_literal
 
 __all__ = ["ACTIVATIONS", "Module", "check_identifier", "matrix", "number", "vector"]
 
-_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def check_identifier(name: str, what: str) -> str:
-    """``name`` if it can name a Python function, else a ``ValueError`` saying why not."""
-    if not isinstance(name, str) or not _IDENT.match(name) or keyword.iskeyword(name):
-        raise ValueError(f"to_python: {what} must be a Python identifier, got {name!r}")
+    """``name`` if it can name a Python function (ASCII), else a ``ValueError`` saying why not."""
+    if not isinstance(name, str) or not _IDENT.fullmatch(name) or keyword.iskeyword(name):
+        shown = printable(name if isinstance(name, str) else repr(name), 80)
+        raise ValueError(f"to_python: {what} must be an ASCII Python identifier, got '{shown}'")
     if name.startswith("_") or name.isupper():
         raise ValueError(f"to_python: {what} {name!r} may not start with '_' or be all capitals "
                          f"(those names are the generated module's own)")
@@ -165,8 +175,9 @@ class Module:
         self._taken: set[str] = set()
 
     def name(self, base: str) -> str:
-        """A fresh identifier made from ``base``."""
-        base = re.sub(r"\W", "_", base)
+        """A fresh identifier made from ``base``, a name the generator chose (``L3_WEIGHT``)."""
+        if not _IDENT.fullmatch(base):
+            raise ValueError(f"to_python: '{printable(base, 80)}' is not an identifier the generator makes")
         name, k = base, 2
         while name in self._taken:
             name, k = f"{base}_{k}", k + 1
@@ -174,12 +185,28 @@ class Module:
         return name
 
     def constant(self, base: str, value, *, comment: str | None = None, rows: bool = False) -> str:
-        """Define ``NAME = [...]`` (``rows=True``: a list of row lists) and return ``NAME``."""
+        """Define ``NAME = [...]`` (``rows=True``: a list of row lists) and return ``NAME``.
+
+        ``comment`` is the generator's own text, one line.
+        """
         name = self.name(base.upper())
         text = matrix(value) if rows else vector(value, 0)
         if comment:
-            self._constants.append(f"# {comment}")
+            self._constants.append(f"# {_own_line(comment)}")
         self._constants.append(f"{name} = {text}")
+        return name
+
+    def texts(self, base: str, values, *, comment: str) -> str:
+        """Define ``NAME = ('...', ...)``, a tuple of string literals holding user text; return ``NAME``."""
+        name = self.name(base.upper())
+        items = "".join(f"    {python_literal(str(v))},\n" for v in values)
+        self._constants.append(f"# {_own_line(comment)}\n{name} = (\n{items})")
+        return name
+
+    def text(self, base: str, value: str, *, comment: str) -> str:
+        """Define ``NAME = '...'``, one string literal holding user text; return ``NAME``."""
+        name = self.name(base.upper())
+        self._constants.append(f"# {_own_line(comment)}\n{name} = {python_literal(str(value))}")
         return name
 
     def scalar(self, base: str, value) -> str:
@@ -197,10 +224,11 @@ class Module:
     def activate(self, activation, expression: str, where: str) -> str:
         """The expression applying ``activation`` to the list ``expression``."""
         act = _activations.get(activation)
-        if act.name == "identity":
+        if act.name == "identity" and type(act) is _activations.REGISTRY["identity"]:
             return expression
         if act.name not in _ACTIVATION_SOURCE or type(act) is not _activations.REGISTRY[act.name]:
-            raise ValueError(f"to_python: {where} uses the activation {act!r}, which has no standalone form; "
+            raise ValueError(f"to_python: {printable(where)} uses the activation {printable(repr(act))}, "
+                             f"which has no standalone form; "
                              f"supported: {', '.join(ACTIVATIONS)}")
         helper = f"_{act.name}"
         self._helpers.setdefault(helper, _ACTIVATION_SOURCE[act.name].strip("\n"))
@@ -211,13 +239,21 @@ class Module:
         self._functions.append(source.strip("\n"))
 
     def render(self, docstring: str) -> str:
+        """The module's source, checked by :func:`~axonal.export._audit.audit_source`.
+
+        ``docstring`` is the generator's own text.
+        """
+        if '"""' in docstring or "\\" in docstring:
+            raise ValueError("to_python: a generated docstring may not hold quotes or backslashes")
         parts = ['"""' + docstring.strip() + '\n"""\n\nimport math']
         if self._constants:
             parts.append("\n".join(self._constants))
         parts += list(self._helpers.values()) + self._functions
-        return "\n\n\n".join(parts) + "\n"
+        return audit_source("\n\n\n".join(parts) + "\n")
 
 
-def doc_text(text: str) -> str:
-    """``text`` made safe inside a generated triple-quoted docstring (user-chosen names)."""
-    return text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+def _own_line(text: str) -> str:
+    """A comment of the generator's own: one line, or a ``ValueError``."""
+    if not text.isprintable():
+        raise ValueError("to_python: a generated comment must be one printable line")
+    return text

@@ -15,6 +15,12 @@
 :func:`to_dot` writes that as Graphviz DOT (a gated arrow passes through a small
 point node, which a dashed edge from the gater reaches); :func:`to_svg` draws it
 with its own layered layout (see :mod:`axonal.export.svg`).
+
+Names are data: in DOT every name and label is a quoted string made by
+:func:`~axonal.export.escape.dot_string` (control characters shown as ``\\xNN``,
+quotes and backslashes escaped), so no name can close its quote or add an
+attribute, an edge or a node; the SVG is built by :mod:`xml.etree.ElementTree`
+from text passed through :func:`~axonal.export.escape.xml_text`.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ._files import write_text_atomically
+from .escape import dot_string
 
 __all__ = ["Arrow", "Box", "Diagram", "describe", "save_diagram", "to_dot", "to_svg"]
 
@@ -133,9 +140,9 @@ def _shape(shape) -> str:
 
 
 # -- DOT ---------------------------------------------------------------------------------------------
-def _quote(text: str) -> str:
-    """A DOT string literal; ``\\n`` in the result is DOT's line break."""
-    return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+def _quote(*lines) -> str:
+    """A DOT string literal of ``lines``, each escaped, joined by DOT's line break ``\\n``."""
+    return '"' + "\\n".join(dot_string(str(line))[1:-1] for line in lines) + '"'
 
 
 def to_dot(network) -> str:
@@ -145,13 +152,13 @@ def to_dot(network) -> str:
              '  node [shape=box, style="rounded", fontname="Helvetica"];',
              '  edge [fontname="Helvetica", fontsize=10];']
     for box in d.boxes:
-        lines.append(f"  {_quote(box.key)} [label={_quote(chr(10).join([box.title, *box.lines]))}];")
+        lines.append(f"  {_quote(box.key)} [label={_quote(box.title, *box.lines)}];")
     for arrow in d.arrows:
         style = ', constraint=false, color="firebrick"' if arrow.backward and not arrow.is_loop else ""
         if arrow.gater is None:
             lines.append(f"  {_quote(arrow.source)} -> {_quote(arrow.target)} [label={_quote(arrow.kind)}{style}];")
             continue
-        point = _quote(f"{arrow.key}__gate")
+        point = _quote(f"{arrow.key}__gate")  # a connection's name is unique, so is its point
         lines += [f"  {point} [shape=point, width=0.08];",
                   f"  {_quote(arrow.source)} -> {point} [arrowhead=none, label={_quote(arrow.kind)}{style}];",
                   f"  {point} -> {_quote(arrow.target)}{' [' + style[2:] + ']' if style else ''};",

@@ -17,41 +17,56 @@ activations at the end of each step. ``reset()`` returns to activations and stat
 
 The module also defines ``predict``: one step of a fresh network for a feed-forward
 graph, or a whole sequence (a list of time steps) for a recurrent one.
+
+Code, constants and comments refer to layers and connections by position
+(``layer 2``, ``connection 3``, ``L2_BIAS``, ``C3_WEIGHT``); their names are kept
+as string literals in ``LAYERS`` and ``CONNECTIONS``, in the same order.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ._code import doc_text
+from ..graph.blueprint import CONNECTION_KINDS, GATE_KINDS
+from ..names import printable
+from ._code import ACTIVATIONS
 
 __all__ = ["emit_graph"]
+
+
+def _word(value, known) -> str:
+    """``value`` for a comment when it is one of the ``known`` words, else ``?``."""
+    return value if isinstance(value, str) and value in known else "?"
 
 
 def emit_graph(net, module, name: str) -> str:
     """Add ``class Network`` and ``name(x)`` for ``net`` to ``module``; return the docstring line."""
     layer = net.graph_layer
     order = layer.graph.order
+    connections = {id(conn): k for k, conn in enumerate(layer.graph.connections)}
     weights = {k: np.asarray(v, dtype=np.float64) for k, v in layer.effective_weights().items()}
     sizes = layer.sizes
+    module.text("NETWORK", net.describe(), comment="the network's description, as it gives it")
+    module.texts("LAYERS", order, comment="the name of each layer, in activation order (LAYERS[i] is layer i)")
+    module.texts("CONNECTIONS", [conn.name for conn in layer.graph.connections],
+                 comment="the name of each connection (CONNECTIONS[k] is connection k)")
     lines = [f"act[0] = {module.helper('_vector')}(inputs, {sizes[0]})"]
     for step in layer.steps:
         lines.append("")
-        lines.append(f"# {step.index}: {step.name!r}, {step.size} neurons, {step.activation.name}")
-        lines += _layer_lines(step, layer, weights, module, order)
+        lines.append(f"# layer {step.index}: {step.size} neurons, {_word(step.activation.name, ACTIVATIONS)}")
+        lines += _layer_lines(step, weights, module, connections)
     if layer.gaters:
         lines.append("")
         lines.append("# the gains the gaters apply at the next step, when read at t-1")
         lines += [f"gain[{g}] = list(act[{g}])" for g in layer.gaters]
     lines.append(f"return list(act[{layer.out_index}])")
     body = "\n".join(("        " + line) if line else "" for line in lines)
-    names = ", ".join(repr(n) for n in order)
     gains = ", ".join(f"{g}: [1.0] * {sizes[g]}" for g in layer.gaters)
     module.function(f'''
 class Network:
-    """{doc_text(net.describe())} as a standalone network, one time step per ``activate`` call.
+    """The network (NETWORK) as a standalone network, one time step per ``activate`` call.
 
-    Layers in activation order: {names}; output: {layer.output_name!r}.
+    Layers in activation order: LAYERS; the output is layer {layer.out_index}.
     """
 
     SIZES = {sizes!r}
@@ -66,7 +81,7 @@ class Network:
         self.gain = {{{gains}}}
 
     def activate(self, inputs):
-        """One time step: {sizes[0]} input values → the {sizes[layer.out_index]} activations of {layer.output_name!r}."""
+        """One time step: {sizes[0]} input values → the {sizes[layer.out_index]} activations of layer {layer.out_index}."""
         act, state, gain = self.act, self.state, self.gain
 {body}
 ''')
@@ -95,60 +110,61 @@ def {name}(x):
     return doc
 
 
-def _layer_lines(step, layer, weights, module, order):
+def _layer_lines(step, weights, module, connections):
     """The statements computing one layer's state and activation."""
-    i, name = step.index, step.name
+    i = step.index
     add, mul, matvec = module.helper("_add"), module.helper("_mul"), module.helper("_matvec")
     if step.bias is not None:
-        lines = [f"s = list({module.constant(f'{name}_bias', weights[step.bias])})"]
+        lines = [f"s = list({module.constant(f'L{i}_bias', weights[step.bias])})"]
     else:
         lines = [f"s = [0.0] * {step.size}"]
     if step.self_param is not None:
-        w = module.constant(f"{name}_self", weights[step.self_param], comment=f"{name}: self-connection weights")
+        w = module.constant(f"L{i}_self", weights[step.self_param], comment=f"layer {i}: self-connection weights")
         term = f"{mul}(state[{i}], {w})"
         if step.self_gater is not None:
             gain = _gain_read(step.self_gater, step.self_gate_prev)
             if step.self_index is not None:
-                index = module.constant(f"{name}_self_gate_index", step.self_index, comment=_INDEX_NOTE)
+                index = module.constant(f"L{i}_self_gate_index", step.self_index, comment=_INDEX_NOTE)
                 lines.append(f"g = {gain} + [1.0]")
                 gain = f"[g[k] for k in {index}]"
             term = f"{mul}({term}, {gain})"
-            lines.append(f"# self-connection gated by {order[step.self_gater]!r}")
+            lines.append(f"# self-connection gated by layer {int(step.self_gater)}")
         lines.append(f"s = {add}(s, {term})")
     for term in step.terms:
         conn = term.conn
+        k = connections[id(conn)]
         a = f"act[{term.source}]"
         when = "t-1" if term.prev else "t"
-        note = f"# {conn.name}: {conn.source} ({when}) → {conn.target}, {conn.kind}"
+        note = f"# connection {k}: layer {term.source} ({when}) → layer {i}, {_word(conn.kind, CONNECTION_KINDS)}"
         if term.gater is not None:
-            note += f", {term.gate_kind}-gated by {order[term.gater]!r}"
+            note += f", {_word(term.gate_kind, GATE_KINDS)}-gated by layer {int(term.gater)}"
         lines.append(note)
         w = weights[term.param]
         g = None if term.gater is None else _gain_read(term.gater, term.gate_prev)
         if term.gate_kind == "synapse":
-            index = module.constant(f"{conn.name}_gate_index",
+            index = module.constant(f"C{k}_gate_index",
                                     term.synapse_index if term.one_to_one else term.synapse_index.T,
                                     rows=not term.one_to_one, comment=_INDEX_NOTE)
             lines.append(f"g = {g} + [1.0]")
             if term.one_to_one:
-                wc = module.constant(f"{conn.name}_weight", w)
+                wc = module.constant(f"C{k}_weight", w)
                 lines.append(f"s = {add}(s, [v * w * g[k] for v, w, k in zip({a}, {wc}, {index})])")
             else:
-                wc = module.constant(f"{conn.name}_weight", w.T, rows=True)
+                wc = module.constant(f"C{k}_weight", w.T, rows=True)
                 lines.append(f"s = {add}(s, [sum(v * (g[k] * w) for v, w, k in zip({a}, row, ks)) "
                              f"for row, ks in zip({wc}, {index})])")
             continue
         if term.one_to_one:
-            u = f"{mul}({a}, {module.constant(f'{conn.name}_weight', w)})"
+            u = f"{mul}({a}, {module.constant(f'C{k}_weight', w)})"
         elif term.gate_kind == "output":
-            u = f"{matvec}({module.constant(f'{conn.name}_weight', w.T, rows=True)}, {mul}({g}, {a}))"
+            u = f"{matvec}({module.constant(f'C{k}_weight', w.T, rows=True)}, {mul}({g}, {a}))"
         else:
-            u = f"{matvec}({module.constant(f'{conn.name}_weight', w.T, rows=True)}, {a})"
+            u = f"{matvec}({module.constant(f'C{k}_weight', w.T, rows=True)}, {a})"
         if term.gate_kind == "input":
             u = f"{mul}({g}, {u})"
         lines.append(f"s = {add}(s, {u})")
     lines.append(f"state[{i}] = s")
-    lines.append(f"act[{i}] = {module.activate(step.activation, 's', f'layer {name!r}')}")
+    lines.append(f"act[{i}] = {module.activate(step.activation, 's', f'graph layer {i} ({printable(step.name, 80)})')}")
     return lines
 
 

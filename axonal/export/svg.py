@@ -8,13 +8,18 @@ the previous time step) arcs over the boxes; a self-connection is a loop on top 
 its box; a gate is a dashed line from the gating box to a dot in the middle of the
 arrow it gates. A legend below explains the strokes.
 
-The SVG is built with :mod:`xml.etree.ElementTree`, so it is well-formed and every
-label is escaped. Coordinates are in pixels; the ``viewBox`` covers everything drawn.
+The SVG is built with :mod:`xml.etree.ElementTree`, and every text passes through
+:func:`~axonal.export.escape.xml_text` first (control characters, lone surrogates and
+the other characters XML 1.0 forbids are shown as ``\\xNN`` / ``\\uNNNN``), so the
+document is well-formed XML whatever the names hold. Coordinates are in pixels; the
+``viewBox`` covers everything drawn.
 """
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+
+from .escape import xml_text
 
 __all__ = ["SVG_NS", "draw"]
 
@@ -36,6 +41,13 @@ def _sub(parent, name, **attrs):
     return ET.SubElement(parent, _tag(name), {k.rstrip("_").replace("_", "-"): str(v) for k, v in attrs.items()})
 
 
+def _text(parent, name, text, **attrs):
+    """A ``<text>`` or ``<title>`` element holding ``text``, escaped for XML."""
+    element = _sub(parent, name, **attrs)
+    element.text = xml_text(text)
+    return element
+
+
 def _ranks(diagram) -> dict:
     position = {b.key: i for i, b in enumerate(diagram.boxes)}
     rank = {}
@@ -48,7 +60,7 @@ def _ranks(diagram) -> dict:
 
 def _box_width(diagram) -> float:
     """One width for every box, wide enough for the longest label (about 7 px a character)."""
-    longest = max(len(text) for box in diagram.boxes for text in [box.title, *box.lines])
+    longest = max(len(xml_text(text)) for box in diagram.boxes for text in [box.title, *box.lines])
     return max(170.0, 7.5 * longest + 24)
 
 
@@ -89,7 +101,7 @@ def draw(diagram) -> str:
     place, height_of = _layout(diagram, box_w)
     bounds = _Bounds()
     root = ET.Element(_tag("svg"), {"version": "1.1"})
-    _sub(root, "title").text = diagram.title
+    _text(root, "title", diagram.title)
     defs = _sub(root, "defs")
     for name, color in COLORS.items():
         marker = _sub(defs, "marker", id=f"arrow-{name}", viewBox="0 0 10 10", refX=9, refY=5,
@@ -117,7 +129,7 @@ def draw(diagram) -> str:
         _sub(group, "line", class_="gate", x1=_f(start[0]), y1=_f(start[1]), x2=_f(mx), y2=_f(my),
              stroke=COLORS["gate"], stroke_width=1.5, stroke_dasharray="6 4")
         _sub(group, "circle", class_="gate-dot", cx=_f(mx), cy=_f(my), r=4.5, fill=COLORS["gate"])
-        _sub(group, "title").text = f"{arrow.gater} gates ({arrow.gate_kind}) {arrow.source} → {arrow.target}"
+        _text(group, "title", f"{arrow.gater} gates ({arrow.gate_kind}) {arrow.source} → {arrow.target}")
     for box in diagram.boxes:
         x, y, w, h = box_geometry(box.key)
         bounds.add(x, y)
@@ -125,14 +137,12 @@ def draw(diagram) -> str:
         group = _sub(boxes, "g", class_="layer")
         _sub(group, "rect", class_="layer", x=_f(x), y=_f(y), width=w, height=h, rx=10, ry=10,
              fill="#f4f7fb", stroke="#4a5a70", stroke_width=1.5)
-        label = _sub(group, "text", x=_f(x + w / 2), y=_f(y + 20), text_anchor="middle", font_family=FONT,
-                     font_size=13)
-        label.text = box.title
+        label = _text(group, "text", box.title, x=_f(x + w / 2), y=_f(y + 20), text_anchor="middle",
+                      font_family=FONT, font_size=13)
         label.set("font-weight", "bold")
         for k, line in enumerate(box.lines):
-            text = _sub(group, "text", x=_f(x + w / 2), y=_f(y + 20 + LINE_H * (k + 1)), text_anchor="middle",
-                        font_family=FONT, font_size=11, fill="#333333")
-            text.text = line
+            _text(group, "text", line, x=_f(x + w / 2), y=_f(y + 20 + LINE_H * (k + 1)), text_anchor="middle",
+                  font_family=FONT, font_size=11, fill="#333333")
     _legend(root, diagram, bounds)
     pad = 20
     x0, y0 = bounds.x0 - pad, bounds.y0 - pad
@@ -184,13 +194,12 @@ def _draw_arrow(parent, arrow, geometry, bounds, arc):
     for p in points:
         bounds.add(*p)
     group = _sub(parent, "g", class_=f"connection {style}")
-    _sub(group, "title").text = f"{arrow.key}: {arrow.source} → {arrow.target} ({arrow.kind})"
+    _text(group, "title", f"{arrow.key}: {arrow.source} → {arrow.target} ({arrow.kind})")
     _sub(group, "path", d=d, fill="none", stroke=COLORS[style], stroke_width=1.6,
          marker_end=f"url(#arrow-{style})")
     if arrow.kind not in PLAIN_KINDS:
-        label = _sub(group, "text", x=_f(middle[0]), y=_f(middle[1] - 7), text_anchor="middle", font_family=FONT,
-                     font_size=10, fill=COLORS[style])
-        label.text = arrow.kind
+        _text(group, "text", arrow.kind, x=_f(middle[0]), y=_f(middle[1] - 7), text_anchor="middle",
+              font_family=FONT, font_size=10, fill=COLORS[style])
     return middle
 
 
@@ -214,7 +223,6 @@ def _legend(root, diagram, bounds):
         if style == "gate":
             line.set("stroke-dasharray", "6 4")
             _sub(group, "circle", cx=_f(x + 34), cy=_f(row), r=4, fill=COLORS[style])
-        label = _sub(group, "text", x=_f(x + 44), y=_f(row + 4), font_family=FONT, font_size=11, fill="#333333")
-        label.text = text
+        _text(group, "text", text, x=_f(x + 44), y=_f(row + 4), font_family=FONT, font_size=11, fill="#333333")
         bounds.add(x + 44 + 7 * len(text), row + 8)
     bounds.add(x, y - 10)

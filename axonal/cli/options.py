@@ -1,0 +1,183 @@
+"""``axonal train``'s options: from the command line and a TOML file, checked before any work."""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+
+from .parser import BUNDLED, DEFAULTS, UsageError
+
+__all__ = ["train_options", "given", "schedule_spec", "check_outputs"]
+
+
+def train_options(args) -> dict:
+    options = dict(DEFAULTS)
+    if args.config:
+        from_config = _read_config(args.config)
+        options.update(from_config)
+        args._config_keys = set(from_config)
+    for key in DEFAULTS:
+        value = getattr(args, key, None)
+        if value is not None:
+            options[key] = value
+    if options["data"] == "xor" and "test_size" not in given(args):
+        options["test_size"] = 0.0  # four rows: nothing can be held out
+    _check_train_options(options)
+    return options
+
+
+def given(args) -> set:
+    """Options set on the command line or in the config file."""
+    given = {k for k in DEFAULTS if getattr(args, k, None) is not None}
+    return given | set(getattr(args, "_config_keys", ()))
+
+
+# name -> (kind, required?) for values read from a TOML file; the command line's types come from argparse
+_KINDS = {
+    "data": str, "target": str, "target_type": str, "delimiter": str, "hidden": (str, list, int), "activation": str,
+    "dropout": float, "optimizer": str, "learning_rate": float, "schedule": str, "l2": float, "epochs": int,
+    "batch_size": int, "test_size": float, "validation_split": float, "patience": int, "scale": str,
+    "seed": int, "output": str, "plot": str, "no_plot": bool, "progress": bool, "ignore": (str, list),
+    "task": str, "cell": str,
+}
+
+
+def _read_config(path) -> dict:
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+    try:
+        with open(path, "rb") as handle:
+            raw = tomllib.load(handle)
+    except FileNotFoundError:
+        raise UsageError(f"config file {path} does not exist") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"config file {path} is not valid TOML: {exc}") from None
+    if isinstance(raw.get("train"), dict):
+        if set(raw) - {"train"}:
+            raise UsageError(f"config file {path}: put every option in the [train] table, or none "
+                             f"(found {', '.join(sorted(set(raw) - {'train'}))} outside it)")
+        raw = raw["train"]
+    options = {}
+    for key, value in raw.items():
+        name = key.replace("-", "_")
+        if name not in _KINDS:
+            raise UsageError(f"config file {path}: unknown option {key!r}; known: "
+                             f"{', '.join(sorted(k.replace('_', '-') for k in _KINDS))}")
+        kinds = _KINDS[name] if isinstance(_KINDS[name], tuple) else (_KINDS[name],)
+        ok = any(isinstance(value, k) and not (isinstance(value, bool) and k is not bool) for k in kinds)
+        if float in kinds and isinstance(value, int) and not isinstance(value, bool):
+            ok, value = True, float(value)
+        if not ok:
+            wanted = " or ".join({str: "a string", int: "an integer", float: "a number", bool: "true or false",
+                                  list: "a list"}[k] for k in kinds)
+            raise UsageError(f"config file {path}: {key} must be {wanted}, got {value!r}")
+        if name == "hidden" and isinstance(value, list):
+            value = ",".join(str(v) for v in value)
+        if name == "ignore" and isinstance(value, list):
+            value = ",".join(str(v) for v in value)
+        options[name] = value
+    return options
+
+
+def _check_train_options(o):
+    def number(key, low, high, low_open=False, high_open=False, integer=False):
+        value = o[key]
+        label = "--" + key.replace("_", "-")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+                or (integer and value != int(value)):
+            raise UsageError(f"{label} must be {'an integer' if integer else 'a finite number'}, got {value!r}")
+        if value < low or (low_open and value == low) or value > high or (high_open and value == high):
+            left, right = "(" if low_open else "[", ")" if high_open else "]"
+            raise UsageError(f"{label} must be in {left}{low}, {high}{right}, got {value!r}")
+
+    number("epochs", 1, math.inf, integer=True)
+    number("batch_size", 0, math.inf, integer=True)
+    if o["patience"] is not None:
+        number("patience", 1, math.inf, integer=True)
+    number("test_size", 0, 1, high_open=True)
+    if o["validation_split"] is not None:
+        number("validation_split", 0, 1, low_open=True, high_open=True)
+    number("dropout", 0, 1, high_open=True)
+    number("learning_rate", 0, math.inf, low_open=True)
+    number("l2", 0, math.inf)
+    number("seed", 0, 2**63 - 1, integer=True)
+    o["hidden_sizes"] = _hidden_sizes(o["hidden"])
+    o["ignore_columns"] = [c.strip() for c in str(o["ignore"] or "").split(",") if c.strip()]
+    for key, choices in (("scale", ("standard", "minmax", "none")), ("target_type", ("auto", "classification", "regression"))):
+        if o[key] not in choices:
+            raise UsageError(f"--{key.replace('_', '-')} must be {', '.join(choices)}; got {o[key]!r}")
+    if not isinstance(o["delimiter"], str) or len(o["delimiter"]) != 1:
+        raise UsageError(f"--delimiter must be one character, e.g. ';' or '\\t'; got {o['delimiter']!r}")
+    if o["task"] is not None and o["task"] not in ("dsr", "erg", "timing", "adding", "copy", "text"):
+        raise UsageError(f"unknown task {o['task']!r}; valid: dsr, erg, timing, adding, copy, text")
+    if o["cell"] not in ("lstm", "gru", "simple_rnn"):
+        raise UsageError(f"unknown cell {o['cell']!r}; valid: lstm, gru, simple_rnn")
+    if o["data"] not in BUNDLED and o["task"] is None:
+        if not Path(o["data"]).exists():
+            raise UsageError(f"data file {o['data']} does not exist (or name a bundled set: {', '.join(BUNDLED)})")
+        if o["target"] is None:
+            raise UsageError(f"--target is required with --data {o['data']} (the CSV column to predict)")
+    from axonal import activations, optimizers, schedules
+    if str(o["optimizer"]).lower() not in optimizers.names():
+        raise UsageError(f"unknown optimizer {o['optimizer']!r}; valid: {', '.join(optimizers.names())}")
+    if o["schedule"] not in _SCHEDULES:
+        raise UsageError(f"unknown schedule {o['schedule']!r}; valid: {', '.join(_SCHEDULES)}")
+    schedules.get(schedule_spec(o), o["learning_rate"], epochs=o["epochs"])  # complete and valid
+    try:
+        activations.get(o["activation"])
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if o["plot"] is None and not o["no_plot"]:
+        o["plot_default"] = True
+        o["plot"] = str(Path(o["output"]).with_suffix("")) + "_loss.png"
+
+
+# The schedules the command offers, each with settings that suit a run of `epochs` epochs.
+_SCHEDULES = ("constant", "cosine", "step", "exponential", "inverse_time", "warmup", "plateau")
+
+
+def schedule_spec(o):
+    epochs, name = o["epochs"], o["schedule"]
+    return {
+        "constant": None,
+        "cosine": {"name": "cosine", "epochs": epochs},                           # down to 0 at the end
+        "step": {"name": "step_decay", "step_size": max(1, epochs // 3), "gamma": 0.1},
+        "exponential": {"name": "exponential", "gamma": 0.01 ** (1 / epochs)},   # 1% of the rate at the end
+        "inverse_time": {"name": "inverse_time", "decay": 9 / epochs},           # a tenth at the end
+        "warmup": {"name": "warm_up", "epochs": max(1, epochs // 10),
+                   "then": {"name": "cosine", "epochs": max(1, epochs - max(1, epochs // 10))}},
+        "plateau": {"name": "reduce_on_plateau", "factor": 0.5, "patience": 5},
+    }[name]
+
+
+def check_outputs(o):
+    """Everything that could fail after training is checked before it."""
+    for key in ("output",) + (("plot",) if o["plot"] else ()):
+        target = Path(o[key])
+        if target.is_dir():
+            raise UsageError(f"--{key} {target} is a directory; give a file name")
+        folder = target.parent
+        if not folder.is_dir():
+            raise UsageError(f"--{key} {target}: the directory {folder} does not exist")
+        if not os.access(folder, os.W_OK):
+            raise UsageError(f"--{key} {target}: the directory {folder} is not writable")
+    if o["plot"] and not o.get("plot_default"):
+        from axonal import plotting
+        if not plotting.matplotlib_available():
+            raise UsageError('--plot needs matplotlib: pip install "axonal[plot]"')
+
+
+def _hidden_sizes(text):
+    text = str(text).strip()
+    if text in ("", "0"):
+        return []
+    try:
+        sizes = [int(part) for part in text.split(",")]
+    except ValueError:
+        raise UsageError(f"--hidden must be sizes separated by commas, e.g. 64,32; got {text!r}") from None
+    if any(s < 1 for s in sizes):
+        raise UsageError(f"--hidden sizes must be positive, got {text!r}")
+    return sizes

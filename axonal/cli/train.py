@@ -1,0 +1,145 @@
+"""``axonal train``: a network trained on a table (a CSV file or a bundled set), scored and saved."""
+
+from __future__ import annotations
+
+from .options import check_outputs, given, schedule_spec, train_options
+from .output import maybe_plot, one_line, say
+from .parser import BUNDLED, UsageError
+from .tasks import train_task
+
+__all__ = ["cmd_train", "bundled", "label"]
+
+
+def cmd_train(args) -> int:
+    import axonal
+    from axonal import metrics
+
+    options = train_options(args)
+    if options["task"]:
+        return train_task(options, given(args))
+    dataset = _load_training_data(options)
+    classification = dataset.class_names is not None
+    if classification and len(dataset.class_names) < 2:
+        raise UsageError(f"the target {dataset.target_name!r} has a single class ({dataset.class_names[0]!r}); "
+                         f"there is nothing to learn")
+    check_outputs(options)
+    x_train, x_test, y_train, y_test = _split(dataset, options)
+
+    net = _build_network(options, dataset)
+    net.classes_ = [label(c) for c in dataset.class_names] if classification else None
+    n_out = len(dataset.class_names) if classification else 1
+    say(f"data: {options['data']}: {dataset!r}")
+    held_out = f"{len(x_test)} test samples" if options["test_size"] else "no held-out test set (--test-size 0)"
+    say(f"{len(x_train)} training samples, {held_out}, {dataset.n_features} features, "
+          + (f"{n_out} classes" if classification else f"regression target {dataset.target_name!r}"))
+    say(net.summary())
+
+    fit_options = dict(
+        loss="softmax_cross_entropy" if classification else "mse",
+        optimizer=axonal.optimizers.get(options["optimizer"], learning_rate=options["learning_rate"],
+                                        **({"l2": options["l2"]} if options["l2"] else {})),
+        epochs=options["epochs"], batch_size=options["batch_size"] or None, seed=options["seed"],
+        schedule=schedule_spec(options),
+        metrics=["accuracy"] if classification else ["r2"], progress=options["progress"],
+        validation_split=options["validation_split"], patience=options["patience"],
+    )
+    history = net.fit(x_train, y_train, **fit_options)
+    why = {"epochs": "all epochs run", "no_improvement": f"no improvement; best epoch {history.best_epoch} kept",
+           "error": "error threshold reached"}.get(history.stop_reason, history.stop_reason)
+    say(f"trained {len(history)} epochs ({why}); final training loss {history[-1]:.5g}")
+    if not options["test_size"]:
+        x_test, y_test = x_train, y_train
+        say("(the scores below are on the training data: there is no held-out test set)")
+
+    results = {}
+    if classification:
+        probabilities = net.predict_proba(x_test)
+        predicted = probabilities.argmax(axis=1)
+        results["test_accuracy"] = metrics.accuracy(y_test, predicted)
+        precision, recall, f1 = metrics.precision_recall_f1(y_test, predicted, labels=list(range(n_out)))
+        results.update(test_precision=float(precision), test_recall=float(recall), test_f1=float(f1))
+        matrix = metrics.confusion_matrix(y_test, predicted, labels=list(range(n_out)))
+        say(f"test accuracy: {results['test_accuracy']:.4f}   macro F1: {f1:.4f}")
+        say("confusion matrix (rows: true class, columns: predicted):")
+        say(metrics.format_confusion_matrix(matrix, [str(c) for c in dataset.class_names]))
+    else:
+        predicted = net.predict(x_test)[:, 0]
+        results = {"test_mse": metrics.mean_squared_error(y_test, predicted),
+                   "test_mae": metrics.mean_absolute_error(y_test, predicted),
+                   "test_r2": metrics.r2_score(y_test, predicted)}
+        say("test MSE: {test_mse:.5g}   MAE: {test_mae:.5g}   R²: {test_r2:.4f}".format(**results))
+
+    metadata = {
+        "data": options["data"], "target": dataset.target_name, "features": dataset.feature_names,
+        "ignored": options["ignore"],
+        "task": "classification" if classification else "regression",
+        "training": {k: options[k] for k in ("hidden", "activation", "dropout", "optimizer", "learning_rate",
+                                              "schedule", "l2", "epochs", "batch_size", "test_size", "seed", "scale",
+                                              "target_type", "delimiter")},
+        "epochs_trained": len(history), "stop_reason": history.stop_reason,
+        "results": {k: round(float(v), 6) for k, v in results.items()},
+    }
+    axonal.io.save(net, options["output"], metadata=metadata)
+    say(f"model written to {options['output']}")
+    maybe_plot(history, options)
+    return 0
+
+
+def _split(dataset, o):
+    from axonal import data
+    x, y = dataset.as_tuple()
+    if not o["test_size"]:
+        return x, x[:0], y, y[:0]
+    classification = dataset.class_names is not None
+    try:
+        return data.train_test_split(x, y, o["test_size"], stratify=y if classification else None, seed=o["seed"])
+    except ValueError as exc:
+        hint = ""
+        if classification and o["target_type"] == "auto" and all(isinstance(c, int) for c in dataset.class_names):
+            hint = " (if the target is a number to predict, give --target-type regression)"
+        raise UsageError(f"{one_line(exc)}{hint}") from None
+
+
+def label(value):
+    """A class label as the model file keeps it: strings and integers as they are, other numbers as text."""
+    if isinstance(value, (str, int)) and not isinstance(value, bool):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return str(value)
+
+
+def _load_training_data(o):
+    from axonal import data
+    if o["data"] in BUNDLED:
+        return bundled(o["data"])
+    features = None
+    if o["ignore_columns"]:
+        header = data.read_header_row(o["data"], delimiter=o["delimiter"])
+        unknown = [c for c in o["ignore_columns"] if c not in header]
+        if unknown:
+            raise UsageError(f"--ignore names columns {unknown} that {o['data']} does not have")
+        features = [c for c in header if c != o["target"] and c not in o["ignore_columns"]]
+    return data.load_csv(o["data"], o["target"], task=o["target_type"], delimiter=o["delimiter"],
+                         features=features)
+
+
+def bundled(name):
+    from axonal import data
+    return {"digits": data.load_digits, "xor": data.load_xor, "regression": data.load_regression}[name]()
+
+
+def _build_network(o, dataset):
+    from axonal import Dense, Dropout, MinMaxScale, Sequential, Standardize
+    layers = []
+    if o["scale"] == "standard":
+        layers.append(Standardize())
+    elif o["scale"] == "minmax":
+        layers.append(MinMaxScale())
+    for size in o["hidden_sizes"]:
+        layers.append(Dense(size, o["activation"]))
+        if o["dropout"]:
+            layers.append(Dropout(o["dropout"]))
+    n_out = len(dataset.class_names) if dataset.class_names is not None else 1
+    layers.append(Dense(n_out))
+    return Sequential(layers, input_dim=dataset.n_features, seed=o["seed"])

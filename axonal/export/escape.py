@@ -1,0 +1,90 @@
+r"""Text from users and files, made safe for the format it is written in.
+
+Names, class labels, descriptions and metadata are data. Whatever axonal
+generates quotes them for its format, so no value can end a string, start a new
+statement, element, attribute or formula, or send a control sequence:
+
+=================  =============================================================
+function           for
+=================  =============================================================
+python_literal     generated Python: a ``repr`` string literal, checked to read
+                   back as the same text and to stay on one line
+dot_string         a Graphviz DOT quoted string
+xml_text           SVG text and attribute values: only characters XML 1.0 allows
+csv_text           a text cell of a CSV file a spreadsheet may open
+=================  =============================================================
+
+Terminal output and one-line messages use :func:`axonal.names.printable`.
+
+>>> print(python_literal("x\nimport os"))
+'x\nimport os'
+>>> print(dot_string('a" -> "b'))
+"a\" -> \"b"
+>>> print(xml_text("bell\x07"))
+bell\x07
+>>> csv_text("=HYPERLINK(1)"), csv_text("-0.5"), csv_text("cat")
+("'=HYPERLINK(1)", "'-0.5", 'cat')
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from ..names import printable
+
+__all__ = ["csv_text", "dot_string", "python_literal", "xml_text"]
+
+
+def python_literal(text) -> str:
+    """``text`` as a Python string literal (its ``repr``), on one line, reading back as ``text``.
+
+    ``repr`` escapes quotes, backslashes and every character that is not printable
+    (newlines, carriage returns, form feeds, U+2028, lone surrogates, ...).
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"python_literal: expected a str, got {type(text).__name__}")
+    literal = repr(text)
+    if any(ch in literal for ch in "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029") \
+            or ast.literal_eval(literal) != text:
+        raise ValueError(f"python_literal: cannot write '{printable(text, 80)}' as a one-line literal")
+    return literal
+
+
+def dot_string(text, limit: int | None = 200) -> str:
+    """``text`` as a DOT quoted string: control characters shown as ``\\xNN`` text, then
+    backslashes and double quotes escaped, so nothing can close the quote."""
+    shown = printable(text, limit)
+    return '"' + shown.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+# XML 1.0 allows #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF];
+# printable() already escapes the C0 and C1 controls and the surrogates.
+_NOT_XML = re.compile("[\ufffe\uffff]")
+
+
+def xml_text(text, limit: int | None = 200) -> str:
+    """``text`` with every character XML 1.0 forbids (and every control character) shown as
+    ``\\xNN`` / ``\\uNNNN`` text; ElementTree then escapes ``&``, ``<``, ``>`` and quotes."""
+    shown = printable(text, limit)
+    return _NOT_XML.sub(lambda m: f"\\u{ord(m.group()):04x}", shown)
+
+
+#: What a spreadsheet may read as the start of a formula (OWASP, CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def csv_text(value) -> str:
+    """A text cell of a CSV file (a class label, a name) that a spreadsheet shows as text.
+
+    A cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a
+    single quote in front, as OWASP recommends against formula injection; the
+    :mod:`csv` writer then quotes separators, quotes and line breaks. A lone
+    surrogate, which no UTF-8 file can hold, is written as ``\\udXXX`` text. Use this
+    for text only: numbers are written as numbers (``-0.5`` stays ``-0.5``).
+    """
+    text = value if isinstance(value, str) else str(value)
+    text = _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
