@@ -144,6 +144,7 @@ def layer_cases():
             ("last step only", graph_layer(gated_graph(), rng, return_sequences=False), seq, None),
             ("synapse gating, masks, trainable self weights", graph_layer(synapse_graph(), rng), seq, None),
             ("feed-forward graph", graph_layer(feed_forward_graph(), rng), x[:, :2], None),
+            ("a layer reading itself in order", graph_layer(in_order_graph(), rng), seq, None),
         ],
     }
 
@@ -182,6 +183,23 @@ def synapse_graph():
     g.gate(pool.project(pool, "all_to_else"), pool, "synapse", index=[[-1, 0, 3, 1], [2, -1, 0, 0], [1, 1, -1, 3], [0, 2, 3, -1]])
     g.gate(pool.project(pool, trainable=True), gate, "synapse", index=[2, -1, 0, 1])
     pool.project(out, mask=[[1, 0], [1, 1], [0, 1], [1, 1]])
+    return g
+
+
+def in_order_graph():
+    """Synaptic's neuron-by-neuron pool: two in_order connections (one masked), a self-connection, a
+    gated input and a later layer feeding the pool back."""
+    from axonal.graph import Graph
+    g = Graph()
+    x, gate, pool = g.layer("x", 2), g.layer("gate", 4), g.layer("pool", 4, "tanh")
+    out = g.layer("y", 2, "identity")
+    x.project(gate)
+    gate.gate(x.project(pool), "input")
+    pool.project(pool, "in_order")
+    pool.project(pool, "in_order", mask=[[0, 1, 0, 1], [1, 0, 0, 1], [1, 1, 0, 0], [0, 1, 1, 0]])
+    pool.project(pool, trainable=True)
+    pool.project(out)
+    out.project(pool)
     return g
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from synaptic_node import requires_synaptic, run_synaptic
 
-from axonal.graph import Graph, GraphNetwork
+from axonal.graph import Graph, GraphNetwork, SynapticJSONError
 
 
 def stream(n_in, n_out, steps, seed):
@@ -118,7 +118,7 @@ def test_bad_json_is_refused_with_the_reason(tmp_path):
         GraphNetwork.from_synaptic_json(mixed)
     broken = json.loads(json.dumps(good))
     broken["connections"][0]["to"] = 999
-    with pytest.raises(ValueError, match="connection 0 is malformed"):
+    with pytest.raises(SynapticJSONError, match="connection 0 has to 999; expected the index of one of the 21 neurons"):
         GraphNetwork.from_synaptic_json(broken)
     with pytest.raises(ValueError, match="'neurons' and 'connections'"):
         GraphNetwork.from_synaptic_json({"neurons": []})
@@ -130,3 +130,45 @@ def test_bad_json_is_refused_with_the_reason(tmp_path):
     softmax.layer("input", 2).project(softmax.layer("output", 2, "softmax"))
     with pytest.raises(ValueError, match="layer 'output' uses 'softmax'"):
         GraphNetwork(softmax).to_synaptic_json()
+
+
+def pool_json(n_in, n_pool, n_out, seed):
+    """A pool projecting all-to-all onto itself (Synaptic's ``layer.project(layer, ALL_TO_ALL)``: every
+    other neuron plus a self-connection), fed by the inputs and read by the outputs."""
+    rng = np.random.default_rng(seed)
+    neurons = ([{"bias": 0, "layer": "input", "squash": "LOGISTIC"}] * n_in
+               + [{"bias": float(rng.uniform(-1, 1)), "layer": 0, "squash": "TANH"} for _ in range(n_pool)]
+               + [{"bias": float(rng.uniform(-1, 1)), "layer": "output", "squash": "LOGISTIC"} for _ in range(n_out)])
+    pool, out = range(n_in, n_in + n_pool), range(n_in + n_pool, n_in + n_pool + n_out)
+    pairs = [(i, j) for i in range(n_in) for j in pool] + [(i, j) for i in pool for j in pool]
+    pairs += [(i, j) for i in pool for j in out]
+    return {"neurons": neurons, "connections": [{"from": i, "to": j, "weight": 1.0 if i == j else
+                                                 float(rng.uniform(-1, 1)), "gater": None} for i, j in pairs]}
+
+
+@requires_synaptic
+def test_a_pool_reading_itself_computes_what_synaptic_computes_in_one_in_order_connection():
+    data = pool_json(2, 12, 2, seed=0)
+    net = GraphNetwork.from_synaptic_json(data)
+    assert list(net.graph.nodes) == ["input", "hidden_0", "output"]
+    assert sorted(c.kind for c in net.graph.connections) == ["all_to_all", "all_to_all", "in_order", "one_to_one"]
+    steps = stream(2, 2, 40, seed=6)
+    ref = run_synaptic({"op": "run", "json": data, "stream": [{"input": s["input"], "target": None} for s in steps]})
+    np.testing.assert_allclose([net.activate(s["input"]) for s in steps], ref["outputs"], rtol=0, atol=1e-9)
+    whole = net.predict(np.array([[s["input"] for s in steps]]))[0]
+    np.testing.assert_allclose(whole, ref["outputs"], rtol=0, atol=1e-9)
+    again = GraphNetwork.from_synaptic_json(net.to_synaptic_json())
+    np.testing.assert_allclose(again.predict(np.array([[s["input"] for s in steps]]))[0], ref["outputs"],
+                               rtol=0, atol=1e-9)
+
+
+@requires_synaptic
+def test_repeated_synapses_are_read_as_synaptic_reads_them():
+    neurons = ([{"bias": 0, "layer": "input", "squash": "LOGISTIC"}] * 2 + [{"bias": 0.1, "layer": 0, "squash": "TANH"}] * 2
+               + [{"bias": 0.2, "layer": "output", "squash": "IDENTITY"}])
+    conns = [(0, 2, 0.5), (0, 2, 0.7), (2, 3, 0.3), (3, 2, 0.4), (2, 3, 0.9), (3, 4, 1.0), (2, 4, 1.0), (1, 3, -0.6)]
+    data = {"neurons": neurons, "connections": [{"from": a, "to": b, "weight": w, "gater": None} for a, b, w in conns]}
+    steps = stream(2, 1, 10, seed=8)
+    ref = run_synaptic({"op": "run", "json": data, "stream": [{"input": s["input"], "target": None} for s in steps]})
+    net = GraphNetwork.from_synaptic_json(data)
+    np.testing.assert_allclose([net.activate(s["input"]) for s in steps], ref["outputs"], rtol=0, atol=1e-9)

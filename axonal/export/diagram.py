@@ -6,8 +6,9 @@
   its activation (a ``Sequential`` also gets an ``input`` box, and its boxes show
   each layer's output shape);
 * an **arrow** per connection, labelled by its kind (``all_to_all``, ``one_to_one``,
-  ``all_to_else``, ``self``); an arrow whose source comes later in the order (or is
-  the target) reads the previous time step and is *backward*; a recurrent layer of a
+  ``all_to_else``, ``in_order``, ``self``); an arrow whose source comes later in the
+  order (or is the target) reads the previous time step and is *backward* (``in_order``
+  reads part of its layer at this step, see :mod:`axonal.graph.in_order`); a recurrent layer of a
   ``Sequential`` gets a ``recurrent`` self-loop;
 * a **gate**: the gating layer, the arrow it gates and how (``input``, ``output``,
   ``synapse``).
@@ -99,7 +100,7 @@ def _describe_graph(net) -> Diagram:
         if conn.is_self:
             kind = "self" + ("" if conn.trainable else " (fixed)")
         else:
-            kind = conn.kind + (" masked" if conn.mask is not None and conn.kind == "all_to_all" else "")
+            kind = conn.kind + (" masked" if conn.mask is not None and conn.kind != "one_to_one" else "")
         backward = order.index(conn.source) >= order.index(conn.target)
         arrows.append(Arrow(conn.name, conn.source, conn.target, kind, backward, conn.gater, conn.gate_kind))
     return Diagram(net.name or "GraphNetwork", boxes, arrows)

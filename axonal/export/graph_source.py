@@ -163,8 +163,19 @@ def _layer_lines(step, weights, module, connections):
         if term.gate_kind == "input":
             u = f"{mul}({g}, {u})"
         lines.append(f"s = {add}(s, {u})")
+    where = f"graph layer {i} ({printable(step.name, 80)})"
+    if step.order:
+        total = sum(weights[param] for param in step.order)
+        rows = module.constant(f"L{i}_in_order", total.T, rows=True,
+                               comment=f"layer {i}: its in_order weights into each neuron")
+        lines += ["# in_order: neuron j reads the neurons before it at this step, the others at the previous one",
+                  f"a = list(act[{i}])", f"for j, row in enumerate({rows}):",
+                  "    s[j] += sum(w * v for w, v in zip(row, a))",
+                  f"    a[j] = {module.activate(step.activation, '[s[j]]', where)}[0]",
+                  f"state[{i}] = s", f"act[{i}] = a"]
+        return lines
     lines.append(f"state[{i}] = s")
-    lines.append(f"act[{i}] = {module.activate(step.activation, 's', f'graph layer {i} ({printable(step.name, 80)})')}")
+    lines.append(f"act[{i}] = {module.activate(step.activation, 's', where)}")
     return lines
 
 

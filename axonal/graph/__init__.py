@@ -4,7 +4,7 @@
 module          what it holds
 ==============  ==============================================================
 blueprint       ``Graph``: layers, connections (all-to-all, one-to-one,
-                all-to-else, self) and gates (input, output, one-to-one)
+                all-to-else, in-order, self) and gates (input, output, one-to-one)
 plan            the blueprint compiled: which step each read refers to, which
                 matrix products are shared
 layer           ``GraphLayer``: forward through time and backpropagation
@@ -13,11 +13,19 @@ network         ``GraphNetwork``: a trainable network around one graph, with
                 step-by-step activation and inspection
 lstm_g          ``LSTMG``: online learning from eligibility traces
 synaptic_json   Synaptic's ``toJSON`` format, read and written
+synaptic_read   Synaptic's JSON checked and bounded before anything is built
+config          a blueprint from its config, read strictly
+limits          the documented bounds of a blueprint
+values          weights, masks and gating indices given to a blueprint, checked
+backward        backpropagation through time for ``GraphLayer``
+in_order        a layer reading itself neuron by neuron, as Synaptic activates one
 ==============  ==============================================================
 """
 
 from .blueprint import CONNECTION_KINDS, GATE_KINDS, Connection, Graph, Node
 from .layer import GraphLayer
 from .network import GraphNetwork
+from .synaptic_read import SynapticJSONError
 
-__all__ = ["CONNECTION_KINDS", "GATE_KINDS", "Connection", "Graph", "GraphLayer", "GraphNetwork", "Node"]
+__all__ = ["CONNECTION_KINDS", "GATE_KINDS", "Connection", "Graph", "GraphLayer", "GraphNetwork", "Node",
+           "SynapticJSONError"]

@@ -14,6 +14,9 @@ blueprint holds no weights; :class:`~axonal.graph.GraphNetwork` builds one.
   matrix ``(|A|, |B|)``), ``one_to_one`` (a weight vector, equal sizes) or
   ``all_to_else`` (all-to-all without the diagonal, for a layer projecting to
   itself). ``A`` may come before or after ``B``, or be ``B``: any topology.
+  ``in_order`` joins a layer to itself as Synaptic runs one, neuron by neuron:
+  ``Σ_{i<j} w_ij·a_i(t) + Σ_{i>j} w_ij·a_i(t-1)`` into neuron ``j`` (ungated; an
+  elementwise activation; see :mod:`axonal.graph.in_order`).
   A layer projecting ``one_to_one`` onto itself makes its self-connection, whose
   weight is fixed at 1 unless ``trainable=True``, as in Synaptic.
 * A **gate** lets a layer ``G`` scale a connection's weights by its activations (the
@@ -25,38 +28,41 @@ blueprint holds no weights; :class:`~axonal.graph.GraphNetwork` builds one.
 **Time.** Layers are activated in the order they were added, the input layer
 first. A connection or gain reads the value its source has at that moment: the
 current step's when the source comes earlier in the order, the previous step's
-when it comes later or is the layer itself. Gains start at 1 (a gater that has
-not fired yet leaves its connections open), activations and states at 0. This is
-Synaptic's order; Synaptic goes neuron by neuron inside a layer, so a neuron there
-may see a same-layer neuron's new value where axonal shows the previous step's.
+when it comes later or is the layer itself (except ``in_order``). Gains start at 1
+(a gater that has not fired yet leaves its connections open), activations and states
+at 0. This is Synaptic's order, layer by layer.
 
 >>> from axonal.graph import Graph
 >>> g = Graph()
 >>> inp, hid, out = g.layer("input", 2), g.layer("hidden", 3), g.layer("output", 1)
 >>> c = inp.project(hid)
->>> hid.project(hid).name                      # the self-connection
-'hidden_to_hidden'
->>> hid.project(out).name
-'hidden_to_output'
+>>> hid.project(hid).name, hid.project(out).name        # the self-connection, then hidden → output
+('hidden_to_hidden', 'hidden_to_output')
 >>> g.layer("gate", 3).gate(c, "input").gater
 'gate'
 """
 
 from __future__ import annotations
 
-import re
+import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .. import activations as _activations
 from .. import initializers as _initializers
+from ..names import check_name, is_name, printable
+from .limits import check_limit
+from .values import activation_config as _activation_config
+from .values import check_index as _check_index
+from .values import check_mask as _check_mask
+from .values import check_values as _check_values
+from .values import is_finite_number
 
 __all__ = ["CONNECTION_KINDS", "GATE_KINDS", "Connection", "Graph", "Node"]
 
-CONNECTION_KINDS = ("all_to_all", "one_to_one", "all_to_else")
+CONNECTION_KINDS = ("all_to_all", "one_to_one", "all_to_else", "in_order")
 GATE_KINDS = ("input", "output", "one_to_one", "synapse")
-_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 @dataclass
@@ -64,8 +70,9 @@ class Connection:
     """One connection between two layers (a block of synapses, not one synapse).
 
     ``weights`` is ``None`` (drawn by ``init`` when the network is built), a number
-    (every weight that value) or an array of the connection's shape. ``mask``
-    (all-to-all only) marks which of the ``|A|·|B|`` synapses exist.
+    or an array of the connection's shape. ``mask`` marks which of the ``|A|·|B|``
+    synapses exist; ``all_to_else`` leaves out the diagonal by its kind, so no ``|A|²``
+    array is made before the network is built (see :meth:`synapse_mask`).
     """
 
     name: str
@@ -89,6 +96,15 @@ class Connection:
         if self.kind == "one_to_one":
             return (sizes[self.target],)
         return (sizes[self.source], sizes[self.target])
+
+    def synapse_mask(self, sizes: dict) -> np.ndarray | None:
+        """Which synapses exist, as a boolean array of the weights' shape; ``None`` when all do.
+        Allocates ``|A|²`` booleans for ``all_to_else`` and ``in_order``: call it when the network is built."""
+        if self.kind in ("all_to_else", "in_order") and self.mask is None:
+            present = np.ones(self.shape(sizes), dtype=bool)
+            np.fill_diagonal(present, False)
+            return present
+        return self.mask
 
     def get_config(self) -> dict:
         config = {"name": self.name, "source": self.source, "target": self.target, "kind": self.kind,
@@ -140,26 +156,37 @@ class Graph:
     """A blueprint: layers in activation order, the connections between them, their gates.
 
     The first layer added is the input layer and the last is the output layer unless
-    :class:`~axonal.graph.GraphNetwork` is told otherwise.
+    :class:`~axonal.graph.GraphNetwork` is told otherwise. Names follow :mod:`axonal.names`;
+    counts stay within :mod:`axonal.graph.limits`, checked before anything is allocated.
     """
 
     def __init__(self):
         self.nodes: dict[str, Node] = {}
         self.connections: list[Connection] = []
+        self._by_name: dict[str, Connection] = {}
+        self._self_of: dict[str, Connection] = {}     # layer name -> its self-connection
+        self._suffix: dict[str, int] = {}             # generated connection name -> next suffix
+        self._weights = self._gates = 0               # values of all weight arrays; gated connections
 
-    # -- layers -------------------------------------------------------------------------
     def layer(self, name: str, size: int, activation="logistic", *, bias=True,
               bias_init: str = "synaptic") -> Node:
         """Add a layer of ``size`` neurons; layers activate in the order they are added."""
-        if not isinstance(name, str) or not _NAME.match(name):
-            raise ValueError(f"graph: layer name must be an identifier (letters, digits, _), got {name!r}")
+        check_name(name, "graph layer")
         if name in self.nodes:
             raise ValueError(f"graph: there is already a layer named {name!r}")
         if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
-            raise ValueError(f"graph: layer {name!r} needs a positive integer size, got {size!r}")
+            raise ValueError(f"graph: layer {name!r} needs a positive integer size, got {printable(repr(size), 40)}")
+        check_limit("MAX_UNITS", int(size), f"graph: layer {name!r} neurons")
+        check_limit("MAX_LAYERS", len(self.nodes) + 1, "graph: layers")
+        if not isinstance(activation, (str, dict, _activations.Activation)):
+            raise ValueError(f"graph: layer {name!r}: activation must be a name or a config, "
+                             f"got {type(activation).__name__}")
         _activations.get(activation)
-        if not isinstance(bias, (bool, int, float, np.floating, np.integer)):
-            raise ValueError(f"graph: layer {name!r}: bias must be True, False or a number, got {bias!r}")
+        if isinstance(bias, (np.bool_, bool)):
+            bias = bool(bias)
+        elif not is_finite_number(bias):
+            raise ValueError(f"graph: layer {name!r}: bias must be True, False or a finite number, "
+                             f"got {printable(repr(bias), 40)}")
         _initializers.get(bias_init)
         node = Node(name, int(size), activation, bias, bias_init, graph=self)
         self.nodes[name] = node
@@ -168,12 +195,17 @@ class Graph:
     def __getitem__(self, name: str) -> Node:
         try:
             return self.nodes[name]
-        except KeyError:
-            raise KeyError(f"graph has no layer {name!r}; layers: {', '.join(self.nodes) or 'none'}") from None
+        except (KeyError, TypeError):
+            raise KeyError(f"graph has no layer '{printable(name, 80)}'; layers: {self._layer_list()}") from None
 
     @property
     def order(self) -> list[str]:
         return list(self.nodes)
+
+    @property
+    def input_layer(self) -> str | None:
+        """The first layer added: the input layer (``None`` in an empty graph)."""
+        return next(iter(self.nodes), None)
 
     # -- connections --------------------------------------------------------------------------
     def connect(self, source, target, kind: str | None = None, *, weights=None, trainable: bool | None = None,
@@ -188,8 +220,14 @@ class Graph:
         src, dst = self._node(source, "connect"), self._node(target, "connect")
         if kind is None:
             kind = "one_to_one" if src is dst else "all_to_all"
-        if kind not in CONNECTION_KINDS:
-            raise ValueError(f"graph: connection kind must be one of {', '.join(CONNECTION_KINDS)}, got {kind!r}")
+        if not isinstance(kind, str) or kind not in CONNECTION_KINDS:
+            raise ValueError(f"graph: connection kind must be one of {', '.join(CONNECTION_KINDS)}, "
+                             f"got {printable(repr(kind), 40)}")
+        if trainable is not None and not isinstance(trainable, (bool, np.bool_)):
+            raise ValueError(f"graph: connection {src.name!r} → {dst.name!r}: trainable must be True, False or "
+                             f"None, got {printable(repr(trainable), 40)}")
+        if name is not None:
+            check_name(name, f"graph connection {src.name} → {dst.name}")
         if src is dst and kind == "all_to_all":
             self.connect(src, dst, "one_to_one")
             kind = "all_to_else"
@@ -198,17 +236,24 @@ class Graph:
                              f"neurons, {dst.name!r} has {dst.size}")
         if kind == "all_to_else" and src is not dst:
             kind = "all_to_all"  # no neuron of one layer is a neuron of another: nothing to leave out
+        if kind == "in_order" and src is not dst:
+            raise ValueError(f"graph: an in_order connection joins a layer to itself, not {src.name!r} → {dst.name!r}")
         is_self = src is dst and kind == "one_to_one"
-        if is_self:
-            existing = [c for c in self.connections if c.is_self and c.source == src.name]
-            if existing:  # as in Synaptic, projecting onto itself again returns the self-connection
-                if trainable is not None and bool(trainable) != existing[0].trainable or \
-                        name is not None and name != existing[0].name:
-                    raise ValueError(f"graph: layer {src.name!r} already has its self-connection "
-                                     f"{existing[0].name!r}; its name and trainable flag stay as they were made")
-                if weights is not None:
-                    existing[0].weights = _check_values(weights, (src.size,), f"connection {existing[0].name!r} weights")
-                return existing[0]
+        if is_self and src.name in self._self_of:  # as in Synaptic, projecting onto itself again returns it
+            existing = self._self_of[src.name]
+            if trainable is not None and bool(trainable) != existing.trainable or \
+                    name is not None and name != existing.name:
+                raise ValueError(f"graph: layer {src.name!r} already has its self-connection "
+                                 f"{existing.name!r}; its name and trainable flag stay as they were made")
+            if weights is not None:
+                existing.weights = _check_values(weights, (src.size,), f"connection {existing.name!r} weights")
+            return existing
+        if name is not None and name in self._by_name:
+            raise ValueError(f"graph: there is already a connection named {name!r}")
+        check_limit("MAX_CONNECTIONS", len(self.connections) + 1, "graph: connections")
+        shape = (dst.size,) if kind == "one_to_one" else (src.size, dst.size)
+        count = check_limit("MAX_WEIGHTS", self._weights + (shape[0] if len(shape) == 1 else shape[0] * shape[1]),
+                            f"graph: weights with connection {src.name!r} → {dst.name!r}")
         if trainable is None:
             trainable = not is_self
         _initializers.get(init)
@@ -216,21 +261,17 @@ class Graph:
                           bool(trainable), init)
         if is_self and weights is None:
             weights = 1.0
-        if name is not None and (not _NAME.match(name) or any(c.name == name for c in self.connections)):
-            raise ValueError(f"graph: connection name {name!r} is taken or not an identifier")
-        sizes = {n.name: n.size for n in self.nodes.values()}
         if weights is not None:
-            conn.weights = _check_values(weights, conn.shape(sizes), f"connection {conn.name!r} weights")
-        if kind == "all_to_else":
-            mask = ~np.eye(src.size, dtype=bool) if mask is None else np.asarray(mask, bool) & ~np.eye(src.size, dtype=bool)
+            conn.weights = _check_values(weights, shape, f"connection {conn.name!r} weights")
         if mask is not None:
             if kind == "one_to_one":
                 raise ValueError(f"graph: connection {conn.name!r}: a mask needs an all-to-all connection")
-            conn.mask = np.asarray(mask, dtype=bool)
-            if conn.mask.shape != conn.shape(sizes):
-                raise ValueError(f"graph: connection {conn.name!r}: mask must have shape {conn.shape(sizes)}, "
-                                 f"got {conn.mask.shape}")
+            conn.mask = _check_mask(mask, shape, conn.name, kind)
         self.connections.append(conn)
+        self._by_name[conn.name] = conn
+        if is_self:
+            self._self_of[src.name] = conn
+        self._weights = count
         return conn
 
     def gate(self, connection, gater, kind: str, *, index=None) -> Connection:
@@ -244,12 +285,16 @@ class Graph:
         """
         conn = self._connection(connection)
         node = self._node(gater, "gate")
-        if kind not in GATE_KINDS:
-            raise ValueError(f"graph: gate kind must be one of {', '.join(GATE_KINDS)}, got {kind!r}")
+        if not isinstance(kind, str) or kind not in GATE_KINDS:
+            raise ValueError(f"graph: gate kind must be one of {', '.join(GATE_KINDS)}, "
+                             f"got {printable(repr(kind), 40)}")
         if conn.gater is not None:
             raise ValueError(f"graph: connection {conn.name!r} is already gated by {conn.gater!r}")
-        if node.name == self.order[0]:
+        if conn.kind == "in_order":
+            raise ValueError(f"graph: the in_order connection {conn.name!r} cannot be gated")
+        if node.name == self.input_layer:
             raise ValueError(f"graph: the input layer {node.name!r} cannot gate (its neurons are set, not activated)")
+        check_limit("MAX_GATES", self._gates + 1, "graph: gated connections")
         src, dst = self.nodes[conn.source], self.nodes[conn.target]
         need = {"input": (dst.size, f"the target {dst.name!r}"), "output": (src.size, f"the source {src.name!r}"),
                 "one_to_one": (dst.size, f"the synapses of {conn.name!r}"), "synapse": (node.size, "")}[kind]
@@ -259,67 +304,50 @@ class Graph:
         if node.size != need[0]:
             raise ValueError(f"graph: {kind} gating of {conn.name!r} needs a gater of {need[0]} neurons "
                              f"(the size of {need[1]}); {node.name!r} has {node.size}")
-        if kind == "synapse" and conn.is_self and index is not None and node.size == dst.size and \
-                np.array_equal(np.asarray(index), np.arange(dst.size)):
-            kind, index = "one_to_one", None
-        if kind == "synapse":
-            sizes = {n.name: n.size for n in self.nodes.values()}
-            idx = np.asarray(index if index is not None else [], dtype=np.int64)
-            if index is None or idx.shape != conn.shape(sizes):
-                raise ValueError(f"graph: synapse gating of {conn.name!r} needs an index array of shape "
-                                 f"{conn.shape(sizes)}, got {None if index is None else idx.shape}")
-            if idx.size and (idx.min() < -1 or idx.max() >= node.size):
-                raise ValueError(f"graph: synapse gating of {conn.name!r}: index values must be -1 or a neuron "
-                                 f"of {node.name!r} (0..{node.size - 1})")
-            conn.gater, conn.gate_kind, conn.gate_index = node.name, kind, idx
-            return conn
-        if index is not None:
+        if index is not None and kind != "synapse":
             raise ValueError(f"graph: index is only for synapse gating, not {kind!r}")
+        if kind == "synapse":
+            idx = _check_index(index, conn.shape({src.name: src.size, dst.name: dst.size}), conn.name, node)
+            if conn.is_self and node.size == dst.size and np.array_equal(idx, np.arange(dst.size)):
+                kind = "one_to_one"
+            else:
+                conn.gater, conn.gate_kind, conn.gate_index = node.name, kind, idx
+                self._gates += 1
+                return conn
         if conn.kind == "one_to_one" or conn.is_self:
             kind = "input"  # on a one-to-one connection every kind scales synapse j by gater neuron j
         conn.gater, conn.gate_kind = node.name, kind
+        self._gates += 1
         return conn
 
-    # -- describing ---------------------------------------------------------------------
     def get_config(self) -> dict:
         return {"layers": [n.get_config() for n in self.nodes.values()],
                 "connections": [c.get_config() for c in self.connections]}
 
     @classmethod
     def from_config(cls, config: dict) -> Graph:
-        """Rebuild a blueprint from :meth:`get_config`'s output (plain data, no code)."""
-        if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
-            raise ValueError("graph config must be a mapping with a 'layers' list")
-        g = cls()
-        for spec in config["layers"]:
-            try:
-                g.layer(spec["name"], spec["size"], spec.get("activation", "logistic"), bias=spec.get("bias", True),
-                        bias_init=spec.get("bias_init", "synaptic"))
-            except (KeyError, TypeError) as exc:
-                raise ValueError(f"graph config: bad layer entry {spec!r:.80} ({exc})") from None
-        for spec in config.get("connections", []):
-            try:
-                name, source, target, kind = spec["name"], spec["source"], spec["target"], spec["kind"]
-            except (KeyError, TypeError) as exc:
-                raise ValueError(f"graph config: bad connection entry {spec!r:.80} ({exc})") from None
-            count = len(g.connections)
-            try:
-                conn = g.connect(source, target, kind, weights=spec.get("weights"), trainable=spec.get("trainable"),
-                                 init=spec.get("init", "synaptic"), mask=spec.get("mask"), name=name)
-                if len(g.connections) != count + 1:
-                    raise ValueError("it repeats a self-connection or stands for two connections (write a "
-                                     "self-connection and an all_to_else connection separately)")
-                if spec.get("gater") is not None:
-                    g.gate(conn, spec["gater"], spec.get("gate_kind", "input"), index=spec.get("gate_index"))
-            except ValueError as exc:
-                raise ValueError(f"graph config: connection {name!r}: {exc}") from None
+        """Rebuild a blueprint from :meth:`get_config`'s output, strictly: see :mod:`axonal.graph.config`."""
+        from .config import graph_from_config
+        return graph_from_config(cls(), config)
+
+    def copy(self) -> Graph:
+        """An independent copy: the same layers and connections, arrays copied."""
+        g = Graph()
+        g.nodes = {name: dataclasses.replace(node, graph=g) for name, node in self.nodes.items()}
+        g.connections = [Connection(c.name, c.source, c.target, c.kind, c.trainable, c.init, _copied(c.weights),
+                                    _copied(c.mask), c.gater, c.gate_kind, _copied(c.gate_index))
+                         for c in self.connections]
+        g._by_name = {c.name: c for c in g.connections}
+        g._self_of = {c.source: c for c in g.connections if c.is_self}
+        g._suffix, g._weights, g._gates = dict(self._suffix), self._weights, self._gates
         return g
 
     def summary(self) -> str:
         """A table of layers (in activation order), connections and gates."""
         lines = ["layers (activation order):"]
+        first = self.input_layer
         for n in self.nodes.values():
-            bias = "input" if n.name == self.order[0] else "no bias" if n.bias is False else "bias"
+            bias = "input" if n.name == first else "no bias" if n.bias is False else "bias"
             lines.append(f"  {n.name:<16} {n.size:>5}  {_activations.get(n.activation).name:<10} {bias}")
         lines.append("connections:")
         for c in self.connections:
@@ -329,47 +357,44 @@ class Graph:
             lines.append(f"  {c.name:<24} {c.source} → {c.target}  {kind}{fixed}{gate}")
         return "\n".join(lines)
 
-    # -- helpers ----------------------------------------------------------------------------
+    def _layer_list(self) -> str:
+        names = list(self.nodes)[:10]
+        more = f", … ({len(self.nodes)} in all)" if len(self.nodes) > 10 else ""
+        return (", ".join(names) + more) or "none"
+
     def _node(self, ref, where: str) -> Node:
-        name = ref.name if isinstance(ref, Node) else ref
-        if isinstance(ref, Node) and ref.graph is not self:
-            raise ValueError(f"graph {where}: layer {name!r} belongs to another graph")
-        if name not in self.nodes:
-            raise ValueError(f"graph {where}: no layer named {name!r}; layers: {', '.join(self.nodes) or 'none'}")
-        return self.nodes[name]
+        if isinstance(ref, Node):
+            if ref.graph is not self:
+                raise ValueError(f"graph {where}: layer {ref.name!r} belongs to another graph")
+            return ref
+        node = self.nodes.get(ref) if isinstance(ref, str) else None
+        if node is None:
+            shown = printable(ref if isinstance(ref, str) else repr(ref), 80)
+            raise ValueError(f"graph {where}: no layer named '{shown}'; layers: {self._layer_list()}")
+        return node
 
     def _connection(self, ref) -> Connection:
         if isinstance(ref, Connection):
-            if not any(c is ref for c in self.connections):
+            if self._by_name.get(ref.name) is not ref:
                 raise ValueError(f"graph: connection {ref.name!r} belongs to another graph")
             return ref
-        for c in self.connections:
-            if c.name == ref:
-                return c
-        raise ValueError(f"graph: no connection named {ref!r}")
+        conn = self._by_name.get(ref) if isinstance(ref, str) else None
+        if conn is None:
+            raise ValueError(f"graph: no connection named '{printable(ref if isinstance(ref, str) else repr(ref), 80)}'")
+        return conn
 
     def _free_name(self, base: str) -> str:
-        taken = {c.name for c in self.connections}
-        name, k = base, 2
-        while name in taken:
-            name, k = f"{base}_{k}", k + 1
+        """``base``, or ``base_2``, ``base_3``, … when taken; cut to fit the name alphabet's 64 characters."""
+        name = base[:64]
+        k = self._suffix.get(base, 2)
+        while name in self._by_name:
+            suffix = f"_{k}"
+            name, k = base[:64 - len(suffix)] + suffix, k + 1
+        self._suffix[base] = k
+        if not is_name(name):
+            check_name(name, "graph connection")
         return name
 
 
-def _activation_config(activation):
-    act = _activations.get(activation)
-    config = act.get_config()
-    return act.name if config == {"name": act.name} or not config else config
-
-
-def _check_values(values, shape, what):
-    arr = np.asarray(values, dtype=np.float64)
-    if arr.ndim == 0:
-        if not np.isfinite(arr):
-            raise ValueError(f"graph: {what} must be finite, got {values!r}")
-        return float(arr)
-    if arr.shape != tuple(shape):
-        raise ValueError(f"graph: {what} must have shape {tuple(shape)}, got {arr.shape}")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"graph: {what} contain NaN or infinity")
-    return arr
+def _copied(value):
+    return value.copy() if isinstance(value, np.ndarray) else value

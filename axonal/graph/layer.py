@@ -1,4 +1,5 @@
-r"""A graph network as one layer: forward through time, backpropagation through time.
+r"""A graph network as one layer: forward through time (backpropagation through time
+in :mod:`axonal.graph.backward`).
 
 At step ``t`` each layer ``L`` after the input, in order, computes (see
 :mod:`axonal.graph.blueprint` for which step each read refers to)::
@@ -9,15 +10,9 @@ At step ``t`` each layer ``L`` after the input, in order, computes (see
     u = (g ⊙ a_A)·W           (output gating: one per source neuron)
     u = g ⊙ a_A ⊙ w           (one-to-one; gated or not)
 
-where ``γ_L`` is the self-connection's gain. Arrays are time-major, ``(T+1, B, n)``,
-slot 0 holding the state carried in. Backward walks the steps in reverse and the
-layers in reverse, so every ``∂E/∂a`` is complete before it is used::
-
-    δs_L(t) = f'_L ⊙ δa_L(t) + γ_L(t+1) ⊙ w_L ⊙ δs_L(t+1)
-    δa_A   += δs·Wᵀ (input-gated: (g ⊙ δs)·Wᵀ),   δg += δs ⊙ (a_A·W)
-    ∂E/∂W   = Σ_t a_Aᵀ·(g ⊙ δs),   ∂E/∂b = Σ_t δs
-
-and the weight gradients of each term are one ``(T·B)``-row product after the loop.
+where ``γ_L`` is the self-connection's gain; a layer with ``in_order`` connections then
+activates neuron by neuron (:mod:`axonal.graph.in_order`). Arrays are time-major, ``(T+1, B, n)``,
+slot 0 holding the state carried in.
 """
 
 from __future__ import annotations
@@ -28,14 +23,18 @@ import numpy as np
 
 from .. import initializers as _initializers
 from .._threads import single_blas_thread
+from ..layers import REGISTRY as _LAYERS
 from ..layers.base import ArraySpec, Layer
+from .backward import GraphBackward, _side_by_side
 from .blueprint import Graph
+from .in_order import order_forward, order_matrices
 from .plan import compile_graph
 
 __all__ = ["GraphLayer"]
 
 
-class GraphLayer(Layer):
+@_LAYERS.register
+class GraphLayer(GraphBackward, Layer):
     """An architecture-free network (a :class:`~axonal.graph.Graph`) as a layer.
 
     Input ``(batch, time, features)`` gives ``(batch, time, outputs)`` (or the last
@@ -56,19 +55,27 @@ class GraphLayer(Layer):
         super().__init__(name=name)
         if not isinstance(graph, (Graph, dict)):
             raise TypeError(f"GraphLayer needs a Graph blueprint, got {type(graph).__name__}")
+        for option, value in (("return_sequences", return_sequences), ("stateful", stateful)):
+            if not isinstance(value, (bool, np.bool_)):
+                raise TypeError(f"{name or 'GraphLayer'}: {option} must be True or False, got {type(value).__name__}")
+        if output is not None and not isinstance(output, str):
+            raise TypeError(f"{name or 'GraphLayer'}: output must be a layer name, got {type(output).__name__}")
         # a copy: later edits of the caller's blueprint cannot reach a compiled network
-        graph = Graph.from_config(graph if isinstance(graph, dict) else graph.get_config())
+        graph = Graph.from_config(graph) if isinstance(graph, dict) else graph.copy()
         if len(graph.nodes) < 2:
             raise ValueError("GraphLayer: a graph needs an input layer and at least one more layer")
         self.graph = graph
-        self.input_name = graph.order[0]
-        self.output_name = output if output is not None else graph.order[-1]
+        order = graph.order
+        self.input_name = order[0]
+        self.output_name = output if output is not None else order[-1]
         self.steps, self.input_block, self.blocks, self.recurrent = compile_graph(graph, self.output_name)
         self.input_rank = 2 if self.recurrent else 1
         self.return_sequences = bool(return_sequences)
         self.stateful = bool(stateful)
-        self.sizes = [graph.nodes[n].size for n in graph.order]
-        self.out_index = graph.order.index(self.output_name)
+        self.sizes = [graph.nodes[n].size for n in order]
+        self.layer_index = {name: i for i, name in enumerate(order)}
+        self.out_index = self.layer_index[self.output_name]
+        self.masks = {}    # connection name -> which synapses exist, made when built
         self.gaters = sorted({t.gater for s in self.steps for t in s.terms if t.gater is not None}
                              | {s.self_gater for s in self.steps if s.self_gater is not None})
         self._carried = None
@@ -105,14 +112,16 @@ class GraphLayer(Layer):
     def _build(self, input_shape, rng):
         specs, out = self.plan(input_shape)
         conns = {f"{c.name}.weight": c for c in self.graph.connections}
+        sizes = dict(zip(self.graph.order, self.sizes))
+        self.masks = {c.name: m for c in self.graph.connections if (m := c.synapse_mask(sizes)) is not None}
         for spec in specs:
             value = _initializers.get(spec.init)(rng, spec.shape, self.dtype)
             given = None
             if spec.name in conns:
                 conn = conns[spec.name]
                 given = conn.weights
-                if conn.mask is not None:
-                    value = value * conn.mask
+                if conn.name in self.masks:
+                    value = value * self.masks[conn.name]
             else:
                 bias = self.graph.nodes[spec.name[:-5]].bias
                 given = None if isinstance(bias, bool) else bias
@@ -132,9 +141,8 @@ class GraphLayer(Layer):
         """Every weight and bias by local name, masked connections with their absent synapses at 0."""
         weights = dict(self.params)
         weights.update(self.state)
-        for conn in self.graph.connections:
-            if conn.mask is not None:
-                weights[f"{conn.name}.weight"] = weights[f"{conn.name}.weight"] * conn.mask
+        for name, mask in self.masks.items():
+            weights[f"{name}.weight"] = weights[f"{name}.weight"] * mask
         return weights
 
     # -- state ------------------------------------------------------------------------------
@@ -249,6 +257,7 @@ class GraphLayer(Layer):
             w_blocks.append(_side_by_side([w(t.param) for t in blk.terms]))
             block_out[id(blk)] = np.empty((T, B, blk.width), dt)
         stored = {}
+        order = {s.index: order_matrices([w(p) for p in s.order]) for s in self.steps if s.order}
         with single_blas_thread() if T > 1 else contextlib.nullcontext():
             for t in range(T):
                 k = t + 1
@@ -292,178 +301,17 @@ class GraphLayer(Layer):
                             s += g * u
                         else:
                             s += u
-                    step.activation.forward(s, out=acts[step.index][k])
+                    if step.order:
+                        order_forward(step.activation, s, acts[step.index], k, *order[step.index])
+                    else:
+                        step.activation.forward(s, out=acts[step.index][k])
         final = None
         if keep_final:
             final = {"act": {s.index: acts[s.index][T].copy() for s in self.steps},
                      "state": {s.index: states[s.index][T].copy() for s in self.steps},
                      "gain": {g: (acts[g][T].copy() if T else start["gain"][g].copy()) for g in self.gaters}}
         return {"acts": acts, "states": states, "start": start, "block_out": block_out, "stored": stored,
-                "w_blocks": w_blocks, "final": final, "weights": wts}
-
-    # -- backward ----------------------------------------------------------------------------
-    def _gain_series(self, cache, g, prev):
-        acts, T = cache["acts"], cache["acts"][0].shape[0] - 1
-        if not prev:
-            return acts[g][1:]
-        series = acts[g][:T].copy()
-        series[0] = cache["start"]["gain"][g]
-        return series
-
-    def backward(self, grad_y):
-        cache = self._cache
-        if cache is None:
-            raise RuntimeError(f"{self.describe()}: backward needs a forward(training=True) first")
-        acts, states, start = cache["acts"], cache["states"], cache["start"]
-        T, B, F = acts[0].shape[0] - 1, acts[0].shape[1], acts[0].shape[2]
-        dt = self.dtype
-        w = cache["weights"].__getitem__
-        dacts = [np.zeros((T + 1, B, F), dt) if self.input_grad_needed else None]
-        dacts += [np.zeros((T + 1, B, s.size), dt) for s in self.steps]
-        grad_y = np.asarray(grad_y, dtype=dt)
-        out = dacts[self.out_index]
-        if cache["one_step"] or not self.return_sequences:
-            out[T] += grad_y
-        else:
-            out[1:] += grad_y.transpose(1, 0, 2)
-        dstates = [None] + [np.empty((T, B, s.size), dt) for s in self.steps]
-        carry = {s.index: None for s in self.steps if s.self_param is not None}
-        block_d = {id(blk): np.zeros((T, B, blk.width), dt) for blk in [self.input_block, *self.blocks] if blk.terms}
-        term_d = {}
-        with single_blas_thread() if T > 1 else contextlib.nullcontext():
-            for t in range(T - 1, -1, -1):
-                k = t + 1
-                for step in reversed(self.steps):
-                    i = step.index
-                    ds = step.activation.backward(dacts[i][k], states[i][k], acts[i][k], out=dstates[i][t])
-                    if step.self_param is not None:
-                        if carry[i] is not None:
-                            ds += carry[i]
-                        ws = w(step.self_param)
-                        if step.self_gater is not None:
-                            kg = k - 1 if step.self_gate_prev else k
-                            carry[i] = ds * ws * self._self_gain(step, self._gain(acts, start, step.self_gater, kg))
-                            if kg > 0:
-                                dg = ds * ws * states[i][k - 1]
-                                if step.self_index is not None:
-                                    dg = self._gater_grad(dg, step.self_index, self.sizes[step.self_gater])
-                                dacts[step.self_gater][kg] += dg
-                        else:
-                            carry[i] = ds * ws
-                    for term in step.terms:
-                        self._term_backward(term, step, t, k, ds, acts, start, dacts, block_d, term_d,
-                                            cache["stored"])
-                for blk, wb in zip(self.blocks, cache["w_blocks"]):
-                    dacts[blk.source][k - 1] += block_d[id(blk)][t] @ wb.T
-        self._parameter_gradients(cache, dstates, block_d, term_d)
-        if not self.input_grad_needed:
-            return None
-        dx = dacts[0][1:]
-        if self.input_block.terms:
-            w_in = _side_by_side([w(t.param) for t in self.input_block.terms])
-            dx += (block_d[id(self.input_block)].reshape(T * B, -1) @ w_in.T).reshape(T, B, F)
-        if cache["one_step"]:
-            return dx[0]
-        return dx.transpose(1, 0, 2)
-
-    def _term_backward(self, term, step, t, k, ds, acts, start, dacts, block_d, term_d, stored):
-        w = self._cache["weights"].__getitem__
-        ks = k - 1 if term.prev else k
-        source_grad = dacts[term.source]
-        if term.gate_kind == "synapse":
-            kg = k - 1 if term.gate_prev else k
-            g = self._synapse_gains(acts, start, term, kg)
-            weight, a = w(term.param), acts[term.source][ks]
-            if term.one_to_one:
-                if source_grad is not None:
-                    source_grad[ks] += ds * weight * g
-                dw, dg = (ds * a * g).sum(axis=0), ds * a * weight
-            else:
-                if source_grad is not None:
-                    source_grad[ks] += np.einsum("bj,bij->bi", ds, g * weight)
-                dw = np.einsum("bi,bij,bj->ij", a, g, ds)
-                dg = a[:, :, None] * weight * ds[:, None, :]
-            if id(term) in term_d:
-                term_d[id(term)] += dw
-            else:
-                term_d[id(term)] = dw
-            if kg > 0:
-                dacts[term.gater][kg] += self._gater_grad(dg, term.synapse_index, self.sizes[term.gater])
-            return
-        if term.gate_kind == "input":
-            kg = k - 1 if term.gate_prev else k
-            g = self._gain(acts, start, term.gater, kg)
-            d = ds * g
-            if kg > 0:
-                if term.block is not None:
-                    u = self._cache["block_out"][id(term.block)][t][:, term.offset:term.offset + step.size]
-                else:
-                    u = stored[id(term)][t]
-                dacts[term.gater][kg] += ds * u
-        else:
-            d = ds
-        if term.block is not None:
-            block_d[id(term.block)][t][:, term.offset:term.offset + step.size] = d
-            return
-        if term.gate_kind == "input":
-            term_d.setdefault(id(term), np.empty((acts[0].shape[0] - 1,) + ds.shape, ds.dtype))[t] = d
-        if term.one_to_one:
-            if source_grad is not None:
-                source_grad[ks] += d * w(term.param)
-        elif term.gate_kind == "output":
-            kg = k - 1 if term.gate_prev else k
-            v = ds @ w(term.param).T
-            if source_grad is not None:
-                source_grad[ks] += v * self._gain(acts, start, term.gater, kg)
-            if kg > 0:
-                dacts[term.gater][kg] += v * acts[term.source][ks]
-        elif source_grad is not None:
-            source_grad[ks] += d @ w(term.param).T
-
-    def _parameter_gradients(self, cache, dstates, block_d, term_d):
-        acts, states = cache["acts"], cache["states"]
-        T, B = acts[0].shape[0] - 1, acts[0].shape[1]
-        grads = self.grads
-        for step in self.steps:
-            i = step.index
-            if step.bias is not None:
-                grads[step.bias][...] = dstates[i].sum(axis=(0, 1))
-            if step.self_param is not None and step.self_trainable:
-                prod = dstates[i] * states[i][:T]
-                if step.self_gater is not None:
-                    prod *= self._self_gain(step, self._gain_series(cache, step.self_gater, step.self_gate_prev))
-                grads[step.self_param][...] = prod.sum(axis=(0, 1))
-        for blk in [self.input_block, *self.blocks]:
-            trainable = [t for t in blk.terms if t.conn.trainable]
-            if not trainable:
-                continue
-            src = acts[blk.source][:T] if blk.prev else acts[blk.source][1:]
-            d = block_d[id(blk)]
-            dw = src.reshape(T * B, -1).T @ d.reshape(T * B, -1)
-            for term in trainable:
-                n = self.sizes[self._target_index(term)]
-                grads[term.param][...] = dw[:, term.offset:term.offset + n]
-        for step in self.steps:
-            for term in step.terms:
-                if term.block is not None or not term.conn.trainable:
-                    continue
-                if term.gate_kind == "synapse":
-                    grads[term.param][...] = term_d.get(id(term), 0.0)
-                    continue
-                src = acts[term.source][:T] if term.prev else acts[term.source][1:]
-                d = term_d[id(term)] if id(term) in term_d else dstates[step.index]
-                if term.one_to_one:
-                    grads[term.param][...] = (src * d).sum(axis=(0, 1))
-                    continue
-                if term.gate_kind == "output":
-                    src = src * self._gain_series(cache, term.gater, term.gate_prev)
-                grads[term.param][...] = src.reshape(T * B, -1).T @ d.reshape(T * B, -1)
-        for conn in self.graph.connections:
-            if conn.mask is not None and conn.trainable:
-                grads[f"{conn.name}.weight"] *= conn.mask
-
-    def _target_index(self, term):
-        return self.graph.order.index(term.conn.target)
+                "w_blocks": w_blocks, "final": final, "weights": wts, "order": order}
 
     # -- describing ----------------------------------------------------------------------------
     def get_config(self):
@@ -475,8 +323,3 @@ class GraphLayer(Layer):
 
     def describe(self) -> str:
         return self.name or f"GraphLayer({self.input_name} → {self.output_name})"
-
-
-def _side_by_side(weights):
-    """``[W_1 | W_2 | ...]``: one matrix for one product (the matrix itself when alone)."""
-    return weights[0] if len(weights) == 1 else np.concatenate(weights, axis=1)

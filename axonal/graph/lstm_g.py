@@ -1,11 +1,10 @@
 r"""LSTM-g: online learning of a graph network from eligibility traces (Monner & Reggia, 2012).
 
-Backpropagation through time unrolls a sequence and walks it backwards: its memory
-grows with the sequence length. LSTM-g learns at every step from *traces* kept per
-synapse instead, so memory is constant however long the stream — at the price of
-truncating the gradient to what flows through self-connections and gates (exact
-for an LSTM's memory cells, approximate elsewhere). This is the algorithm Synaptic
-implements; the equations are the paper's, per layer instead of per neuron.
+Backpropagation through time unrolls a sequence and walks it backwards: its memory grows
+with the sequence length. LSTM-g learns at every step from *traces* kept per synapse
+instead, so memory is constant however long the stream — at the price of truncating the
+gradient to what flows through self-connections and gates (exact for an LSTM's memory
+cells, approximate elsewhere). This is Synaptic's algorithm, per layer instead of per neuron.
 
 Activating layer ``j`` (after its state and activation, and after its gains are
 handed to the connections it gates)::
@@ -29,20 +28,24 @@ error ``t - y`` is the gradient of cross-entropy for logistic outputs (of square
 error for linear ones) with respect to the output state. Self-connection weights are
 not learned. With a batch of ``B`` streams, the updates are averaged over the streams.
 
-When to use which: BPTT (``fit``) computes the exact gradient over a whole sequence
-with batches and any optimizer, and costs ``O(T)`` memory; LSTM-g learns while the
-stream runs with ``O(1)`` memory in ``T`` but ``O(|A|·|B|·|K|)`` per gated synapse,
-by plain gradient steps, one step at a time.
+When to use which: BPTT (``fit``) computes the exact gradient over a whole sequence with
+batches and any optimizer, and costs ``O(T)`` memory; LSTM-g learns while the stream runs
+with ``O(1)`` memory in ``T`` (``O(|A|·|B|·|K|)`` per gated synapse), one step at a time.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from ..stopping import AnyOf, MaxEpochs
+from ..training.loop import TrainingLoop
+from ..training.lstm_g import LSTMGStep, StreamFeed
+from .lstm_g_state import StreamState
+
 __all__ = ["LSTMG"]
 
 
-class LSTMG:
+class LSTMG(StreamState):
     """Online learner for a :class:`~axonal.graph.GraphNetwork`.
 
     >>> import numpy as np
@@ -64,9 +67,11 @@ class LSTMG:
         self.network = network
         self.layer = layer = network.graph_layer
         for step in layer.steps:
-            if step.activation.name == "softmax":
-                raise ValueError(f"LSTM-g: layer {step.name!r} uses softmax, which couples its neurons; "
-                                 f"LSTM-g needs elementwise activations")
+            if step.activation.name == "softmax" or step.order:
+                problem = ("has in_order connections, which LSTM-g does not trace; train it with fit (BPTT), or "
+                           "import Synaptic's JSON with in_order=False" if step.order else
+                           "uses softmax, which couples its neurons; LSTM-g needs elementwise activations")
+                raise ValueError(f"LSTM-g: layer {step.name!r} {problem}")
         self.learning_rate = _check_rate(learning_rate)
         self.steps = layer.steps
         self.n_layers = len(layer.sizes)
@@ -84,9 +89,8 @@ class LSTMG:
                 self.gated.setdefault(step.self_gater, {}).setdefault(
                     step.index, {"self": False, "input": [], "output": [], "synapse": []})["self"] = True
         self.by_index = {s.index: s for s in self.steps}
-        for conn in layer.graph.connections:  # absent synapses hold 0, so updates can skip the mask
-            if conn.mask is not None:
-                layer.weight(f"{conn.name}.weight")[...] *= conn.mask
+        for name, mask in layer.masks.items():  # absent synapses hold 0, so updates can skip the mask
+            layer.weight(f"{name}.weight")[...] *= mask
         self._batch = None
 
     # -- state --------------------------------------------------------------------------------
@@ -153,7 +157,7 @@ class LSTMG:
               reset_between: bool = True) -> list[float]:
         """Learn sequences ``x`` (``(time, features)`` or ``(streams, time, features)``) against
         targets at every step; returns the mean squared error of each epoch (measured before
-        each step's update). ``reset_between`` starts every epoch from a fresh state."""
+        each step's update), run by the training loop. ``reset_between`` starts every epoch afresh."""
         x = np.asarray(x, dtype=self.layer.dtype)
         y = np.asarray(y, dtype=self.layer.dtype)
         if x.ndim == 2:
@@ -163,16 +167,10 @@ class LSTMG:
                              f"agree; got {x.shape} and {y.shape}")
         if x.shape[1] == 0:
             raise ValueError("LSTM-g train: got sequences of 0 time steps")
-        errors = []
-        for _ in range(int(epochs)):
-            if reset_between:
-                self.reset()
-            total = 0.0
-            for t in range(x.shape[1]):
-                out = self.step(x[:, t], y[:, t], learning_rate=learning_rate)
-                total += float(np.mean((y[:, t] - out) ** 2))
-            errors.append(total / x.shape[1])
-        return errors
+        rate = self.learning_rate if learning_rate is None else _check_rate(learning_rate)
+        rule = LSTMGStep(self, lambda out, target: float(np.mean((target - out) ** 2)), rate)
+        feed = StreamFeed(x, y, reset=self.reset if reset_between else None)
+        return TrainingLoop(rule, feed, stopper=AnyOf(MaxEpochs(int(epochs))), rng=np.random.default_rng(0)).run().loss
 
     # -- activation with traces ----------------------------------------------------------------------
     def _weight(self, local):
@@ -386,8 +384,9 @@ class LSTMG:
                     else:
                         grad += np.einsum("b...k,bk->...", x, self.resp[k])
                 delta = grad * (rate / self._batch)
-                if term.conn.mask is not None:
-                    delta *= term.conn.mask
+                mask = self.layer.masks.get(term.conn.name)
+                if mask is not None:
+                    delta *= mask
                 w(term.param)[...] += delta
             if step.bias is not None and step.bias in self.layer.params:
                 w(step.bias)[...] += np.add.reduce(self.resp[i], axis=0) * (rate / self._batch)

@@ -11,6 +11,9 @@ matrix products of a step are few and large:
 * the all-to-all connections reading one source at ``t-1`` share one product per
   step, ``(B, |A|)·(|A|, Σ|L|)``;
 * the rest (current-step sources, output gating, one-to-one) are computed alone.
+
+A layer's ``in_order`` connections are not terms: they are summed into one matrix
+the layer applies neuron by neuron (:attr:`LayerStep.order`).
 """
 
 from __future__ import annotations
@@ -66,6 +69,7 @@ class LayerStep:
     self_trainable: bool = False
     self_index: np.ndarray | None = None  # synapse-gated self-connection: gater neuron per neuron
     terms: list = field(default_factory=list)
+    order: list = field(default_factory=list)   # in_order connections (weight names), applied neuron by neuron
 
 
 def compile_graph(graph, output: str):
@@ -94,6 +98,13 @@ def compile_graph(graph, output: str):
             step.self_trainable = conn.trainable
             if conn.gate_kind == "synapse":
                 step.self_index = np.where(conn.gate_index < 0, graph.nodes[conn.gater].size, conn.gate_index)
+            recurrent = True
+            continue
+        if conn.kind == "in_order":
+            if step.activation.name == "softmax":
+                raise ValueError(f"graph: the in_order connection {conn.name!r} needs an elementwise activation; "
+                                 f"layer {step.name!r} uses softmax")
+            step.order.append(f"{conn.name}.weight")
             recurrent = True
             continue
         s = index[conn.source]

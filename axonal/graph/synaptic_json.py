@@ -16,9 +16,10 @@ layers and gathers each layer pair's synapses into connections:
 
 Anything that has no per-layer form (a layer mixing squash functions, a layer's
 self-connections gated by several layers) is refused with an error naming the layer.
-Synaptic activates the neurons of a layer one after another; a layer whose neurons
-depend on one another within a step is therefore split into one-neuron layers (see
-:func:`from_synaptic`), so every network computes exactly what Synaptic computes.
+Synaptic activates the neurons of a layer one after another; synapses inside a layer
+therefore become an ``in_order`` connection, and a layer whose neurons gate one another
+is split into one-neuron layers (see :func:`from_synaptic`), so every network computes
+exactly what Synaptic computes.
 Writing is the reverse; Synaptic fixes self-connection weights at 1 and trains every
 weight, so a network with other self weights cannot be written. Traces and gains
 are not part of the format (Synaptic does not save them either).
@@ -26,167 +27,196 @@ are not part of the format (Synaptic does not save them either).
 
 from __future__ import annotations
 
-import json
-import os
 from collections import defaultdict
 
 import numpy as np
 
+from ..names import printable
 from .blueprint import Graph
+from .synaptic_read import (
+    MAX_SYNAPTIC_BLOCKS,
+    MAX_SYNAPTIC_LAYERS,
+    SQUASH_TO_ACTIVATION,
+    SynapticJSONError,
+    dense_limit,
+    read_synaptic,
+)
 
-__all__ = ["SQUASH_TO_ACTIVATION", "from_synaptic", "to_synaptic"]
-
-SQUASH_TO_ACTIVATION = {"LOGISTIC": "logistic", "TANH": "tanh", "IDENTITY": "identity", "HLIM": "step",
-                        "RELU": "relu", None: "logistic"}
+__all__ = ["SQUASH_TO_ACTIVATION", "SynapticJSONError", "from_synaptic", "to_synaptic"]
 ACTIVATION_TO_SQUASH = {"logistic": "LOGISTIC", "tanh": "TANH", "identity": "IDENTITY", "step": "HLIM",
                         "relu": "RELU"}
 
 
-def _read(data) -> dict:
-    if isinstance(data, (str, os.PathLike)) and not (isinstance(data, str) and data.lstrip().startswith("{")):
-        try:
-            with open(data, encoding="utf-8") as fh:
-                return json.load(fh)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"Synaptic JSON: {data}: not valid JSON ({exc})") from None
-    if isinstance(data, str):
-        try:
-            return json.loads(data)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"Synaptic JSON: not valid JSON ({exc})") from None
-    return data
+def _resolve(synapses):
+    """The synapses Synaptic's ``fromJSON`` makes, in order, as ``[from, to, weight, gater, copy]``.
+
+    It calls ``from.project(to, weight)`` for each entry, and ``project`` makes a new synapse
+    only when ``from`` has none to ``to`` yet or already reads ``to`` (``to → from`` exists);
+    otherwise it reuses the first one, setting its weight (and its gater, when one is given).
+    ``copy`` numbers the synapses made between the same two neurons. Linear time.
+    """
+    made, first, copies = [], {}, {}
+    for c, (src, dst, weight, gater) in enumerate(synapses):
+        pair = (src, dst)
+        if src != dst and pair in first and (dst, src) not in first:
+            record = made[first[pair]]
+            record[2] = weight
+            if gater is not None:
+                if record[3] is not None:
+                    raise SynapticJSONError(f"Synaptic JSON: connection {c} gates synapse {src} → {dst} again "
+                                            f"(Synaptic would keep it in two gaters' lists); a synapse has one gater")
+                record[3] = gater
+            continue
+        copy = copies.get(pair, 0)
+        copies[pair] = copy + 1
+        first.setdefault(pair, len(made))
+        made.append([src, dst, weight, gater, copy])
+    return made
 
 
-def _layers_to_split(connections, layer_of) -> set:
-    """Layers whose neurons read one another within a step: synapses inside the layer, or a
-    gater in the same layer as the neuron it gates."""
-    split = set()
-    for conn in connections:
-        try:
-            src, dst, gater = layer_of[conn["from"]], layer_of[conn["to"]], conn.get("gater")
-        except (KeyError, TypeError):
-            continue                      # reported with its index below
-        if src == dst and conn["from"] != conn["to"] or gater is not None and layer_of.get(gater) == dst:
-            split.add(dst)
-    return split
+def _inner_layers(synapses, layer_of):
+    """``(ordered, split)``: layers with ungated synapses between their own neurons, and layers
+    whose neurons read one another otherwise (a gated synapse inside the layer, or a gater in
+    the same layer as the neuron it gates)."""
+    ordered, split = set(), set()
+    for src, dst, _, gater, _ in synapses:
+        target = layer_of[dst]
+        if gater is not None and (layer_of[gater] == target or layer_of[src] == target and src != dst):
+            split.add(target)
+        elif layer_of[src] == target and src != dst:
+            ordered.add(target)
+    return ordered - {"input", "output"}, split - {"input", "output"}
 
 
-def from_synaptic(data, *, dtype="float64", seed=None, return_sequences: bool = True, split_layers: bool = True):
+def from_synaptic(data, *, dtype="float64", seed=None, return_sequences: bool = True, split_layers: bool = True,
+                  in_order: bool = True):
     """A :class:`~axonal.graph.GraphNetwork` from Synaptic's ``toJSON()`` output.
 
     ``data`` is the parsed dict, a JSON string or a path. Layers are named ``input``,
     ``hidden_0``, ``hidden_1``, ... (Synaptic's hidden-layer indices) and ``output``.
+    Repeated synapses mean what they mean to Synaptic's ``fromJSON`` (see :func:`_resolve`).
 
     Synaptic activates the neurons of a layer one after another, so a neuron sees the
-    new activation of an earlier neuron of its own layer. Where that matters (synapses
-    inside a layer, a layer gating its own synapses) the layer is split into one-neuron
-    layers ``hidden_3_0``, ``hidden_3_1``, ..., which reproduces Synaptic exactly;
-    ``split_layers=False`` keeps it whole (each neuron then reads its layer's previous step).
-    """
-    from .network import GraphNetwork
+    new activation of an earlier neuron of its own layer. Ungated synapses inside a
+    layer become an ``in_order`` connection, which reads its neurons in that order
+    (``in_order=False``: split the layer instead). Where a layer's neurons gate one
+    another's synapses the layer is split into one-neuron layers ``hidden_3_0``,
+    ``hidden_3_1``, ...; both reproduce Synaptic exactly. ``split_layers=False`` keeps
+    every layer whole (each neuron then reads its layer's previous step).
 
-    data = _read(data)
-    if not isinstance(data, dict) or not isinstance(data.get("neurons"), list) \
-            or not isinstance(data.get("connections"), list):
-        raise ValueError("Synaptic JSON: expected an object with 'neurons' and 'connections' lists")
-    neurons = data["neurons"]
+    Every problem raises :class:`~axonal.graph.synaptic_read.SynapticJSONError` naming the
+    neuron, connection, layer or limit; the limits of :mod:`axonal.graph.synaptic_read` and
+    :mod:`axonal.graph.limits` are checked before anything is allocated, and the time
+    taken grows linearly with the number of synapses.
+    """
+    for option, value in (("split_layers", split_layers), ("in_order", in_order)):
+        if not isinstance(value, (bool, np.bool_)):
+            raise TypeError(f"from_synaptic: {option} must be True or False, got {type(value).__name__}")
+    layer_keys, biases, squashes, synapses = read_synaptic(data)
     members = defaultdict(list)          # layer key -> neuron indices, in order
-    for n, neuron in enumerate(neurons):
-        if not isinstance(neuron, dict) or "layer" not in neuron:
-            raise ValueError(f"Synaptic JSON: neuron {n} has no 'layer'")
-        key = neuron["layer"]
-        if key not in ("input", "output"):
-            try:
-                key = int(key)
-            except (TypeError, ValueError):
-                raise ValueError(f"Synaptic JSON: neuron {n} has layer {neuron['layer']!r}; expected 'input', "
-                                 f"'output' or a hidden-layer index") from None
+    for n, key in enumerate(layer_keys):
         members[key].append(n)
     if "input" not in members or "output" not in members:
-        raise ValueError("Synaptic JSON: the network needs input and output neurons")
+        raise SynapticJSONError("Synaptic JSON: the network needs input and output neurons")
     keys = ["input"] + sorted(k for k in members if isinstance(k, int)) + ["output"]
     names = {k: k if isinstance(k, str) else f"hidden_{k}" for k in keys}
-    layer_of = {n: k for k in keys for n in members[k]}
-    split = set()
-    if split_layers:
-        split = _layers_to_split(data["connections"], layer_of) - {"input", "output"}
+    synapses = _resolve(synapses)
+    ordered, split = _inner_layers(synapses, layer_keys) if split_layers else (set(), set())
+    if not in_order:
+        split, ordered = split | ordered, set()
+    ordered -= split
+    count = sum(len(members[k]) if k in split else 1 for k in keys)
+    if count > MAX_SYNAPTIC_LAYERS:
+        hint = "; split_layers=False keeps them whole" if split else ""
+        raise SynapticJSONError(f"Synaptic JSON: the network would have {count} layers (a layer whose neurons gate "
+                                f"one another counts one per neuron{hint}); the limit is MAX_SYNAPTIC_LAYERS = "
+                                f"{MAX_SYNAPTIC_LAYERS}")
     units = []                           # (unit name, layer key, neuron indices) in activation order
     for k in keys:
         if k in split:
             units += [(f"{names[k]}_{pos}", k, [n]) for pos, n in enumerate(members[k])]
         else:
             units.append((names[k], k, members[k]))
-    where = {}                           # neuron index -> (unit name, position)
+    where = [None] * len(layer_keys)     # neuron index -> (unit name, position)
+    sizes = {}
     for name, _, indices in units:
+        sizes[name] = len(indices)
         for pos, n in enumerate(indices):
             where[n] = (name, pos)
 
-    g = Graph()
-    for name, k, indices in units:
-        squashes = {neurons[n].get("squash") for n in indices}
-        if len(squashes) > 1:
-            raise ValueError(f"Synaptic JSON: layer {name!r} mixes squash functions {sorted(map(str, squashes))}; "
-                             f"axonal needs one activation per layer")
-        squash = squashes.pop()
-        if squash not in SQUASH_TO_ACTIVATION:
-            raise ValueError(f"Synaptic JSON: layer {name!r} uses unknown squash {squash!r}")
-        g.layer(name, len(indices), SQUASH_TO_ACTIVATION[squash], bias=k != "input")
-
-    groups = defaultdict(list)           # (from layer, to layer, gater layer, copy) -> synapses
-    taken = set()
+    groups = defaultdict(list)           # (from unit, to unit, gater unit, copy) -> synapses
     selfs = defaultdict(list)
-    for c, conn in enumerate(data["connections"]):
-        try:
-            src, dst, weight, gater = conn["from"], conn["to"], float(conn["weight"]), conn.get("gater")
-            (a, i), (b, j) = where[src], where[dst]
-        except (KeyError, TypeError, ValueError):
-            raise ValueError(f"Synaptic JSON: connection {c} is malformed: {conn!r:.80}") from None
-        if not np.isfinite(weight):
-            raise ValueError(f"Synaptic JSON: connection {c} has a non-finite weight")
-        gate = None
-        if gater is not None:
-            if gater not in where:
-                raise ValueError(f"Synaptic JSON: connection {c} names gater {gater!r}, which is no neuron")
-            gate = where[gater]
+    for src, dst, weight, gater, copy in synapses:
+        (a, i), (b, j) = where[src], where[dst]
+        gate = None if gater is None else where[gater]
         if src == dst:
             selfs[a].append((i, weight, gate))
             continue
-        copy = 0
-        while (a, b, gate and gate[0], copy, i, j) in taken:
-            copy += 1                     # a second synapse between the same two neurons
-        taken.add((a, b, gate and gate[0], copy, i, j))
         groups[a, b, gate and gate[0], copy].append((i, j, weight, gate))
+    if len(groups) + len(selfs) > MAX_SYNAPTIC_BLOCKS:
+        raise SynapticJSONError(f"Synaptic JSON: the network would have {len(groups) + len(selfs)} connections "
+                                f"(one per pair of layers, gating layer and repeated synapse); the limit is "
+                                f"MAX_SYNAPTIC_BLOCKS = {MAX_SYNAPTIC_BLOCKS}")
+    dense = sum(sizes[a] * sizes[b] for a, b, *_ in groups) + sum(sizes[a] for a in selfs)
+    if dense > dense_limit(len(synapses)):
+        raise SynapticJSONError(f"Synaptic JSON: its {len(synapses)} synapses would need {dense} weight values "
+                                f"between the layers they join; the limit is max(MAX_SYNAPTIC_DENSE_FACTOR · "
+                                f"synapses, MIN_SYNAPTIC_DENSE) = {dense_limit(len(synapses))}")
+    inner = "in_order" if ordered else "all_to_else"     # a layer read by itself keeps no diagonal
+    try:
+        return _build(units, squashes, biases, groups, selfs, sizes, inner,
+                      {"dtype": dtype, "seed": seed, "return_sequences": return_sequences})
+    except SynapticJSONError:
+        raise
+    except ValueError as exc:            # a graph limit, or a structure the graph cannot hold
+        raise SynapticJSONError(f"Synaptic JSON: {printable(str(exc), 300)}") from None
 
+
+def _build(units, squashes, biases, groups, selfs, sizes, inner, options):
+    from .network import GraphNetwork
+
+    g = Graph()
+    for name, k, indices in units:
+        kinds = {squashes[n] for n in indices}
+        if len(kinds) > 1:
+            raise SynapticJSONError(f"Synaptic JSON: layer {name!r} mixes squash functions "
+                                    f"{sorted(map(str, kinds))}; axonal needs one activation per layer")
+        g.layer(name, len(indices), SQUASH_TO_ACTIVATION[kinds.pop()], bias=k != "input")
     values = {}
-    for (a, b, gname, copy), synapses in groups.items():
-        na, nb = g.nodes[a].size, g.nodes[b].size
-        mask = np.zeros((na, nb), bool)
-        w = np.zeros((na, nb))
-        for i, j, weight, _ in synapses:
-            mask[i, j], w[i, j] = True, weight
-        diagonal = na == nb and a != b and len(synapses) == na and all(i == j for i, j, *_ in synapses)
+    for (a, b, gname, _), group in groups.items():
+        na, nb = sizes[a], sizes[b]
+        rows, cols, weights, _ = zip(*group)
+        diagonal = na == nb and a != b and len(group) == na and rows == cols
         if diagonal:
             conn = g.connect(a, b, "one_to_one")
-            values[conn.name] = np.diag(w).copy()
+            values[conn.name] = np.zeros(na)
+            values[conn.name][list(rows)] = weights
         else:
-            kind = "all_to_else" if a == b else "all_to_all"   # a == b: no diagonal (those are self-connections)
-            conn = g.connect(a, b, kind, mask=None if mask.all() else mask)
+            w = np.zeros((na, nb))
+            w[list(rows), list(cols)] = weights
+            mask = None
+            if len(group) != na * nb:
+                mask = np.zeros((na, nb), bool)
+                mask[list(rows), list(cols)] = True
+            kind = inner if a == b else "all_to_all"   # a == b: no diagonal (those are self-connections)
+            conn = g.connect(a, b, kind, mask=mask if mask is not None and not mask.all() else None)
             values[conn.name] = w
         if gname is not None:
-            kind = _gate_kind(synapses, g.nodes[gname].size, na, nb)
+            kind = _gate_kind(group, sizes[gname], na, nb)
             index = None
             if kind == "synapse":
-                index = np.full(conn.shape({a: na, b: nb}), -1, dtype=np.int64)
-                for i, j, _, gate in synapses:
+                index = np.full(conn.shape(sizes), -1, dtype=np.int64)
+                for i, j, _, gate in group:
                     index[(j,) if diagonal else (i, j)] = gate[1]
             g.gate(conn, gname, kind, index=index)
     for a, entries in selfs.items():
-        n = g.nodes[a].size
+        n = sizes[a]
         w = np.zeros(n)
         gaters = {gate[0] for _, _, gate in entries if gate is not None}
         if len(gaters) > 1:
-            raise ValueError(f"Synaptic JSON: the self-connections of layer {a!r} are gated by different layers "
-                             f"({sorted(gaters)}); axonal gives a layer's self-connection one gating layer")
+            raise SynapticJSONError(f"Synaptic JSON: the self-connections of layer {a!r} are gated by different "
+                                    f"layers ({sorted(gaters)}); axonal gives a layer's self-connection one "
+                                    f"gating layer")
         index = np.full(n, -1, dtype=np.int64)
         for i, weight, gate in entries:
             w[i] = weight
@@ -195,10 +225,10 @@ def from_synaptic(data, *, dtype="float64", seed=None, return_sequences: bool = 
         conn = g.connect(a, a, "one_to_one", weights=w)
         if gaters:
             g.gate(conn, gaters.pop(), "synapse", index=index)
-    net = GraphNetwork(g, dtype=dtype, seed=seed, return_sequences=return_sequences)
+    net = GraphNetwork(g, **options)
     layer = net.graph_layer
-    for name, k, indices in units[1:]:
-        layer.weight(f"{name}.bias")[...] = [float(neurons[n]["bias"]) for n in indices]
+    for name, _, indices in units[1:]:
+        layer.weight(f"{name}.bias")[...] = [biases[n] for n in indices]
     for name, value in values.items():
         layer.weight(f"{name}.weight")[...] = value
     return net
@@ -268,7 +298,7 @@ def to_synaptic(net) -> dict:
             for j in range(len(w)):
                 connections.append({"from": a + j, "to": b + j, "weight": float(w[j]), "gater": _gater_neuron(conn, g, j, j)})
         else:
-            present = np.ones(w.shape, bool) if conn.mask is None else conn.mask
+            present = layer.masks.get(conn.name, np.ones(w.shape, bool))
             for i, j in zip(*np.nonzero(present)):
                 connections.append({"from": a + int(i), "to": b + int(j), "weight": float(w[i, j]),
                                     "gater": _gater_neuron(conn, g, int(i), int(j))})
