@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .registry import Registry
+
 __all__ = [
     "Activation", "Identity", "Logistic", "Tanh", "ReLU", "LeakyReLU", "ELU",
     "Softplus", "GELU", "Softmax", "Step", "Sign", "get", "names", "REGISTRY", "sigmoid", "softmax",
@@ -340,10 +342,6 @@ class Sign(_Threshold):
         return out
 
 
-REGISTRY: dict[str, type[Activation]] = {
-    cls.name: cls
-    for cls in (Identity, Logistic, Tanh, ReLU, LeakyReLU, ELU, Softplus, GELU, Softmax, Step, Sign)
-}
 ALIASES = {
     "linear": "identity",
     "sigmoid": "logistic",
@@ -351,11 +349,12 @@ ALIASES = {
     "hlim": "step",
     "heaviside": "step",
 }
-
-
-def names() -> list[str]:
-    """All names ``get`` accepts, aliases included."""
-    return sorted(set(REGISTRY) | set(ALIASES))
+REGISTRY = Registry("activation", {
+    cls.name: cls
+    for cls in (Identity, Logistic, Tanh, ReLU, LeakyReLU, ELU, Softplus, GELU, Softmax, Step, Sign)
+}, aliases=ALIASES)
+#: All names ``get`` accepts, aliases included.
+names = REGISTRY.names
 
 
 def _positive_finite(value, name: str, argument: str) -> float:
@@ -383,10 +382,4 @@ def get(spec: str | Activation | dict | None) -> Activation:
     raise TypeError(f"activation must be a name, a config dict or an Activation, got {type(spec).__name__}")
 
 
-def _lookup(name) -> type[Activation]:
-    key = str(name).lower().replace("-", "_")
-    key = ALIASES.get(key, key)
-    try:
-        return REGISTRY[key]
-    except KeyError:
-        raise ValueError(f"unknown activation {name!r}; valid names: {', '.join(names())}") from None
+_lookup = REGISTRY.lookup

@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .registry import Registry
+
 __all__ = ["get", "names", "default_for", "REGISTRY"]
 
 
@@ -100,14 +102,14 @@ def ones(rng, shape, dtype=np.float32):
     return np.ones(shape, dtype=dtype)
 
 
-REGISTRY = {
-    f.__name__: f
-    for f in (glorot_uniform, glorot_normal, he_uniform, he_normal, lecun_uniform,
-              lecun_normal, orthogonal, uniform, synaptic, normal, zeros, ones)
-}
 ALIASES = {"xavier_uniform": "glorot_uniform", "xavier_normal": "glorot_normal",
            "glorot": "glorot_uniform", "xavier": "glorot_uniform", "he": "he_uniform",
            "kaiming_uniform": "he_uniform", "kaiming_normal": "he_normal", "lecun": "lecun_normal"}
+REGISTRY = Registry("initializer", {
+    f.__name__: f
+    for f in (glorot_uniform, glorot_normal, he_uniform, he_normal, lecun_uniform,
+              lecun_normal, orthogonal, uniform, synaptic, normal, zeros, ones)
+}, aliases=ALIASES)
 
 _DEFAULT_BY_ACTIVATION = {
     "relu": "he_uniform", "leaky_relu": "he_uniform", "elu": "he_uniform",
@@ -117,20 +119,14 @@ _DEFAULT_BY_ACTIVATION = {
 }
 
 
-def names() -> list[str]:
-    return sorted(set(REGISTRY) | set(ALIASES))
+names = REGISTRY.names
 
 
 def get(name: str):
     """Look an initialiser up by name; an unknown name lists the valid ones."""
     if callable(name):
         return name
-    key = str(name).lower()
-    key = ALIASES.get(key, key)
-    try:
-        return REGISTRY[key]
-    except KeyError:
-        raise ValueError(f"unknown initializer {name!r}; valid names: {', '.join(names())}") from None
+    return REGISTRY.lookup(name)
 
 
 def default_for(activation_name: str) -> str:

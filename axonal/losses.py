@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from .activations import sigmoid, softmax
+from .registry import Registry
 
 __all__ = [
     "Loss", "MeanSquaredError", "SquaredError", "MeanAbsoluteError", "Huber",
@@ -390,11 +391,11 @@ def check_sample_weight(sample_weight, n):
     return w
 
 
-REGISTRY: dict[str, type[Loss]] = {
+REGISTRY = Registry("loss", {
     cls.name: cls
     for cls in (MeanSquaredError, SquaredError, MeanAbsoluteError, Huber, BinaryCrossEntropy,
                 BinaryCrossEntropyWithLogits, CategoricalCrossEntropy, SoftmaxCrossEntropy)
-}
+})
 ALIASES = {
     "mean_squared_error": "mse", "sse": "squared_error", "half_squared_error": "squared_error",
     "mean_absolute_error": "mae", "l1": "mae", "binary_crossentropy": "binary_cross_entropy",
@@ -403,8 +404,8 @@ ALIASES = {
 }
 
 
-def names() -> list[str]:
-    return sorted(set(REGISTRY) | set(ALIASES))
+REGISTRY.aliases.update(ALIASES)
+names = REGISTRY.names
 
 
 def get(spec) -> Loss:
@@ -419,10 +420,4 @@ def get(spec) -> Loss:
     raise TypeError(f"loss must be a name, a config dict or a Loss, got {type(spec).__name__}")
 
 
-def _lookup(name):
-    key = str(name).lower().replace("-", "_")
-    key = ALIASES.get(key, key)
-    try:
-        return REGISTRY[key]
-    except KeyError:
-        raise ValueError(f"unknown loss {name!r}; valid names: {', '.join(names())}") from None
+_lookup = REGISTRY.lookup

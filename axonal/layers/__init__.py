@@ -14,6 +14,7 @@ gated         ``LSTM``, ``GRU``: recurrent layers with gates
 ============  ==========================================================================================
 """
 
+from ..registry import Registry
 from .base import Layer
 from .dense import Dense
 from .dropout import Dropout
@@ -26,16 +27,10 @@ from .residual import Residual
 __all__ = ["Layer", "Dense", "Dropout", "Residual", "BatchNorm", "LayerNorm", "Standardize",
            "MinMaxScale", "SimpleRNN", "LSTM", "GRU", "REGISTRY", "get_class"]
 
-#: Layer classes by name: the closed set a saved network may name (with ``Sequential``).
-REGISTRY = {cls.__name__: cls for cls in (Dense, Dropout, Residual, BatchNorm, LayerNorm, Standardize, MinMaxScale,
-                                          SimpleRNN, LSTM, GRU)}
-
-
-def get_class(name: str) -> type[Layer]:
-    if name == "GraphLayer":  # lives with the graph networks, which import this package
-        from ..graph import GraphLayer
-        return GraphLayer
-    try:
-        return REGISTRY[name]
-    except KeyError:
-        raise ValueError(f"unknown layer {name!r}; valid layers: {', '.join(sorted([*REGISTRY, 'GraphLayer']))}") from None
+#: Layer classes by class name: the closed set a saved network may name (with ``Sequential``).
+#: Other packages register their layers here (``axonal.graph`` its ``GraphLayer``).
+REGISTRY = Registry("layer", {cls.__name__: cls for cls in (Dense, Dropout, Residual, BatchNorm, LayerNorm,
+                                                            Standardize, MinMaxScale, SimpleRNN, LSTM, GRU)},
+                    folds=False)
+#: The layer class of a registered name; ``ValueError`` listing the registered ones.
+get_class = REGISTRY.lookup

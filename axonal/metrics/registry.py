@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
+from ..registry import Registry
 from .classification import accuracy, precision_recall_f1
 from .regression import mean_absolute_error, mean_squared_error, r2_score
 
@@ -39,7 +40,11 @@ def _macro(index):
     return score
 
 
-REGISTRY: dict[str, Metric] = {
+ALIASES = {
+    "acc": "accuracy", "f1_score": "f1", "mean_squared_error": "mse",
+    "mean_absolute_error": "mae", "r2_score": "r2",
+}
+REGISTRY = Registry("metric", {
     m.name: m for m in (
         Metric("accuracy", accuracy, True),
         Metric("precision", _macro(0), True),
@@ -49,16 +54,9 @@ REGISTRY: dict[str, Metric] = {
         Metric("mae", mean_absolute_error, False),
         Metric("r2", r2_score, True),
     )
-}
-ALIASES = {
-    "acc": "accuracy", "f1_score": "f1", "mean_squared_error": "mse",
-    "mean_absolute_error": "mae", "r2_score": "r2",
-}
-
-
-def names() -> list[str]:
-    """Every name :func:`get` accepts."""
-    return sorted(set(REGISTRY) | set(ALIASES))
+}, aliases=ALIASES)
+#: Every name :func:`get` accepts.
+names = REGISTRY.names
 
 
 def get(spec) -> Metric:
@@ -73,9 +71,4 @@ def get(spec) -> Metric:
         return spec
     if not isinstance(spec, str):
         raise TypeError(f"metric must be a name or a Metric, got {type(spec).__name__}")
-    key = spec.lower().replace("-", "_")
-    key = ALIASES.get(key, key)
-    try:
-        return REGISTRY[key]
-    except KeyError:
-        raise ValueError(f"unknown metric {spec!r}; valid names: {', '.join(names())}") from None
+    return REGISTRY.lookup(spec)

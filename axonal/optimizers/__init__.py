@@ -14,6 +14,7 @@ rprop       iRprop⁻: sign-based step sizes, for full-batch training
 ==========  ===============================================================
 """
 
+from ..registry import Registry
 from .adagrad import Adagrad
 from .adam import Adam, AdamW
 from .base import Optimizer
@@ -23,12 +24,13 @@ from .sgd import SGD
 
 __all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "Rprop", "get", "names", "REGISTRY"]
 
-REGISTRY = {cls.name: cls for cls in (SGD, Adagrad, RMSprop, Adam, AdamW, Rprop)}
+REGISTRY = Registry("optimizer", {cls.name: cls for cls in (SGD, Adagrad, RMSprop, Adam, AdamW, Rprop)})
+#: Names that stand for an optimizer with settings: SGD with momentum, and with Nesterov's momentum.
 _PRESETS = {"momentum": (SGD, {"momentum": 0.9}), "nesterov": (SGD, {"momentum": 0.9, "nesterov": True})}
 
 
 def names() -> list[str]:
-    return sorted(set(REGISTRY) | set(_PRESETS))
+    return sorted(set(REGISTRY.names()) | set(_PRESETS))
 
 
 def get(spec, **overrides) -> Optimizer:
@@ -47,16 +49,14 @@ def get(spec, **overrides) -> Optimizer:
         return get(name, **{**config, **overrides})
     if not isinstance(spec, str):
         raise TypeError(f"optimizer must be a name, a config dict or an Optimizer, got {type(spec).__name__}")
-    key = spec.lower()
+    key = REGISTRY.key(spec)
     if key in _PRESETS:
         cls, preset = _PRESETS[key]
         kwargs = {**preset, **overrides}
+    elif key in REGISTRY:
+        cls, kwargs = REGISTRY[key], overrides
     else:
-        try:
-            cls = REGISTRY[key]
-        except KeyError:
-            raise ValueError(f"unknown optimizer {spec!r}; valid names: {', '.join(names())}") from None
-        kwargs = overrides
+        raise ValueError(f"unknown optimizer {spec!r}; valid names: {', '.join(names())}")
     try:
         return cls(**kwargs)
     except TypeError as exc:
