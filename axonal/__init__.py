@@ -42,20 +42,19 @@ from .layers import GRU, LSTM, BatchNorm, Dense, Dropout, Layer, LayerNorm, MinM
 from .network import Sequential
 from .optimizers import SGD, Adagrad, Adam, AdamW, RMSprop, Rprop
 from .training import History, NonFiniteError, fit
-
-Sequential.fit.__doc__ = fit.__doc__.replace("net : Sequential\n", "", 1)
+from . import io  # registers the checkpoint file format with the training loop
 
 __version__ = "0.1.0"
 
-_LAZY = ("data", "io", "metrics", "schedules", "plotting", "cli", "gradcheck", "cross_validation", "graph",
-         "architect", "trainer", "hopfield", "export")
+_LAZY = ("data", "metrics", "schedules", "plotting", "cli", "gradcheck", "cross_validation", "graph",
+         "architect", "synaptic", "hopfield", "export")
 
 
 def __getattr__(name):
     if name in _LAZY:
         return importlib.import_module(f"{__name__}.{name}")
     if name in ("save", "load"):
-        return getattr(importlib.import_module(f"{__name__}.io"), name)
+        return getattr(io, name)
     raise AttributeError(f"module 'axonal' has no attribute {name!r}")
 
 

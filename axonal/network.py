@@ -23,6 +23,7 @@ from ._validation import as_input_array
 from .class_labels import class_labels
 from .layers.base import Layer
 from .parameters import ParameterSet
+from .training.fit import fit
 
 __all__ = ["Sequential", "layer_from_spec"]
 
@@ -228,10 +229,8 @@ class Sequential(Layer):
             raise ValueError("evaluate: give loss=..., or train the network first")
         return loss.value(self.predict(x), y, sample_weight=sample_weight)
 
-    def fit(self, x, y, **options):
-        """Train the network; see :func:`axonal.training.fit` for the options."""
-        from .training import fit
-        return fit(self, x, y, **options)
+    #: Train the network: :func:`axonal.training.fit` with the network as ``net``.
+    fit = fit
 
     def _prepare_input(self, x, where: str) -> np.ndarray:
         x = as_input_array(x, self.dtype, where)

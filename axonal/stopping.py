@@ -27,6 +27,17 @@ class StopCriterion:
     def check(self, epoch: int, logs: dict) -> str | None:
         raise NotImplementedError
 
+    def state_dict(self) -> dict:
+        """What the criterion has learned so far (for checkpoints): its plain attributes."""
+        return {k: v for k, v in vars(self).items() if v is None or isinstance(v, (bool, int, float, str))}
+
+    def load_state_dict(self, state: dict) -> None:
+        """Take back what :meth:`state_dict` returned."""
+        for key, value in state.items():
+            if key not in vars(self):
+                raise KeyError(f"{type(self).__name__}: unknown state key {key!r}")
+            setattr(self, key, value)
+
     def __or__(self, other: "StopCriterion") -> "AnyOf":
         return AnyOf(self, other)
 
@@ -147,6 +158,17 @@ class AnyOf(StopCriterion):
     def reset(self):
         for c in self.criteria:
             c.reset()
+
+    def state_dict(self):
+        return {"criteria": [c.state_dict() for c in self.criteria]}
+
+    def load_state_dict(self, state):
+        saved = state.get("criteria", [])
+        if len(saved) != len(self.criteria):
+            raise ValueError(f"AnyOf: the saved state holds {len(saved)} criteria; this run has "
+                             f"{len(self.criteria)} ({self!r})")
+        for criterion, entry in zip(self.criteria, saved):
+            criterion.load_state_dict(entry)
 
     def check(self, epoch, logs):
         reason = None

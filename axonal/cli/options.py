@@ -8,10 +8,12 @@ from pathlib import Path
 
 from .parser import BUNDLED, DEFAULTS, UsageError
 
-__all__ = ["train_options", "given", "schedule_spec", "check_outputs"]
+__all__ = ["train_options", "given", "schedule_spec", "check_outputs", "saved_options"]
 
 
 def train_options(args) -> dict:
+    if getattr(args, "resume", None):
+        return _resumed_options(args)
     options = dict(DEFAULTS)
     if args.config:
         from_config = _read_config(args.config)
@@ -27,6 +29,29 @@ def train_options(args) -> dict:
     return options
 
 
+def _resumed_options(args) -> dict:
+    """``--resume FILE``: the options the run in FILE was started with (kept in its metadata)."""
+    from axonal import io as model_io
+    others = sorted(given(args) - {"progress", "checkpoint"})
+    if others or args.config:
+        shown = ", ".join("--" + k.replace("_", "-") for k in others) or "--config"
+        raise UsageError(f"--resume continues the run saved in {args.resume} with the options it was started "
+                         f"with; do not give {shown}")
+    if not Path(args.resume).exists():
+        raise UsageError(f"checkpoint {args.resume} does not exist")
+    header = model_io.read_header(args.resume)
+    saved = header["metadata"].get("train_options") if header["kind"] == "checkpoint" else None
+    if not isinstance(saved, dict) or set(saved) != set(DEFAULTS):
+        raise UsageError(f"{args.resume} is not a checkpoint written by 'axonal train --checkpoint'")
+    options = dict(saved)
+    options["checkpoint"] = args.checkpoint or options["checkpoint"] or args.resume
+    if args.progress is not None:
+        options["progress"] = args.progress
+    _check_train_options(options)
+    options["resume"] = args.resume
+    return options
+
+
 def given(args) -> set:
     """Options set on the command line or in the config file."""
     given = {k for k in DEFAULTS if getattr(args, k, None) is not None}
@@ -39,7 +64,7 @@ _KINDS = {
     "dropout": float, "optimizer": str, "learning_rate": float, "schedule": str, "l2": float, "epochs": int,
     "batch_size": int, "test_size": float, "validation_split": float, "patience": int, "scale": str,
     "seed": int, "output": str, "plot": str, "no_plot": bool, "progress": bool, "ignore": (str, list),
-    "task": str, "cell": str,
+    "task": str, "cell": str, "checkpoint": str, "checkpoint_every": int,
 }
 
 
@@ -94,6 +119,9 @@ def _check_train_options(o):
             raise UsageError(f"{label} must be in {left}{low}, {high}{right}, got {value!r}")
 
     number("epochs", 1, math.inf, integer=True)
+    number("checkpoint_every", 1, math.inf, integer=True)
+    if o["task"] is not None and o["checkpoint"]:
+        raise UsageError("--checkpoint and --resume are for training on a table; --task runs a fixed recipe")
     number("batch_size", 0, math.inf, integer=True)
     if o["patience"] is not None:
         number("patience", 1, math.inf, integer=True)
@@ -155,7 +183,7 @@ def schedule_spec(o):
 
 def check_outputs(o):
     """Everything that could fail after training is checked before it."""
-    for key in ("output",) + (("plot",) if o["plot"] else ()):
+    for key in ("output",) + (("plot",) if o["plot"] else ()) + (("checkpoint",) if o.get("checkpoint") else ()):
         target = Path(o[key])
         if target.is_dir():
             raise UsageError(f"--{key} {target} is a directory; give a file name")
@@ -181,3 +209,11 @@ def _hidden_sizes(text):
     if any(s < 1 for s in sizes):
         raise UsageError(f"--hidden sizes must be positive, got {text!r}")
     return sizes
+
+
+def saved_options(o) -> dict:
+    """The options as given (before defaults were derived), kept in checkpoints for ``--resume``."""
+    saved = {k: o[k] for k in DEFAULTS}
+    if o.get("plot_default"):
+        saved["plot"] = None
+    return saved

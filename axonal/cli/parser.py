@@ -15,7 +15,7 @@ DEFAULTS = {
     "dropout": 0.0, "optimizer": "adam", "learning_rate": 0.002, "schedule": "cosine", "l2": 0.001, "epochs": 80,
     "batch_size": 32, "test_size": 0.2, "validation_split": None, "patience": None, "scale": "standard",
     "seed": 0, "output": "model.axonal", "plot": None, "no_plot": False, "progress": None,
-    "delimiter": ",", "ignore": None, "task": None, "cell": "lstm",
+    "delimiter": ",", "ignore": None, "task": None, "cell": "lstm", "checkpoint": None, "checkpoint_every": 1,
 }
 
 
@@ -73,6 +73,12 @@ def build_parser() -> argparse.ArgumentParser:
                                                                               "(default: standard)")
     train.add_argument("--seed", type=int, help="seed for the split, the weights and the shuffling (default: 0)")
     train.add_argument("--output", "-o", metavar="MODEL", help="model file to write (default: model.axonal)")
+    train.add_argument("--checkpoint", metavar="FILE", help="write a checkpoint of the run after every "
+                                                             "--checkpoint-every epochs (to continue with --resume)")
+    train.add_argument("--checkpoint-every", type=int, metavar="EPOCHS", help="default: 1")
+    train.add_argument("--resume", metavar="FILE", help="continue the run saved in this checkpoint, with the "
+                                                         "options it was started with; the result is that of "
+                                                         "an uninterrupted run")
     train.add_argument("--plot", metavar="FILE.png", help="loss-curve picture (default: next to the model file, "
                                                           "when matplotlib is installed)")
     train.add_argument("--no-plot", action="store_true", default=None, help="do not draw the loss curves")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .options import check_outputs, given, schedule_spec, train_options
+from .options import check_outputs, given, saved_options, schedule_spec, train_options
 from .output import maybe_plot, one_line, say
 from .parser import BUNDLED, UsageError
 from .tasks import train_task
@@ -42,7 +42,10 @@ def cmd_train(args) -> int:
         schedule=schedule_spec(options),
         metrics=["accuracy"] if classification else ["r2"], progress=options["progress"],
         validation_split=options["validation_split"], patience=options["patience"],
+        checkpoint=options["checkpoint"], checkpoint_every=options["checkpoint_every"],
+        resume=options.get("resume"),
     )
+    net.metadata_ = {"train_options": saved_options(options)}  # what --resume continues with
     history = net.fit(x_train, y_train, **fit_options)
     why = {"epochs": "all epochs run", "no_improvement": f"no improvement; best epoch {history.best_epoch} kept",
            "error": "error threshold reached"}.get(history.stop_reason, history.stop_reason)

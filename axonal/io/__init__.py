@@ -10,6 +10,7 @@ limits                  every bound a file is checked against before allocation
 jsondata                values written into a header: plain JSON, checked
 hopfield_file           a Hopfield memory in a model file
 upgrade                 ``upgrade``: version-1 files converted to the current format
+checkpoint_file         checkpoints of a run of training (``fit(checkpoint=...)``)
 ======================  =========================================================
 """
 
@@ -17,6 +18,10 @@ from . import limits
 from .container import FORMAT, FORMAT_VERSION, ModelFileError
 from .model_file import load, read_header, save, to_bytes
 from .upgrade import upgrade
+from .checkpoint_file import CheckpointFile
+from ..training import register_store
+
+register_store(CheckpointFile)
 
 __all__ = ["save", "load", "read_header", "to_bytes", "upgrade", "ModelFileError", "FORMAT", "FORMAT_VERSION",
-           "limits"]
+           "limits", "CheckpointFile"]

@@ -5,6 +5,7 @@ Two kinds of model share the container (:mod:`axonal.io.container`)::
     every file       format "axonal.model", format_version, kind, axonal_version, metadata, sha256
     kind "network"   architecture, loss, optimizer, schedule, classes
     kind "hopfield"  hopfield: {size, units, patterns_stored, seed}
+    kind "checkpoint"  a network's fields and run: {state, arrays} (a run of training)
 
 A header with a field missing, an unknown field or a value of the wrong type is
 refused naming the field; the architecture is measured (layer specs, nesting) against
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 from ..class_labels import class_labels
 from .container import fail
-from .limits import MAX_HOPFIELD_UNITS, MAX_ITERATIONS, MAX_LAYERS, MAX_NESTING
+from .limits import MAX_HOPFIELD_UNITS, MAX_ITERATIONS, MAX_LAYERS, MAX_NDIM, MAX_NESTING, MAX_TENSORS
 
 __all__ = ["KINDS", "check_header", "check_architecture_size"]
 
@@ -23,6 +24,7 @@ _COMMON = {"format", "format_version", "kind", "axonal_version", "metadata", "sh
 KINDS = {
     "network": _COMMON | {"architecture", "loss", "optimizer", "schedule", "classes"},
     "hopfield": _COMMON | {"hopfield"},
+    "checkpoint": _COMMON | {"architecture", "loss", "optimizer", "schedule", "classes", "run"},
 }
 _HOPFIELD_FIELDS = {"size", "units", "patterns_stored", "seed"}
 
@@ -37,7 +39,7 @@ def check_header(path, header: dict) -> str:
     checks = [("axonal_version", isinstance(header["axonal_version"], str) and len(header["axonal_version"]) <= 64,
                "a string of at most 64 characters"),
               ("metadata", isinstance(header["metadata"], dict), "an object")]
-    if kind == "network":
+    if kind in ("network", "checkpoint"):
         checks += [
             ("architecture", isinstance(header["architecture"], dict), "an object"),
             ("loss", header["loss"] is None or isinstance(header["loss"], dict), "an object or null"),
@@ -48,13 +50,16 @@ def check_header(path, header: dict) -> str:
             ("classes", header["classes"] is None or isinstance(header["classes"], list),
              "null or a list of strings and integers"),
         ]
-    else:
+    if kind == "checkpoint":
+        checks.append(("run", _is_training_entry(header["run"]),
+                       f"{{state, arrays}} with at most {MAX_TENSORS} arrays of at most {MAX_NDIM} dimensions"))
+    if kind == "hopfield":
         checks.append(("hopfield", _is_hopfield_entry(header["hopfield"]),
                        f"{{size (1 to {MAX_HOPFIELD_UNITS}), units, patterns_stored, seed}}"))
     for field, ok, expected in checks:
         if not ok:
             raise fail(path, "corrupt model file", f"header field {field!r} must be {expected}")
-    if kind == "network":
+    if kind in ("network", "checkpoint"):
         try:
             class_labels(header["classes"], None, "classes")
         except ValueError as exc:
@@ -118,3 +123,10 @@ def _is_hopfield_entry(entry) -> bool:
             and _is_count(entry["size"], MAX_HOPFIELD_UNITS) and entry["size"] >= 1
             and entry["units"] in ("sign", "binary") and _is_count(entry["patterns_stored"], 2**53)
             and (entry["seed"] is None or _is_count(entry["seed"])))
+
+
+def _is_training_entry(entry) -> bool:
+    return (isinstance(entry, dict) and set(entry) == {"state", "arrays"} and isinstance(entry["state"], dict)
+            and isinstance(entry["arrays"], dict) and len(entry["arrays"]) <= MAX_TENSORS
+            and all(isinstance(shape, list) and len(shape) <= MAX_NDIM and all(_is_count(d) for d in shape)
+                    for shape in entry["arrays"].values()))

@@ -122,8 +122,13 @@ def save(network, path, *, optimizer=_FROM_NETWORK, schedule=_FROM_NETWORK, meta
     write_atomically(path, blob, what="Hopfield memory" if isinstance(network, Hopfield) else "model")
 
 
-def to_bytes(network, *, optimizer=None, schedule=None, metadata=None) -> bytes:
-    """The bytes :func:`save` writes (nothing is written)."""
+def to_bytes(network, *, optimizer=None, schedule=None, metadata=None, training=None) -> bytes:
+    """The bytes :func:`save` writes (nothing is written).
+
+    ``training``, ``(state, arrays)`` of a run of training, makes the file a
+    checkpoint (:mod:`axonal.io.checkpoint_file`): ``state`` JSON data, ``arrays``
+    numeric arrays in the network's dtype, stored as ``training.<name>`` tensors.
+    """
     common = {"format": FORMAT, "format_version": FORMAT_VERSION, "axonal_version": _axonal_version(),
               "metadata": user_metadata(metadata)}
     if isinstance(network, Hopfield):
@@ -156,6 +161,16 @@ def to_bytes(network, *, optimizer=None, schedule=None, metadata=None) -> bytes:
         tensors.update(slot_tensors)
     if schedule is not None:
         header["schedule"] = _schedule_entry(schedule)
+    if training is not None:
+        state, extra = training
+        header["kind"] = "checkpoint"
+        header["run"] = {"state": jsonable(state, "the training state"),
+                              "arrays": {name: list(np.shape(a)) for name, a in sorted(extra.items())}}
+        arrays = {name: np.ascontiguousarray(value, dtype=dtype) for name, value in tensors.items()}
+        # Integer arrays (a sample order) are kept exact as float64: every integer below 2**53 is.
+        arrays.update({f"training.{name}": np.ascontiguousarray(
+            a, dtype=np.float64 if np.asarray(a).dtype.kind in "iub" else dtype) for name, a in extra.items()})
+        return _pack(header, arrays)
     return _pack(header, {name: np.ascontiguousarray(value, dtype=dtype) for name, value in tensors.items()})
 
 
@@ -267,6 +282,12 @@ def rebuild(path, kind: str, header: dict, tensors: dict, data, *, digest_check=
         memory = hopfield_file.rebuild_hopfield(path, entry, arrays)
         memory.metadata_ = header["metadata"]
         return memory
+    network, _ = rebuild_network(path, header, tensors, data, digest_check)
+    return network
+
+
+def rebuild_network(path, header: dict, tensors: dict, data, digest_check=None):
+    """``(network, arrays)`` of a checked "network" or "checkpoint" header: every tensor read and checked."""
     network = _rebuild(path, "architecture", lambda: _network_from_config(header["architecture"]))
     if network.input_dim is None:
         raise fail(path, "invalid architecture", "the network has no input_dim")
@@ -279,12 +300,15 @@ def rebuild(path, kind: str, header: dict, tensors: dict, data, *, digest_check=
         optimizer, slots = _rebuild_optimizer(path, header["optimizer"])
         expected.update({f"optimizer.{slot}.{spec.name}": spec.shape for slot in slots
                          for spec in specs if spec.decay is not None})
-    _check_tensors(path, tensors, expected, {_DTYPE_NAMES[network.dtype]})
+    if "run" in header:
+        expected.update({f"training.{name}": tuple(shape) for name, shape in header["run"]["arrays"].items()})
+    dtypes = {_DTYPE_NAMES[network.dtype]} | ({"F64"} if "run" in header else set())
+    _check_tensors(path, tensors, expected, dtypes)
     _rebuild(path, "architecture", lambda: network.build_network(network.declared_input_shape()))
     arrays = _arrays(path, tensors, data, digest_check)
     # "params.layers.0.weight" -> "layers.0.weight"; the names were checked against the network above.
     network.set_weights({name.split(".", 1)[1]: array for name, array in arrays.items()
-                         if not name.startswith("optimizer.")})
+                         if name.startswith(("params.", "state."))})
     _rebuild(path, "layer state", network.check_state)
     if optimizer is not None:
         entry = header["optimizer"]
@@ -302,7 +326,7 @@ def rebuild(path, kind: str, header: dict, tensors: dict, data, *, digest_check=
     if header["schedule"] is not None:
         network.schedule_ = _rebuild_schedule(path, header["schedule"])
     network.metadata_ = header["metadata"]
-    return network
+    return network, arrays
 
 
 def _arrays(path, tensors: dict, data, digest_check) -> dict:
@@ -323,9 +347,9 @@ def _arrays(path, tensors: dict, data, digest_check) -> dict:
 
 def _network_from_config(config):
     """A ``Sequential``, or a ``GraphNetwork`` when the architecture holds a graph."""
+    from .. import graph  # registers GraphLayer, which any saved network may hold
     if "graph_network" in config:
-        from ..graph import GraphNetwork
-        return GraphNetwork.from_config(config, build=False)
+        return graph.GraphNetwork.from_config(config, build=False)
     return Sequential.from_config(config, build=False)
 
 

@@ -7,6 +7,11 @@ import time
 
 import numpy as np
 
+from ..callbacks import Callback
+from ..stopping import ErrorBelow, MaxEpochs, StopCriterion
+from ..training import TrainingLoop
+from ..training.batches import Batch
+from ..training.lstm_g import LSTMGStep
 from .options import (_check_count, _check_error, _check_fraction, _check_log, _check_positive,
                       _check_schedule, _cost_value, _report)
 from .results import TaskResult, TrainResult
@@ -58,34 +63,25 @@ class SynapticTasks:
         rate = _check_positive("rate", rate)
         log = _check_log(log)
         every, do = _check_schedule(schedule or None)
-        rng = np.random.default_rng(seed)
-        learner = self._online_learner()
         start = time.perf_counter()
-        trial = correct = 0
-        share, err = 0.0, 1.0
-        while trial < iterations and (share < success or trial % 1000 != 0):
-            if trial % 1000 == 0:
-                block = min(1000, iterations - trial)
-                xs, ys, _ = discrete_sequence_recall(block, targets=targets, distractors=distractors,
-                                                     prompts=prompts, length=length, seed=rng)
-                correct = 0
-            x, y = xs[trial % 1000], ys[trial % 1000]
-            right, total = True, 0.0
-            for t in range(length):
-                out = learner.step(x[t])
-                if np.any(np.round(out) != y[t]):
-                    right = False
-                    learner.propagate(y[t][None], learning_rate=rate)
-                total += _cost_value(cost, out[None], y[t][None])
-            correct += right
-            trial += 1
-            share = correct / (trial % 1000 or 1000)
-            err = total / length
-            info = {"iterations": trial, "success": share, "error": err, "correct": correct,
-                    "time": time.perf_counter() - start}
-            if _report(trial, every, do, log, info):
-                break
-        return TaskResult(iterations=trial, error=err, time=time.perf_counter() - start, success=share)
+
+        def draw(n, rng):
+            xs, ys, _ = discrete_sequence_recall(n, targets=targets, distractors=distractors, prompts=prompts,
+                                                 length=length, seed=rng)
+            return xs, ys, np.full(n, length)
+
+        blocks = _BlockSuccess(success)
+        rule = LSTMGStep(self._online_learner(), lambda out, t: _cost_value(cost, out, t), rate,
+                         judge=lambda out, t: not np.any(np.round(out) != t))
+
+        def info(logs, epoch):
+            return {"iterations": epoch + 1, "success": blocks.share, "error": logs["loss"],
+                    "correct": blocks.correct, "time": time.perf_counter() - start}
+
+        history = _run_task(rule, _SequenceFeed(draw, iterations), MaxEpochs(iterations) | blocks, seed,
+                            _TaskReport(every, do, log, info))
+        return TaskResult(iterations=len(history), error=history.loss[-1], time=time.perf_counter() - start,
+                          success=blocks.share)
 
     def erg(self, *, iterations: int = 150000, error: float = 0.05, rate: float = 0.1, log=500,
             cost="cross_entropy", schedule=None, seed=None) -> TaskResult:
@@ -109,28 +105,28 @@ class SynapticTasks:
         rate = _check_positive("rate", rate)
         log = _check_log(log)
         every, do = _check_schedule(schedule)
-        rng = np.random.default_rng(seed)
-        learner = self._online_learner()
         start = time.perf_counter()
         eye = np.eye(k)
-        iteration, err = 0, 1.0
-        while iteration < iterations and err > error:
-            if iteration % 1000 == 0:
-                xs, _, masks = embedded_reber_grammar(min(1000, iterations - iteration), seed=rng)
-            x, steps = xs[iteration % 1000], int(masks[iteration % 1000].sum())
-            symbols = list(x[:steps].argmax(-1)) + [ERG_SYMBOLS.index("E")]
-            total = 0.0
-            for t in range(steps):
-                target = eye[symbols[t + 1]]
-                out = learner.step(eye[symbols[t]])
-                if np.argmax(out) != symbols[t + 1]:
-                    learner.propagate(target[None], learning_rate=rate)
-                total += _cost_value(cost, out[None], target[None])
-            err = total / len(symbols)
-            iteration += 1
-            if _report(iteration, every, do, log, {"iterations": iteration, "error": err}):
-                break
-        return TaskResult(iterations=iteration, error=err, time=time.perf_counter() - start)
+        end = ERG_SYMBOLS.index("E")
+
+        def draw(n, rng):
+            xs, _, masks = embedded_reber_grammar(n, seed=rng)
+            lengths = masks.sum(axis=1).astype(int)
+            codes = xs.argmax(-1)
+            # step t reads symbol t and is asked for symbol t + 1; the string ends in E
+            nxt = np.concatenate([codes[:, 1:], np.full((n, 1), end)], axis=1)
+            nxt[np.arange(n), lengths - 1] = end
+            return eye[codes], eye[nxt], lengths
+
+        rule = _StringError(self._online_learner(), lambda out, t: _cost_value(cost, out, t), rate,
+                            judge=lambda out, t: np.argmax(out) == np.argmax(t))
+
+        def info(logs, epoch):
+            return {"iterations": epoch + 1, "error": logs["loss"]}
+
+        history = _run_task(rule, _SequenceFeed(draw, iterations), MaxEpochs(iterations) | ErrorBelow(error),
+                            seed, _TaskReport(every, do, log, info))
+        return TaskResult(iterations=len(history), error=history.loss[-1], time=time.perf_counter() - start)
 
     def timing_task(self, *, iterations: int = 200, error: float = 0.005, rate=(0.03, 0.02), log=10,
                     cost="mse", train_samples: int = 7000, test_samples: int = 1000, seed=None,
@@ -154,3 +150,66 @@ class SynapticTasks:
         test = self.test((x[train_samples:], y[train_samples:]), cost=cost)
         return TaskResult(iterations=train.iterations, error=test.error, time=train.time + test.time,
                           train=train, test=test)
+
+
+def _run_task(rule, feed, stopper, seed, report):
+    """A task's training run: one sequence per epoch, drawn from ``seed``'s generator."""
+    loop = TrainingLoop(rule, feed, stopper=stopper, rng=np.random.default_rng(seed), callbacks=[report])
+    return loop.run()
+
+
+class _SequenceFeed:
+    """One fresh sequence per epoch, its time steps as batches; drawn ``draw(n, rng) -> (x, y, lengths)``
+    in blocks of 1000 sequences, as Synaptic's tasks generate them."""
+
+    def __init__(self, draw, iterations: int, block: int = 1000):
+        self.draw, self.iterations, self.block = draw, iterations, block
+        self.trial = 0
+        self.info = {"samples": 1, "batch_size": 1, "steps_per_epoch": None}
+
+    def batches(self, rng):
+        if self.trial % self.block == 0:
+            self.xs, self.ys, self.lengths = self.draw(min(self.block, self.iterations - self.trial), rng)
+        i = self.trial % self.block
+        self.trial += 1
+        x, y = self.xs[i], self.ys[i]
+        for t in range(int(self.lengths[i])):
+            yield Batch(x[t], y[t], None, None, None, t, t)
+
+
+class _BlockSuccess(StopCriterion):
+    """Stop at the end of a block of ``block`` sequences whose share of correct ones is ``>= success``."""
+
+    def __init__(self, success: float, block: int = 1000):
+        self.success, self.block = success, block
+        self.reset()
+
+    def reset(self):
+        self.correct, self.share = 0, 0.0
+
+    def check(self, epoch, logs):
+        seen = epoch % self.block + 1
+        if seen == 1:
+            self.correct = 0
+        self.correct += int(logs["correct"])
+        self.share = self.correct / seen
+        return "success" if seen == self.block and self.share >= self.success else None
+
+
+class _StringError(LSTMGStep):
+    """The ERG error of a string: its summed cost over its length counted with the closing ``E``
+    (one more than the steps learned from), as Synaptic divides it."""
+
+    def epoch_logs(self, logs, loop):
+        super().epoch_logs(logs, loop)
+        logs["loss"] = loop.epoch_total / (loop.epoch_weight + 1)
+
+
+class _TaskReport(Callback):
+    """Synaptic's ``schedule`` / ``log`` for a task, with ``info(logs, epoch)`` as what ``do`` gets."""
+
+    def __init__(self, every, do, log, info):
+        self.every, self.do, self.log, self.info = every, do, log, info
+
+    def on_epoch_end(self, epoch, logs):
+        return _report(epoch + 1, self.every, self.do, self.log, self.info(logs, epoch))

@@ -55,13 +55,17 @@ error that is measured and decides when to stop, as in Synaptic.
 
 from __future__ import annotations
 
+import os
 import time
 
 import numpy as np
 
 from ..callbacks import Callback
 from ..optimizers import SGD
-from ..stopping import ErrorBelow
+from ..stopping import AnyOf, ErrorBelow, MaxEpochs
+from ..training import TrainingLoop
+from ..training.checkpoint import Checkpointer, store_for
+from ..training.lstm_g import LSTMGStep, StreamFeed
 from .options import (_as_arrays, _check_count, _check_cross_validate, _check_error, _check_log,
                       _check_rate_option, _check_schedule, _cost_value, _cross_validation_cut, _first_rate, _loss,
                       _rate_schedule, _report)
@@ -101,7 +105,7 @@ class Trainer(SynapticTasks):
     # -- the general loop -----------------------------------------------------------------------
     def train(self, set, *, rate=None, iterations: int | None = None, error: float | None = None,
               shuffle: bool = False, cost=None, log=False, schedule=None, cross_validate=None, seed=None,
-              method: str | None = None) -> TrainResult:
+              method: str | None = None, checkpoint=None, checkpoint_every: int = 1, resume=None) -> TrainResult:
         """Train on ``set`` until ``iterations`` epochs or an epoch's error ``<= error``.
 
         Parameters
@@ -134,6 +138,9 @@ class Trainer(SynapticTasks):
             For the shuffling.
         method : {"online", "bptt"}, optional
             Recurrent graph networks only (see the module docstring).
+        checkpoint, checkpoint_every, resume
+            Checkpoints of the run, as for :func:`axonal.training.fit`; online LSTM-g
+            learning continues bit for bit too (weights, traces, stream state).
 
         Returns
         -------
@@ -149,7 +156,8 @@ class Trainer(SynapticTasks):
         if self._recurrent():
             method = "online" if method is None else method
             if method == "online":
-                return self._train_online(x, y, o, loss, shuffle, log, every, do, seed)
+                saving = {"checkpoint": checkpoint, "checkpoint_every": checkpoint_every, "resume": resume}
+                return self._train_online(x, y, o, loss, shuffle, log, every, do, seed, saving)
             if method != "bptt":
                 raise ValueError(f"Trainer.train: method must be 'online' or 'bptt', got {method!r}")
             if shuffle or o["cross_validate"] is not None:
@@ -174,7 +182,8 @@ class Trainer(SynapticTasks):
             x, y, loss=loss, optimizer=SGD(learning_rate=_first_rate(o["rate"])), epochs=o["iterations"],
             batch_size=1, shuffle=shuffle, error=None if validation is not None else o["error"],
             validation_data=validation, stop=stop, schedule=_rate_schedule(o["rate"], o["iterations"]),
-            callbacks=callbacks, progress=False, seed=seed)
+            callbacks=callbacks, progress=False, seed=seed, checkpoint=checkpoint, checkpoint_every=checkpoint_every,
+            resume=resume)
         final = history.val_loss if validation is not None else history.loss
         return TrainResult(error=float(final[-1]), iterations=len(history.loss),
                            time=time.perf_counter() - start, stop_reason=history.stop_reason or "", history=history)
@@ -232,46 +241,37 @@ class Trainer(SynapticTasks):
             raise ValueError(f"Trainer.{task}: the network must have {n_in} inputs and {n_out} outputs; "
                              f"it has {got_in} and {got_out}")
 
-    def _train_online(self, x, y, o, loss, shuffle, log, every, do, seed) -> TrainResult:
-        """Synaptic's loop for a recurrent network, one LSTM-g step per sample.
-
-        Written out rather than run by ``fit``: ``fit`` trains by backpropagation of
-        whole samples, while here every sample is one time step of a stream whose
-        state and eligibility traces carry on from sample to sample and epoch to epoch.
-        """
+    def _train_online(self, x, y, o, loss, shuffle, log, every, do, seed, saving) -> TrainResult:
+        """Synaptic's loop for a recurrent network: one LSTM-g step per sample of one stream, whose
+        state and eligibility traces carry on from sample to sample and epoch to epoch; run by the
+        training loop with the :class:`~axonal.training.lstm_g.LSTMGStep` rule."""
         learner = self._online_learner()
-        schedule = _rate_schedule(o["rate"], o["iterations"])
-        rate = _first_rate(o["rate"])
-        rng = np.random.default_rng(seed)
         start = time.perf_counter()
-        n = len(x)
-        cut, cv = n, o["cross_validate"]
+        cv = o["cross_validate"]
+        cut = len(x) if cv is None else _cross_validation_cut(cv, len(x))
+        validation = None if cv is None else (lambda: self.test((x[cut:], y[cut:]), cost=o["cost"]).error)
+        rule = LSTMGStep(learner, loss.value, _first_rate(o["rate"]), validation=validation)
+        monitor = "loss" if cv is None else "val_loss"
+        criteria = [MaxEpochs(o["iterations"]), ErrorBelow(o["error"], monitor=monitor)]
         if cv is not None:
-            cut = _cross_validation_cut(cv, n)
-        order = np.arange(cut)
-        err, last, epochs, reason = 1.0, None, 0, "epochs"
-        while epochs < o["iterations"]:
-            if schedule is not None:
-                rate = schedule.rate(epochs, last)
-            if shuffle:
-                rng.shuffle(order)
-            total = 0.0
-            for i in order:
-                out = learner.step(x[i], y[i], learning_rate=rate)
-                total += loss.value(out[None], y[i][None])
-            err = total / cut
-            if cv is not None:
-                err = self.test((x[cut:], y[cut:]), cost=o["cost"]).error
-            last = err
-            epochs += 1
-            if _report(epochs, every, do, log, {"error": err, "iterations": epochs, "rate": rate}):
-                reason = "callback"
-                break
-            if err <= o["error"] or (cv is not None and err <= cv["test_error"]):
-                reason = "error"
-                break
-        return TrainResult(error=float(err), iterations=epochs, time=time.perf_counter() - start,
-                           stop_reason=reason)
+            criteria.append(ErrorBelow(cv["test_error"], monitor="val_loss"))
+        fingerprint = {"samples": int(cut), "iterations": int(o["iterations"]), "shuffle": shuffle,
+                       "rule": learner.rule, "cost": loss.name}
+        writer = None if saving["checkpoint"] is None else Checkpointer(self.network,
+                                                                        store_for(saving["checkpoint"]), fingerprint)
+        loop = TrainingLoop(rule, StreamFeed(x[:cut], y[:cut], shuffle=shuffle), stopper=AnyOf(*criteria),
+                            rng=np.random.default_rng(seed), schedule=_rate_schedule(o["rate"], o["iterations"]),
+                            callbacks=[_SynapticEpoch(every, do, log, monitor)], network=self.network,
+                            checkpoint=writer, checkpoint_every=saving["checkpoint_every"])
+        resume = saving["resume"]
+        if resume is True:
+            resume = saving["checkpoint"] if os.path.exists(saving["checkpoint"] or "") else None
+        if resume is not None:
+            Checkpointer.resume(loop, self.network, store_for(resume), fingerprint)
+        history = loop.run()
+        final = history.val_loss if cv is not None else history.loss
+        return TrainResult(error=float(final[-1]), iterations=len(history.loss), time=time.perf_counter() - start,
+                           stop_reason=history.stop_reason or "", history=history)
 
 
 class _SynapticEpoch(Callback):

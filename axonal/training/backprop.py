@@ -1,0 +1,153 @@
+"""Backpropagation through an optimizer: the step rule of ``fit``.
+
+One step on a batch ``(x_b, t_b)``::
+
+    ŷ  = net.forward(x_b, training=True)
+    E  = loss(ŷ, t_b)               δ = ∂E/∂ŷ
+    net.backward(δ)                 fills ∂E/∂p for every parameter p
+    optimizer.step(net.params_)     p ← update(p, ∂E/∂p)
+
+For outputs at every time step ``(batch, time, k)`` each (sample, step) is a row
+of the loss, which is backpropagation through time. With the NaN guard on, the
+step is checked before and after the update and rolled back whole when anything
+became NaN or infinite (:mod:`axonal.nan_guard`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..nan_guard import NanGuard
+from ..targets import loss_rows
+from .loop import StepRule
+
+__all__ = ["Backprop"]
+
+
+class Backprop(StepRule):
+    """Learn from each batch by ``∂E/∂p`` and an optimizer.
+
+    Parameters
+    ----------
+    net : Sequential (built)
+    loss : Loss
+    optimizer : Optimizer
+    seq_out : bool
+        Whether the network outputs ``(batch, time, k)``.
+    metrics : list of Metric
+        Measured after each epoch on the predictions made while it trained, and on
+        ``validation`` when given.
+    validation : (x, t, mask) or None
+    nan_guard : bool
+    """
+
+    def __init__(self, net, loss, optimizer, *, seq_out, metrics=(), validation=None, nan_guard=True,
+                 train_rows=None):
+        self.net, self.loss, self.optimizer, self.seq_out = net, loss, optimizer, seq_out
+        self.metrics, self.validation = list(metrics), validation
+        self.n_outputs = net.output_shape[-1] if seq_out else int(np.prod(net.output_shape))
+        self.guard = NanGuard(net, net.params_, optimizer) if nan_guard else None
+        self.guarded = self.guard is not None
+        self.train_rows = train_rows      # (x, t, mask) of the training set: for metrics and the first error
+        self.epoch_pred = None
+        self._seen = 0                    # rows of the epoch's order learned from so far
+        self._grad_buffers: dict = {}
+
+    @property
+    def learning_rate(self) -> float:
+        return self.optimizer.learning_rate
+
+    @learning_rate.setter
+    def learning_rate(self, value: float) -> None:
+        self.optimizer.learning_rate = value
+
+    def begin(self, loop) -> None:
+        self.net.input_grad_needed = False  # nothing upstream of the first layer needs ∂E/∂x
+        if self.metrics:
+            _, t, _ = self.train_rows
+            self.epoch_pred = np.empty(t.shape, dtype=self.net.dtype)
+            for m in self.metrics:
+                loop.history.metrics.setdefault(m.name, [])
+                if self.validation is not None:
+                    loop.history.metrics.setdefault("val_" + m.name, [])
+
+    def step(self, batch, loop) -> tuple[float, float]:
+        net, guard = self.net, self.guard
+        if guard is not None:
+            guard.begin_step()
+        y_pred = net.forward(batch.x, training=True, mask=batch.mask)
+        grad_out = self._grad_buffer(y_pred)
+        if self.seq_out:  # every (sample, step) is a row of the loss
+            k = self.n_outputs
+            value, delta = self.loss.value_and_grad(
+                y_pred.reshape(-1, k), batch.t.reshape(-1, k), None if batch.w is None else batch.w.reshape(-1),
+                out=grad_out.reshape(-1, k))
+            delta = delta.reshape(y_pred.shape)
+        else:
+            value, delta = self.loss.value_and_grad(y_pred, batch.t, batch.w, out=grad_out)
+        self._seen = batch.start + len(batch.rows)
+        if self.epoch_pred is not None:
+            self.epoch_pred[batch.start:self._seen] = y_pred
+        net.backward(delta)
+        epoch, steps = loop.epoch_index, loop.history.steps
+        if guard is not None:
+            guard.before_step(value, steps, epoch, batch.index, batch.x)
+        self.optimizer.step(net.params_)
+        if guard is not None:
+            guard.after_step(steps, epoch, batch.index)
+        weight = float(y_pred.size // self.n_outputs) if batch.w is None else float(batch.w.sum())
+        return value, weight
+
+    def epoch_logs(self, logs, loop) -> None:
+        """Training metrics from the predictions made while the epoch trained (row ``i`` of them
+        belongs to sample ``order[i]``; a run cut short by ``max_steps`` covers fewer rows), then
+        the validation loss and metrics."""
+        if self.metrics:
+            _, t, mask = self.train_rows
+            rows = loop.feed.order[:self._seen]
+            pred, truth = loss_rows(self.loss.link(self.epoch_pred[:self._seen]), t[rows],
+                                    None if mask is None else mask[rows])
+            for m in self.metrics:
+                logs[m.name] = float(m(truth, pred))
+        if self.validation is not None:
+            x_val, t_val, m_val = self.validation
+            pred, truth = loss_rows(self.net.predict(x_val, mask=m_val), t_val, m_val)
+            logs["val_loss"] = self.loss.value(pred, truth)
+            if self.metrics:
+                pred = self.loss.link(pred)
+                for m in self.metrics:
+                    logs["val_" + m.name] = float(m(truth, pred))
+
+    def initial_error(self) -> float:
+        x, t, mask = self.train_rows
+        return self.loss.value(*loss_rows(self.net.predict(x, mask=mask), t, mask))
+
+    def end(self) -> None:
+        self.net.input_grad_needed = True
+        self.net.release_buffers()
+
+    def state(self):
+        state = self.optimizer.state_dict(self.net.params_)
+        arrays = {f"{slot}.{name}": value for slot, by_name in state["slots"].items()
+                  for name, value in by_name.items()}
+        return {"iterations": state["iterations"], "slots": sorted(state["slots"]),
+                "optimizer": dict(_plain_items(self.optimizer))}, arrays
+
+    def load_state(self, info, arrays) -> None:
+        slots = {slot: {name: arrays[f"{slot}.{name}"] for name in self.net.params_.names()}
+                 for slot in info["slots"]}
+        self.optimizer.load_state_dict({"iterations": info["iterations"], "slots": slots}, self.net.params_)
+        for key, value in info["optimizer"].items():
+            setattr(self.optimizer, key, value)
+
+    def _grad_buffer(self, like):
+        buf = self._grad_buffers.get(like.shape)
+        if buf is None:
+            buf = self._grad_buffers[like.shape] = np.empty_like(like)
+        return buf
+
+
+def _plain_items(optimizer):
+    """The optimizer's plain-number attributes (rates, counters), which a checkpoint keeps as JSON."""
+    return {(k, v) for k, v in vars(optimizer).items()
+            if not k.startswith("_") and (v is None or isinstance(v, (bool, int, float, str)))}

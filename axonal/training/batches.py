@@ -1,0 +1,148 @@
+"""Which samples each step sees: batches of arrays, validation held out, scaling layers adapted.
+
+:class:`ArrayFeed` cuts ``(samples, ...)`` arrays into batches: ``batch_size=1`` is
+online learning, the whole set full-batch gradient descent. Each epoch visits
+every sample once, in a freshly shuffled order when ``shuffle=True``; the batch
+rows are gathered into arrays kept across steps, so a step allocates nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._validation import as_input_array
+from ..nan_guard import all_layers
+from ..targets import check_mask, prepare_targets
+
+__all__ = ["Batch", "ArrayFeed", "hold_out_validation", "adapt_scaling_layers"]
+
+
+@dataclass
+class Batch:
+    """One step's samples: inputs ``x``, targets ``t``, loss weights ``w`` and padding ``mask``
+    (``None`` when absent), their rows ``rows`` in the training set, ``index`` within the epoch
+    and ``start``, the position of its first row in the epoch's order."""
+
+    x: np.ndarray
+    t: np.ndarray
+    w: np.ndarray | None
+    mask: np.ndarray | None
+    rows: np.ndarray
+    index: int
+    start: int
+
+
+class ArrayFeed:
+    """Batches of ``batch`` rows from ``x``, ``t`` (and ``weights``, ``mask``), reshuffled every epoch.
+
+    A lone last sample joins the batch before it when a layer needs batch
+    statistics (BatchNorm's ``min_batch``); a full batch is never shuffled (the
+    gradient sums the same rows in any order).
+    """
+
+    def __init__(self, net, x, t, weights=None, mask=None, *, batch: int, shuffle: bool = True):
+        self.x, self.t, self.weights, self.mask = x, t, weights, mask
+        n = x.shape[0]
+        self.batch = min(batch, n)
+        self.shuffle = shuffle and self.batch < n
+        self.bounds = _batch_bounds(net, n, self.batch)
+        self.order = np.arange(n)
+        self._buffers: dict = {}
+        self.info = {"samples": n, "batch_size": self.batch, "steps_per_epoch": len(self.bounds)}
+
+    def batches(self, rng: np.random.Generator):
+        if self.shuffle:
+            rng.shuffle(self.order)
+        whole = self.batch == self.x.shape[0]
+        for index, (start, end) in enumerate(self.bounds):
+            rows = self.order[start:end]
+            if whole:
+                xb, tb = self.x, self.t
+            else:
+                xb = np.take(self.x, rows, axis=0, out=self._buffer("x", self.x, len(rows)))
+                tb = np.take(self.t, rows, axis=0, out=self._buffer("t", self.t, len(rows)))
+            yield Batch(xb, tb, None if self.weights is None else self.weights[rows],
+                        None if self.mask is None else self.mask[rows], rows, index, start)
+
+    def state(self) -> dict:
+        """The sample order, which each epoch's shuffle permutes further (for checkpoints)."""
+        return {"order": self.order.copy()}
+
+    def load_state(self, arrays: dict) -> None:
+        order = np.asarray(arrays["order"])
+        n = len(self.order)
+        if order.shape != (n,) or not np.array_equal(np.sort(order), np.arange(n)):
+            raise ValueError(f"fit: the checkpoint's sample order is not a permutation of the {n} samples")
+        self.order[:] = order.astype(np.int64)
+
+    def _buffer(self, key, like, rows):
+        buf = self._buffers.get((key, rows))
+        if buf is None:
+            buf = self._buffers[(key, rows)] = np.empty((rows,) + like.shape[1:], dtype=like.dtype)
+        return buf
+
+
+def _batch_bounds(net, n, batch):
+    """``[(start, stop), ...]`` of each batch of an epoch."""
+    need = max(layer.min_batch for layer in all_layers(net))
+    if min(batch, n) < need:
+        raise ValueError(f"fit: a layer of this network (BatchNorm) needs at least {need} samples per batch; "
+                         f"batch_size is {batch} and there are {n} samples")
+    starts = list(range(0, n, batch))
+    if len(starts) > 1 and n - starts[-1] < need:
+        starts.pop()
+    return list(zip(starts, starts[1:] + [n]))
+
+
+def adapt_scaling_layers(net, x) -> None:
+    """Let every not-yet-adapted scaling layer of the top-level chain learn its statistics.
+
+    Layers before it pass the data along in inference mode, so it sees what it will
+    see when predicting.
+    """
+    if not any(layer.needs_adapting for layer in net.layers):
+        return
+    out = x
+    for position, layer in enumerate(net.layers):
+        if layer.needs_adapting:
+            layer.adapt(out)
+        if not any(later.needs_adapting for later in net.layers[position + 1:]):
+            return
+        out = layer.forward(out, training=False)
+
+
+def hold_out_validation(net, loss_fn, x, t, weights, mask, validation_data, validation_split, seq_out):
+    """``(x, t, weights, mask, val)``: the training part and ``val = (x, t, mask)`` (or ``None``).
+
+    ``validation_split`` takes the last samples, as Synaptic's ``crossValidate`` and
+    Keras do; ``validation_data`` is ``(x_val, y_val)`` or ``(x_val, y_val, mask_val)``.
+    """
+    if validation_data is not None and validation_split is not None:
+        raise ValueError("fit: give validation_data or validation_split, not both")
+    if validation_split is not None:
+        if not (isinstance(validation_split, (int, float)) and 0 < validation_split < 1):
+            raise ValueError(f"fit: validation_split must be in (0, 1), got {validation_split!r}")
+        n_val = int(round(x.shape[0] * validation_split))
+        if n_val < 1 or n_val >= x.shape[0]:
+            raise ValueError(f"fit: validation_split={validation_split} of {x.shape[0]} samples leaves "
+                             f"{n_val} for validation; need at least 1 on each side")
+        cut = x.shape[0] - n_val
+
+        def head(a):
+            return None if a is None else a[:cut]
+
+        return (x[:cut], t[:cut], head(weights), head(mask),
+                (x[cut:], t[cut:], None if mask is None else mask[cut:]))
+    if validation_data is None:
+        return x, t, weights, mask, None
+    if not (isinstance(validation_data, (tuple, list)) and len(validation_data) in (2, 3)):
+        raise ValueError("fit: validation_data must be (x_val, y_val) or (x_val, y_val, mask_val)")
+    x_val = as_input_array(validation_data[0], net.dtype, "fit validation_data")
+    net.layers[0].check_input(x_val)
+    t_val = prepare_targets(loss_fn, np.asarray(validation_data[1]), t.shape[-1], net.dtype, seq_out, x_val)
+    if t_val.shape[0] != x_val.shape[0]:
+        raise ValueError(f"fit: validation x has {x_val.shape[0]} samples but y has {t_val.shape[0]}")
+    m_val = check_mask(validation_data[2], x_val) if len(validation_data) == 3 else None
+    return x, t, weights, mask, (x_val, t_val, m_val)

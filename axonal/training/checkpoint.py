@@ -1,0 +1,92 @@
+"""Checkpoints: a run of training written to a file, to be continued bit for bit after a kill.
+
+A checkpoint holds the model (weights, running statistics) and everything the
+loop needs to go on exactly as an uninterrupted run would: the optimizer's state,
+every random generator's state (the shuffling and each Dropout layer), the
+schedule's and the stop criteria's state, the epoch and step counters, the
+best-weights copy and the ``History`` so far (:meth:`TrainingLoop.state`).
+
+The file is written atomically after every ``checkpoint_every``-th epoch, so a
+kill at any moment leaves the previous checkpoint or the new one, never a torn
+file. The file format is the model file's checked container; this module only
+asks for it through :func:`register_store`, which :mod:`axonal.io` calls, so the
+training loop needs no file code of its own.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+from ..nan_guard import all_layers
+
+__all__ = ["register_store", "store_for", "Checkpointer", "network_generators"]
+
+_STORE = None
+
+
+def register_store(factory) -> None:
+    """Make ``factory(path)`` the store of checkpoint files: an object with ``write(network, info, arrays)``
+    and ``read(network) -> (info, arrays)`` (which also loads the network's weights and state)."""
+    global _STORE
+    _STORE = factory
+
+
+def store_for(target):
+    """The store for ``target``: a path (the registered file format) or an object that is already one."""
+    if hasattr(target, "write") and hasattr(target, "read"):
+        return target
+    if not isinstance(target, (str, os.PathLike)):
+        raise TypeError(f"fit: checkpoint and resume take a file path, got {type(target).__name__}")
+    if _STORE is None:  # axonal.io registers itself when imported
+        raise RuntimeError("fit: no checkpoint file format is registered; import axonal.io")
+    return _STORE(target)
+
+
+def network_generators(net) -> list:
+    """Every random generator the network's layers draw from during training (Dropout's)."""
+    found, seen = [], set()
+    for layer in all_layers(net):
+        rng = getattr(layer, "rng", None)
+        if isinstance(rng, np.random.Generator) and id(rng) not in seen:
+            seen.add(id(rng))
+            found.append(rng)
+    return found
+
+
+class Checkpointer:
+    """What the loop calls after an epoch: gathers its state and the network's generators, writes them.
+
+    ``fingerprint`` (JSON data describing the run: sample count, batch size, loss,
+    optimizer) is stored and compared on resume, so a checkpoint is never continued
+    by a different run.
+    """
+
+    def __init__(self, network, store, fingerprint: dict):
+        self.network, self.store, self.fingerprint = network, store, fingerprint
+
+    def __call__(self, loop) -> None:
+        info, arrays = loop.state()
+        info["generators"] = [rng.bit_generator.state for rng in network_generators(self.network)]
+        info["fingerprint"] = self.fingerprint
+        self.store.write(self.network, info, arrays)
+
+    @staticmethod
+    def resume(loop, network, store, fingerprint: dict) -> None:
+        """Load the network's weights and the loop's state from ``store``; refuse another run's checkpoint."""
+        info, arrays = store.read(network)
+        saved = info.get("fingerprint")
+        if saved != fingerprint:
+            changed = sorted(k for k in set(saved or {}) | set(fingerprint)
+                             if (saved or {}).get(k) != fingerprint.get(k))
+            raise ValueError(f"fit: the checkpoint belongs to another run: {', '.join(changed)} differ "
+                             f"(checkpoint {({k: (saved or {}).get(k) for k in changed})!r:.300}, "
+                             f"this run {({k: fingerprint.get(k) for k in changed})!r:.300})")
+        generators = network_generators(network)
+        if len(info["generators"]) != len(generators):
+            raise ValueError(f"fit: the checkpoint has {len(info['generators'])} layer generators; the network "
+                             f"has {len(generators)}")
+        for rng, state in zip(generators, info["generators"]):
+            rng.bit_generator.state = state
+        loop.load_state(info, arrays)

@@ -1,0 +1,236 @@
+"""``fit``: train a network by backpropagation, through the one training loop.
+
+``fit`` checks its options, prepares the data once (targets, loss weights,
+validation), and runs a :class:`~axonal.training.loop.TrainingLoop` with the
+:class:`~axonal.training.backprop.Backprop` step rule over an
+:class:`~axonal.training.batches.ArrayFeed`.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+
+import numpy as np
+
+from .. import losses as _losses
+from .. import optimizers as _optimizers
+from .._validation import as_input_array
+from ..callbacks import Callback, ProgressBar
+from ..history import History
+from ..stopping import AnyOf, ErrorBelow, MaxEpochs, NoImprovement, StopCriterion
+from ..targets import check_mask, loss_weights, prepare_targets, sequence_output
+from .backprop import Backprop
+from .batches import ArrayFeed, adapt_scaling_layers, hold_out_validation
+from .checkpoint import Checkpointer, store_for
+from .loop import TrainingLoop
+
+__all__ = ["fit"]
+
+
+def fit(net, x, y, *, loss="mse", optimizer="sgd", learning_rate: float | None = None,
+        epochs: int = 100, batch_size: int | None = 32, shuffle: bool = True,
+        error: float | None = None, validation_data=None, validation_split: float | None = None,
+        metrics=None, patience: int | None = None, stop=None, schedule=None, callbacks=None,
+        sample_weight=None, class_weight=None, mask=None, max_steps: int | None = None,
+        progress: bool | None = None, nan_guard: bool = True, seed=None, checkpoint=None,
+        checkpoint_every: int = 1, resume=None) -> History:
+    """Train ``net`` on inputs ``x`` and targets ``y``; return the :class:`History`.
+
+    Parameters
+    ----------
+    net : Sequential
+    x : array (samples, features)
+    y : array (samples, outputs), or (samples,) for one output or class labels
+    loss : str or Loss, default "mse"
+        The error ``E`` whose gradient trains the network (:mod:`axonal.losses`).
+    optimizer : str, dict or Optimizer, default "sgd"
+        A name builds a fresh optimizer; an instance keeps its state across calls.
+    learning_rate : float, optional
+        The rate for an optimizer given by name (each has its own default).
+    epochs : int, default 100
+        The most passes over the data (Synaptic's ``iterations``).
+    batch_size : int or None, default 32
+        Samples per update: 1 is online learning, ``None`` the whole set.
+    shuffle : bool, default True
+        Visit the samples in a new random order every epoch.
+    error : float, optional
+        Stop once an epoch's mean training loss is ``<= error`` (Synaptic's ``error``).
+    validation_data : (x_val, y_val), optional
+        Evaluated after every epoch: ``val_loss`` and ``val_<metric>``.
+    validation_split : float in (0, 1), optional
+        Hold out this fraction of the samples, taken from the end before any
+        shuffling (Synaptic's ``crossValidate.testSize``), as validation data.
+    metrics : list of str, optional
+        Logged per epoch (:mod:`axonal.metrics`), e.g. ``["accuracy"]``.
+    patience : int, optional
+        Shortcut for ``NoImprovement(patience)`` on ``val_loss`` (``loss`` without
+        validation data), restoring the best weights.
+    stop : StopCriterion or list, optional
+        More stop criteria (:mod:`axonal.stopping`).
+    schedule : Schedule, str, list or callable, optional
+        Learning rate per epoch (:mod:`axonal.schedules`); a list spreads its rates
+        over the epochs and a callable is called as ``fn(epoch, error)``.
+    callbacks : list of Callback, optional
+    sample_weight : array (samples,), optional
+        Per-sample weights in the loss (a weight ``k`` counts as ``k`` copies). For
+        outputs at every time step it may be ``(samples, time)``: a weight per step
+        (0 leaves a step unscored, while the recurrent layers still read it).
+    class_weight : dict or "balanced", optional
+        Weights per class label, multiplied into ``sample_weight``.
+    mask : array (samples, time), optional
+        For sequences padded to a common length: 1 at real steps, 0 at padding.
+        Recurrent layers carry their state through padded steps unchanged, and
+        for outputs at every step the loss counts only real steps.
+    max_steps : int, optional
+        Stop after this many optimizer updates.
+    progress : bool, optional
+        Show a progress bar; by default only when standard error is a terminal.
+    nan_guard : bool, default True
+        Stop with :class:`NonFiniteError` on a NaN/Inf loss, gradient, weight,
+        optimizer state or running statistic, keeping the last finite step's model.
+    seed : int or Generator, optional
+        Seeds the shuffling; by default a stream drawn from the network's seed.
+    checkpoint : str or path-like, optional
+        Write a checkpoint here (atomically) after every ``checkpoint_every``-th
+        epoch and after the last: the model, the optimizer's state, every random
+        generator, the schedule and stop criteria, the counters, the best weights
+        and the History (:mod:`axonal.training.checkpoint`).
+    checkpoint_every : int, default 1
+        Epochs between checkpoints.
+    resume : str, path-like or True, optional
+        Continue the run saved in this checkpoint: the result is bit for bit the
+        one of an uninterrupted run given the same arguments. ``True`` resumes
+        from ``checkpoint`` when that file exists and starts afresh otherwise.
+
+    Returns
+    -------
+    History
+    """
+    loss_fn = _losses.get(loss)
+    opt = _optimizers.get(optimizer, **({} if learning_rate is None else {"learning_rate": learning_rate}))
+    for label, value in (("epochs", epochs), ("batch_size", batch_size), ("max_steps", max_steps),
+                         ("checkpoint_every", checkpoint_every)):
+        if value is not None:
+            check_count(label, value)
+    if error is not None and not (isinstance(error, (int, float)) and math.isfinite(error) and error >= 0):
+        raise ValueError(f"fit: error must be a finite number >= 0, got {error!r}")
+    metric_fns = _metric_functions(metrics)
+    callbacks = _callbacks(callbacks)
+    resume = _resume_target(resume, checkpoint)
+
+    x, t, weights, mask, val, seq_out = _training_data(net, loss_fn, x, y, sample_weight, class_weight, mask,
+                                                       validation_data, validation_split)
+    stopper = _stop_criteria(epochs, error, patience, stop, monitor="val_loss" if val is not None else "loss")
+    _check_monitors(stopper, has_validation=val is not None, metric_names=[m.name for m in metric_fns])
+    sched = None
+    if schedule is not None:
+        from .. import schedules as _schedules
+        sched = _schedules.get(schedule, opt.learning_rate, epochs=int(epochs))
+    in_terminal = hasattr(sys.stderr, "isatty") and sys.stderr.isatty()
+    bar = ProgressBar(enabled=True) if progress or (progress is None and in_terminal) else None
+
+    feed = ArrayFeed(net, x, t, weights, mask, batch=x.shape[0] if batch_size is None else int(batch_size),
+                     shuffle=shuffle)
+    net.loss_, net.optimizer_, net.schedule_ = loss_fn, opt, sched
+    n_outputs = t.shape[-1]
+    if loss_fn.categorical and (net.classes_ is None or len(net.classes_) != n_outputs):
+        net.classes_ = list(range(n_outputs))  # output k is class k unless the caller named them
+    rule = Backprop(net, loss_fn, opt, seq_out=seq_out, metrics=metric_fns, validation=val, nan_guard=nan_guard,
+                    train_rows=(x, t, mask))
+    rng = seed if isinstance(seed, np.random.Generator) else (
+        np.random.default_rng(seed) if seed is not None else net.spawn_rng())
+    fingerprint = {"samples": int(x.shape[0]), "batch_size": feed.batch, "loss": loss_fn.name,
+                   "optimizer": opt.name, "epochs": int(epochs), "shuffle": bool(shuffle)}
+    writer = None if checkpoint is None else Checkpointer(net, store_for(checkpoint), fingerprint)
+    loop = TrainingLoop(rule, feed, stopper=stopper, rng=rng, schedule=sched,
+                        callbacks=callbacks + ([bar] if bar is not None else []), batch_callbacks=callbacks,
+                        max_steps=max_steps, network=net, checkpoint=writer, checkpoint_every=checkpoint_every)
+    if resume is not None:
+        Checkpointer.resume(loop, net, store_for(resume), fingerprint)
+    return loop.run()
+
+
+def check_count(label, value) -> None:
+    """``value`` must be a positive integer (not a bool); the error names ``label``."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"fit: {label} must be a positive integer, got {value!r}")
+
+
+def _metric_functions(metrics) -> list:
+    if not metrics:
+        return []
+    from .. import metrics as _metrics
+    return [_metrics.get(m) for m in metrics]
+
+
+def _callbacks(callbacks) -> list:
+    if isinstance(callbacks, Callback):
+        callbacks = [callbacks]
+    callbacks = list(callbacks or [])
+    for cb in callbacks:
+        if not isinstance(cb, Callback):
+            raise TypeError(f"fit: callbacks must be Callback objects, got {type(cb).__name__}")
+    return callbacks
+
+
+def _resume_target(resume, checkpoint):
+    """The checkpoint to resume from, or ``None`` to start afresh."""
+    if resume is True:
+        if checkpoint is None:
+            raise ValueError("fit: resume=True resumes from checkpoint=...; give a checkpoint path")
+        return checkpoint if isinstance(checkpoint, (str, os.PathLike)) and os.path.exists(checkpoint) else None
+    if resume is False or resume is None:
+        return None
+    if isinstance(resume, (str, os.PathLike)) and not os.path.exists(resume):
+        raise FileNotFoundError(f"fit: the checkpoint to resume, {os.fspath(resume)}, does not exist")
+    return resume
+
+
+def _training_data(net, loss_fn, x, y, sample_weight, class_weight, mask, validation_data, validation_split):
+    """Inputs, targets, loss weights, mask and validation data, checked and shaped once."""
+    x = as_input_array(x, net.dtype, "fit")
+    if x.shape[0] == 0:
+        raise ValueError("fit: x has no samples")
+    net._prepare_input(x[:1], "fit")  # builds the network on first use
+    seq_out = sequence_output(net)
+    n_outputs = net.output_shape[-1] if seq_out else int(np.prod(net.output_shape))
+    y_raw = np.asarray(y)
+    if y_raw.shape[:1] != x.shape[:1]:
+        raise ValueError(f"fit: x has {x.shape[0]} samples but y has {y_raw.shape[0] if y_raw.ndim else 0}")
+    t = prepare_targets(loss_fn, y_raw, n_outputs, net.dtype, seq_out, x)
+    mask = check_mask(mask, x)
+    weights = loss_weights(sample_weight, class_weight, t, loss_fn, x.shape[0], seq_out, mask)
+    x, t, weights, mask, val = hold_out_validation(net, loss_fn, x, t, weights, mask, validation_data,
+                                                   validation_split, seq_out)
+    adapt_scaling_layers(net, x)
+    return x, t, weights, mask, val, seq_out
+
+
+def _check_monitors(stopper, has_validation, metric_names):
+    """Fail before training when a criterion watches something this run will not log."""
+    logged = {"loss", *metric_names}
+    if has_validation:
+        logged |= {"val_loss", *("val_" + m for m in metric_names)}
+    for c in stopper.criteria:
+        monitor = getattr(c, "monitor", None)
+        if monitor is not None and monitor not in logged:
+            hint = " (give validation_data or validation_split)" if monitor.startswith("val_") else ""
+            raise ValueError(f"{type(c).__name__} monitors {monitor!r}, which this training does not log; "
+                             f"it logs {', '.join(sorted(logged))}{hint}")
+
+
+def _stop_criteria(epochs, error, patience, stop, monitor) -> AnyOf:
+    criteria = [MaxEpochs(int(epochs))]
+    if error is not None:
+        criteria.append(ErrorBelow(error))
+    if patience is not None:
+        criteria.append(NoImprovement(patience, monitor=monitor))
+    for extra in (stop if isinstance(stop, (list, tuple)) else [stop] if stop is not None else []):
+        if not isinstance(extra, StopCriterion):
+            raise TypeError(f"fit: stop must be stop criteria, got {type(extra).__name__}")
+        criteria.append(extra)
+    stopper = AnyOf(*criteria)
+    stopper.reset()
+    return stopper

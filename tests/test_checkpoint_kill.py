@@ -1,0 +1,109 @@
+"""Training killed with SIGKILL at random moments, some during a checkpoint write, resumes bit for bit.
+
+A child process trains with a checkpoint after every epoch and ``resume=True``;
+the test kills it again and again (after a random number of epochs, sometimes the
+moment a checkpoint's temporary file appears), restarts it each time, and finally
+lets it finish. Its final weights and losses must equal an uninterrupted run's.
+The command line does the same with ``--checkpoint`` and ``--resume``.
+"""
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import checkpoint_child
+
+CHILD = Path(__file__).with_name("checkpoint_child.py")
+pytestmark = pytest.mark.slow
+
+
+def _stamp(path: Path):
+    try:
+        return path.stat().st_mtime_ns
+    except FileNotFoundError:
+        return None
+
+
+def _temp_files(folder: Path, name: str):
+    return [p for p in folder.iterdir() if p.name.startswith(f".{name}.axonal-tmp-")]
+
+
+def _kill_child_repeatedly(folder: Path, kills: int, seed: int):
+    """Run the child, kill it ``kills`` times, then let it finish; return how many kills hit a write."""
+    rng = random.Random(seed)
+    done = during_write = 0
+    while done < kills:
+        child = subprocess.Popen([sys.executable, str(CHILD), str(folder)], stdout=subprocess.PIPE, text=True)
+        epochs_to_see = rng.randint(1, 3)
+        hunt_write = done % 2 == 1
+        seen = 0
+        for line in child.stdout:
+            seen += line.startswith("epoch")
+            if seen >= epochs_to_see:
+                break
+        if hunt_write:  # the checkpoint of the epoch just announced is being written now
+            deadline = time.monotonic() + 2.0
+            while child.poll() is None and time.monotonic() < deadline and not _temp_files(folder, "run.ckpt"):
+                pass
+            during_write += bool(_temp_files(folder, "run.ckpt"))
+        else:
+            time.sleep(rng.uniform(0.0, 0.01))
+        if child.poll() is not None:  # finished before we could kill it: too short a run for this test
+            pytest.fail("the child finished training before it was killed often enough")
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        child.stdout.close()
+        done += 1
+    finish = subprocess.run([sys.executable, str(CHILD), str(folder)], capture_output=True, text=True, timeout=300)
+    assert finish.returncode == 0, finish.stderr[-2000:]
+    return during_write
+
+
+def test_sigkill_at_random_moments_then_resume_equals_an_uninterrupted_run(tmp_path):
+    x, y = checkpoint_child.data()
+    straight = checkpoint_child.build()
+    history = straight.fit(x, y, **checkpoint_child.OPTIONS)
+    during_write = _kill_child_repeatedly(tmp_path, kills=20, seed=0)
+    final = np.load(tmp_path / "final.npz")
+    assert list(final["loss"]) == history.loss
+    for name, value in straight.get_weights().items():
+        assert np.array_equal(final[name], value), name
+    assert during_write >= 3  # some kills landed inside a checkpoint write, and it survived them
+    assert not _temp_files(tmp_path, "run.ckpt")  # the last save swept the temporary files left by kills
+
+
+def test_the_command_line_resumes_a_killed_run_to_the_same_model_file(tmp_path):
+    common = ["--epochs", "40", "--hidden", "64", "--no-plot", "--no-progress", "--seed", "3"]
+    straight = subprocess.run([sys.executable, "-m", "axonal", "train", *common, "--output",
+                               str(tmp_path / "straight.axonal")], capture_output=True, text=True, timeout=300)
+    assert straight.returncode == 0, straight.stderr
+    checkpoint, model = tmp_path / "run.ckpt", tmp_path / "resumed.axonal"
+    start = [sys.executable, "-m", "axonal", "train", *common, "--output", str(model), "--checkpoint", str(checkpoint)]
+    resume = [sys.executable, "-m", "axonal", "train", "--resume", str(checkpoint)]
+    rng = random.Random(1)
+    kills = 0
+    while kills < 6:
+        child = subprocess.Popen(resume if checkpoint.exists() else start, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL)
+        writes, last = rng.randint(1, 4), _stamp(checkpoint)
+        while child.poll() is None and writes:  # kill after a few checkpoint writes, at a random moment
+            if _stamp(checkpoint) != last:
+                writes, last = writes - 1, _stamp(checkpoint)
+        time.sleep(rng.uniform(0.0, 0.02))
+        if child.poll() is not None:
+            break
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        kills += 1
+    assert kills >= 4 and checkpoint.exists()
+    if not model.exists():
+        run = subprocess.run(resume, capture_output=True, text=True, timeout=300)
+        assert run.returncode == 0, run.stderr
+    assert model.read_bytes() == (tmp_path / "straight.axonal").read_bytes()
