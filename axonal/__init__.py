@@ -15,9 +15,9 @@ The pieces, one module each:
 * :mod:`axonal.gradcheck` — finite-difference gradient checks
 
 Synaptic's architecture-free model, imported on first use: :mod:`axonal.graph`
-(layers, connections and gates; BPTT and LSTM-g; Synaptic's JSON),
-:mod:`axonal.architect` (Perceptron, LSTM, Liquid, Hopfield), :mod:`axonal.synaptic`
-(Synaptic's Trainer and tasks), :mod:`axonal.hopfield` (Hebbian memory) and
+(layers, connections and gates; BPTT and LSTM-g), :mod:`axonal.synaptic` (compatibility
+with Synaptic: its Architect presets, Trainer and tasks, JSON format),
+:mod:`axonal.hopfield` (Hebbian memory) and
 :mod:`axonal.export` (standalone Python, diagrams).
 
 At the edges, imported on first use: :mod:`axonal.data` (bundled datasets, CSV

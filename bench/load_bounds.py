@@ -4,7 +4,7 @@
 hostile files, each under 16 MiB, and opens each one in a fresh child process:
 model files through ``axonal.load`` (headers re-sealed with a matching digest,
 as an attacker can always do), Synaptic JSON through
-``GraphNetwork.from_synaptic_json``. For each it prints the outcome (loaded, or
+``axonal.synaptic.from_json``. For each it prints the outcome (loaded, or
 refused with the start of the message), the wall time of the call and the peak
 resident memory above the child's resident memory just before the call (the
 kernel's high-water mark). The goal is every file refused or loaded within
@@ -50,7 +50,7 @@ before = status("VmRSS")
 t0 = time.perf_counter()
 try:
     if kind == "synaptic":
-        axonal.graph.GraphNetwork.from_synaptic_json(path)
+        axonal.graph.from_json(path)
     else:
         axonal.load(path)
     outcome = "loaded"

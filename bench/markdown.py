@@ -88,7 +88,7 @@ so are the initial weights wherever a library lets them be set.
   `axonal.graph` graph (layers x, i, f, g, cell, o, tanh_c, h, with the cell's input,
   self-connection and output gated) and trained as a `GraphNetwork` exactly as the
   `LSTM(128, peepholes=True)` layer is (same data, same starting weights, `fit` timed whole),
-  against that fused layer ("axonal LSTM layer"). DSR by `axonal.architect.LSTM(6, 7, 2)`,
+  against that fused layer ("axonal LSTM layer"). DSR by `axonal.synaptic.architect.LSTM(6, 7, 2)`,
   the graph of Synaptic's `Architect.LSTM(6, 7, 2)`, trained by `fit` (binary cross-entropy,
   Adam 0.05, batch 32, 1,000 sequences per epoch, at most 40 epochs), and by
   `architect.LSTM(6, 3, 2)` learning online by LSTM-g (rate 0.5, float64, 16 sequences in

@@ -78,7 +78,7 @@ GRAPH_ROWS = (
 GRAPH_PEERS = ("axonal_layer", "synaptic")
 
 GRAPH_NOTES = """\
-The axonal column is a `GraphNetwork` (`axonal.graph`, `axonal.architect`): networks of
+The axonal column is a `GraphNetwork` (`axonal.graph`, `axonal.synaptic.architect`): networks of
 layers, connections and gates with no fixed architecture. First row: the peephole LSTM of
 the recurrent table drawn as such a graph (layers x, i, f, g, cell, o, tanh_c, h; gates on
 the cell's input, its self-connection and its output), which computes exactly what

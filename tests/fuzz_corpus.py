@@ -10,7 +10,7 @@ mlp            Dense-Dropout-Dense classifier: class labels, a loss, Adam with
                its moments, a cosine schedule and user metadata
 batchnorm      a float64 Dense-BatchNorm-Dense network with running statistics
 lstm           a stack of two LSTM layers (the first returns sequences) and Dense
-graph_lstm     ``axonal.architect.LSTM(2, 3, 1)``: a graph of gated layers
+graph_lstm     ``axonal.synaptic.architect.LSTM(2, 3, 1)``: a graph of gated layers
 hopfield       a Hopfield memory with stored patterns, when ``axonal.save``
                accepts one (:func:`hopfield_supported`)
 =============  ==================================================================
@@ -26,6 +26,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from axonal.synaptic import to_json
 
 __all__ = ["HOSTILE_NAMES", "MODEL_KINDS", "SENTINEL", "fixed_input", "hopfield_supported", "model_seed",
            "outputs_of", "synaptic_seeds"]
@@ -99,9 +100,9 @@ def outputs_of(model) -> np.ndarray:
 # -- Synaptic JSON ---------------------------------------------------------------------------------------
 def synaptic_seeds() -> list:
     """Synaptic ``toJSON`` documents (dicts) written by ``GraphNetwork.to_synaptic_json``."""
-    from axonal import architect
-    return [architect.LSTM(2, 3, 1, seed=0).to_synaptic_json(),
-            architect.Perceptron(3, 4, 2, seed=0).to_synaptic_json()]
+    from axonal.synaptic import architect
+    return [to_json(architect.LSTM(2, 3, 1, seed=0)),
+            to_json(architect.Perceptron(3, 4, 2, seed=0))]
 
 
 # -- hostile names -------------------------------------------------------------------------------------

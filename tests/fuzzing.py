@@ -58,9 +58,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import fuzz_checks as checks  # noqa: E402
 import fuzz_corpus as corpus  # noqa: E402
 import fuzz_mutators as mutators  # noqa: E402
+from axonal.synaptic import SynapticJSONError, from_json
 
-#: The class name of Synaptic import's documented error in ``axonal.graph``; ``ValueError`` where absent.
-SYNAPTIC_ERROR_NAME = "SynapticJSONError"
 CASE_CPU_SECONDS = 2.0
 CASE_MEMORY_MB = 200
 ADDRESS_SPACE_BYTES = 2 * 2 ** 30
@@ -74,8 +73,8 @@ OTHER_PLAN = [("synaptic", "syn_value", 5), ("synaptic", "syn_index", 2), ("syna
 
 
 def synaptic_error():
-    import axonal.graph
-    return getattr(axonal.graph, SYNAPTIC_ERROR_NAME, ValueError)
+    """The one error Synaptic JSON import documents."""
+    return SynapticJSONError
 
 
 def plan(n: int, kinds) -> list:
@@ -177,8 +176,7 @@ def run_case(seeds: Seeds, case: str, workdir: str, start=lambda: None) -> dict:
     before = _memory_mb("VmRSS")
     try:
         if target == "synaptic":
-            from axonal.graph import GraphNetwork
-            model = GraphNetwork.from_synaptic_json(path)
+            model = from_json(path)
         elif target == "selftest":
             model = _selftest(mutator)
         else:

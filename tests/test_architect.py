@@ -6,8 +6,8 @@ from synaptic_node import requires_synaptic, run_synaptic
 
 import axonal.hopfield
 from axonal import Adam
-from axonal.architect import LSTM, Hopfield, Liquid, Perceptron
-from axonal.graph import GraphNetwork
+from axonal.synaptic.architect import LSTM, Hopfield, Liquid, Perceptron
+from axonal.synaptic import from_json, to_json
 
 LSTM_OPTIONS = {  # axonal keyword -> Synaptic option, for the non-default LSTM
     "hidden_to_hidden": ("hiddenToHidden", True),
@@ -48,7 +48,7 @@ def random_sequence(batch, steps, features, seed=0):
 @pytest.mark.parametrize("sizes", [(2, 3, 1), (3, 4, 5, 2)])
 def test_perceptron_structure_equals_synaptic(sizes):
     theirs = run_synaptic({"op": "build", "arch": "Perceptron", "sizes": list(sizes), "seed": 1})["json"]
-    assert_same_structure(Perceptron(*sizes, seed=0).to_synaptic_json(), theirs)
+    assert_same_structure(to_json(Perceptron(*sizes, seed=0)), theirs)
 
 
 @requires_synaptic
@@ -67,7 +67,7 @@ def test_lstm_structure_equals_synaptic(sizes, options):
         if options.get("peepholes", "") is None:
             command["options"]["peepholes"] = True  # Synaptic's way to get none: a value that is no type
     theirs = run_synaptic(command)["json"]
-    assert_same_structure(LSTM(*sizes, seed=0, **options).to_synaptic_json(), theirs)
+    assert_same_structure(to_json(LSTM(*sizes, seed=0, **options)), theirs)
 
 
 @requires_synaptic
@@ -162,7 +162,7 @@ def test_lstm_peepholes_true_is_all_to_all_and_false_is_none():
                                            ((2, 3, 2, 1), SAME_TIMING_OPTIONS)])
 def test_lstm_synaptic_json_round_trip_gives_identical_outputs(sizes, options):
     net = LSTM(*sizes, seed=3, dtype="float64", **options)
-    back = GraphNetwork.from_synaptic_json(net.to_synaptic_json())
+    back = from_json(to_json(net))
     x = random_sequence(3, 6, sizes[0], seed=1)
     np.testing.assert_array_equal(back.predict(x), net.predict(x))
 

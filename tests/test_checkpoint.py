@@ -143,7 +143,7 @@ def test_every_changed_byte_of_a_checkpoint_is_detected(tmp_path):
 
 
 def test_online_lstm_g_learning_resumes_bit_for_bit(tmp_path):
-    from axonal.architect import LSTM as ArchitectLSTM
+    from axonal.synaptic.architect import LSTM as ArchitectLSTM
     from axonal.synaptic import Trainer
     from axonal.synaptic.trainer import _SynapticEpoch
 

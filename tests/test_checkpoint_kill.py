@@ -7,7 +7,6 @@ lets it finish. Its final weights and losses must equal an uninterrupted run's.
 The command line does the same with ``--checkpoint`` and ``--resume``.
 """
 
-import os
 import random
 import signal
 import subprocess

@@ -278,7 +278,7 @@ def test_save_diagram_picks_the_format_from_the_suffix(tmp_path):
 
 
 def test_names_with_quotes_and_backslashes_still_give_valid_python():
-    from axonal.architect import Perceptron
+    from axonal.synaptic.architect import Perceptron
     net = Sequential([Dense(2), Dense(1)], input_dim=2, seed=0)
     net.layers[0].name, net.name = 'a"""b\\', 'x"""y'  # past the name check, as a crafted object could be
     namespace = {}

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import axonal
-import axonal.architect
+import axonal.synaptic.architect
 from axonal import LSTM, Adam, BatchNorm, Dense, Sequential
 from axonal.hopfield import Hopfield
 from axonal.io import ModelFileError, limits, load, read_header, save, to_bytes, upgrade
@@ -43,7 +43,7 @@ def lstm_stack():
 
 
 def graph_lstm():
-    return axonal.architect.LSTM(2, 3, 1)
+    return axonal.synaptic.architect.LSTM(2, 3, 1)
 
 
 def hopfield_memory():

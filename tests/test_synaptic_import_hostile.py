@@ -10,9 +10,10 @@ import textwrap
 import numpy as np
 import pytest
 
-from axonal.graph import Graph, GraphLayer, GraphNetwork, SynapticJSONError
+from axonal.graph import Graph, GraphLayer, GraphNetwork
 from axonal.graph.limits import MAX_UNITS
-from axonal.graph.synaptic_read import MAX_SYNAPTIC_DEPTH
+from axonal.synaptic.json_read import MAX_SYNAPTIC_DEPTH
+from axonal.synaptic import SynapticJSONError, from_json, to_json
 
 
 def fixture_json():
@@ -26,7 +27,7 @@ def fixture_json():
     ig.gate(cell.project(cell), "one_to_one")
     og.gate(cell.project(out), "output")
     g.gate(x.project(out), "ig", "synapse", index=np.array([[0, -1], [2, 3], [-1, 1]]))
-    return GraphNetwork(g, dtype="float64", seed=1).to_synaptic_json()
+    return to_json(GraphNetwork(g, dtype="float64", seed=1))
 
 
 def hidden_all_to_all(n_in, n_hidden, n_out):
@@ -77,38 +78,38 @@ def test_each_bad_value_is_one_error_naming_its_neuron_or_connection(edit, messa
     data = copy.deepcopy(fixture_json())
     edit(data)
     with pytest.raises(SynapticJSONError, match=message):
-        GraphNetwork.from_synaptic_json(data)
+        from_json(data)
     with pytest.raises(SynapticJSONError, match=message):          # the same through json text
-        GraphNetwork.from_synaptic_json(json.dumps(data))
+        from_json(json.dumps(data))
 
 
 def test_the_error_class_is_a_value_error_and_exported():
     import axonal.graph
-    assert issubclass(SynapticJSONError, ValueError) and "SynapticJSONError" in axonal.graph.__all__
+    assert issubclass(SynapticJSONError, ValueError) and "SynapticJSONError" in axonal.synaptic.__all__
 
 
 def test_nan_in_the_text_deep_nesting_and_huge_values_are_refused_cleanly(tmp_path):
     text = json.dumps(fixture_json())
     with pytest.raises(SynapticJSONError, match="neuron 0 has bias nan; a bias is a finite number"):
-        GraphNetwork.from_synaptic_json(text.replace('"bias": 0,', '"bias": NaN,', 1))
+        from_json(text.replace('"bias": 0,', '"bias": NaN,', 1))
     with pytest.raises(SynapticJSONError, match="connection 0 has weight -inf"):
-        GraphNetwork.from_synaptic_json(text.replace('"weight": ', '"weight": -Infinity, "w": ', 1))
+        from_json(text.replace('"weight": ', '"weight": -Infinity, "w": ', 1))
     deep = '{"neurons": ' + "[" * 100_000 + "]" * 100_000 + ', "connections": []}'
     with pytest.raises(SynapticJSONError, match=f"nested 100001 deep exceed the limit MAX_SYNAPTIC_DEPTH = "
                                                 f"{MAX_SYNAPTIC_DEPTH}"):
-        GraphNetwork.from_synaptic_json(deep)
+        from_json(deep)
     brackets_in_strings = text.replace('"LOGISTIC"', '"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[LOGISTIC"', 1)
     with pytest.raises(SynapticJSONError, match=r"squash '\[\[\["):            # strings do not count as nesting
-        GraphNetwork.from_synaptic_json(brackets_in_strings)
+        from_json(brackets_in_strings)
     with pytest.raises(SynapticJSONError, match="not valid JSON"):
-        GraphNetwork.from_synaptic_json(text.replace('"bias": 0', '"bias": ' + "1" * 5000, 1))
+        from_json(text.replace('"bias": 0', '"bias": ' + "1" * 5000, 1))
 
 
 def test_a_huge_string_does_not_end_up_in_the_message():
     data = copy.deepcopy(fixture_json())
     data["neurons"][4]["squash"] = "X" * 5_000_000
     with pytest.raises(SynapticJSONError) as info:
-        GraphNetwork.from_synaptic_json(data)
+        from_json(data)
     assert "neuron 4" in str(info.value) and len(str(info.value)) < 400
 
 
@@ -117,16 +118,16 @@ def test_files_that_are_not_regular_files_are_refused_without_blocking(tmp_path)
     fifo = tmp_path / "pipe.json"
     os.mkfifo(fifo)
     with pytest.raises(SynapticJSONError, match="pipe.json: not a regular file"):
-        GraphNetwork.from_synaptic_json(fifo)
+        from_json(fifo)
     with pytest.raises(SynapticJSONError, match="not a regular file"):
-        GraphNetwork.from_synaptic_json(tmp_path)
+        from_json(tmp_path)
 
 
 def test_a_few_synapses_between_big_layers_cannot_allocate_n_squared():
     neurons = [{"bias": 0, "layer": "input"}] * 20_000 + [{"bias": 0, "layer": "output"}] * 20_000
     data = {"neurons": neurons, "connections": [{"from": 0, "to": 20_000, "weight": 1.0, "gater": None}]}
     with pytest.raises(SynapticJSONError, match="would need 400000000 weight values .* the limit is max"):
-        GraphNetwork.from_synaptic_json(data)
+        from_json(data)
 
 
 def test_a_300_neuron_all_to_all_hidden_layer_imports_in_linear_time_and_memory(tmp_path):
@@ -136,10 +137,10 @@ def test_a_300_neuron_all_to_all_hidden_layer_imports_in_linear_time_and_memory(
     path.write_text(json.dumps(hidden_all_to_all(3, 300, 2)))
     code = f"""
         import json
-        from axonal.graph import GraphNetwork
-        whole = GraphNetwork.from_synaptic_json({str(path)!r}, split_layers=False)
+        from axonal.synaptic import from_json
+        whole = from_json({str(path)!r}, split_layers=False)
         assert [c.kind for c in whole.graph.connections] == ["all_to_all", "all_to_else", "all_to_all", "one_to_one"]
-        net = GraphNetwork.from_synaptic_json({str(path)!r})
+        net = from_json({str(path)!r})
         assert len(net.graph.nodes) == 3 and [c.kind for c in net.graph.connections] == [
             "all_to_all", "in_order", "all_to_all", "one_to_one"], net.graph.connections
         print("ok")
@@ -150,13 +151,13 @@ def test_a_300_neuron_all_to_all_hidden_layer_imports_in_linear_time_and_memory(
 
 def test_the_imported_network_is_the_synaptic_network():
     data = hidden_all_to_all(2, 4, 1)
-    net = GraphNetwork.from_synaptic_json(data)
+    net = from_json(data)
     w = net.get_weights()
     assert list(net.graph.nodes) == ["input", "hidden_0", "output"]
     inner = w["hidden_0_to_hidden_0.weight"]
     assert inner[1, 2] == 0.001 and np.diag(inner).tolist() == [0.0] * 4
     assert w["hidden_0.bias"].tolist() == [0.1] * 4 and w["input_to_hidden_0.weight"].shape == (2, 4)
-    split = GraphNetwork.from_synaptic_json(data, in_order=False)
+    split = from_json(data, in_order=False)
     assert len(split.graph.nodes) == 2 + 4 and split.get_weights()["hidden_0_1_to_hidden_0_2.weight"].tolist() == [0.001]
     x = np.random.default_rng(0).uniform(-2, 2, (3, 6, 2))
     np.testing.assert_allclose(net.predict(x), split.predict(x), rtol=0, atol=1e-14)
@@ -167,20 +168,20 @@ def test_repeated_synapses_mean_what_synaptic_fromjson_makes_of_them():
     neurons = [{"bias": 0, "layer": "input"}] * 2 + [{"bias": 0.1, "layer": 0}] * 2 + [{"bias": 0.2, "layer": "output"}]
     again = [{"from": 0, "to": 2, "weight": 0.5, "gater": None}] * 100_000 + [
         {"from": 0, "to": 2, "weight": 0.7, "gater": None}, {"from": 2, "to": 4, "weight": 1.0, "gater": None}]
-    net = GraphNetwork.from_synaptic_json({"neurons": neurons, "connections": again})
+    net = from_json({"neurons": neurons, "connections": again})
     assert len(net.graph.connections) == 2 and net.get_weights()["input_to_hidden_0.weight"][0, 0] == 0.7
     back = [{"from": 2, "to": 3, "weight": 0.3, "gater": None}, {"from": 3, "to": 2, "weight": 0.4, "gater": None},
             {"from": 2, "to": 3, "weight": 0.9, "gater": None}, {"from": 3, "to": 4, "weight": 1.0, "gater": None}]
-    net = GraphNetwork.from_synaptic_json({"neurons": neurons, "connections": back})
-    made = sorted((c["from"], c["to"], c["weight"]) for c in net.to_synaptic_json()["connections"])
+    net = from_json({"neurons": neurons, "connections": back})
+    made = sorted((c["from"], c["to"], c["weight"]) for c in to_json(net)["connections"])
     assert made == [(2, 3, 0.3), (2, 3, 0.9), (3, 2, 0.4), (3, 4, 1.0)]
     gated = again[-2:] + [dict(again[0], gater=3), dict(again[0], gater=3)]
     with pytest.raises(SynapticJSONError, match="connection 3 gates synapse 0 → 2 again"):
-        GraphNetwork.from_synaptic_json({"neurons": neurons, "connections": gated})
+        from_json({"neurons": neurons, "connections": gated})
 
 
 def test_documents_past_a_limit_are_refused_naming_it(tmp_path):
-    from axonal.graph.synaptic_read import (
+    from axonal.synaptic.json_read import (
         MAX_SYNAPTIC_ARRAYS,
         MAX_SYNAPTIC_BLOCKS,
         MAX_SYNAPTIC_LAYERS,
@@ -191,23 +192,23 @@ def test_documents_past_a_limit_are_refused_naming_it(tmp_path):
     layers = {"neurons": [{"bias": 0, "layer": "input"}] + [{"bias": 0, "layer": i} for i in range(5000)] + out,
               "connections": []}
     with pytest.raises(SynapticJSONError, match=f"5002 layers .* MAX_SYNAPTIC_LAYERS = {MAX_SYNAPTIC_LAYERS}"):
-        GraphNetwork.from_synaptic_json(layers)
+        from_json(layers)
     chain = {"neurons": [{"bias": 0, "layer": "input"}] + [{"bias": 0, "layer": i} for i in range(4000)] + out,
              "connections": [{"from": i, "to": i + 1, "weight": 1, "gater": None} for i in range(4001)] * 5}
     chain["connections"] += [{"from": i + 1, "to": i, "weight": 1, "gater": None} for i in range(4001)] * 5
     with pytest.raises(SynapticJSONError, match=f"MAX_SYNAPTIC_BLOCKS = {MAX_SYNAPTIC_BLOCKS}"):
-        GraphNetwork.from_synaptic_json(chain)
+        from_json(chain)
     many = '{"connections": [], "neurons": [' + ",".join(['{"bias":0,"layer":0}'] * (MAX_SYNAPTIC_NEURONS + 5)) + "]}"
     with pytest.raises(SynapticJSONError, match=f"more than {MAX_SYNAPTIC_NEURONS} neurons .* MAX_SYNAPTIC_NEURONS"):
-        GraphNetwork.from_synaptic_json(many)
+        from_json(many)
     (tmp_path / "values.json").write_text('{"neurons": [' + ",".join(["1"] * (MAX_SYNAPTIC_VALUES + 1)) + ']}')
     with pytest.raises(SynapticJSONError, match=f"values.json: {MAX_SYNAPTIC_VALUES + 1} values exceed the limit "
                                                 f"MAX_SYNAPTIC_VALUES"):
-        GraphNetwork.from_synaptic_json(tmp_path / "values.json")
+        from_json(tmp_path / "values.json")
     arrays = '{"neurons": [' + ",".join(["[]"] * (MAX_SYNAPTIC_ARRAYS + 1)) + '], "x": "[[[["}'
     with pytest.raises(SynapticJSONError, match=f"{MAX_SYNAPTIC_ARRAYS + 2} arrays exceed the limit "
                                                 f"MAX_SYNAPTIC_ARRAYS"):
-        GraphNetwork.from_synaptic_json(arrays)
+        from_json(arrays)
 
 
 def test_a_document_of_300000_neurons_is_refused_within_the_memory_bound(tmp_path):
@@ -216,10 +217,10 @@ def test_a_document_of_300000_neurons_is_refused_within_the_memory_bound(tmp_pat
                                 "connections": []}))
     code = f"""
         import resource
-        from axonal.graph import GraphNetwork, SynapticJSONError
+        from axonal.synaptic import SynapticJSONError, from_json
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         try:
-            GraphNetwork.from_synaptic_json({str(path)!r})
+            from_json({str(path)!r})
         except SynapticJSONError as exc:
             assert "MAX_SYNAPTIC_NEURONS" in str(exc), exc
         grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
@@ -265,7 +266,7 @@ def test_seeded_mutations_end_in_the_documented_error_or_a_correct_import():
     for _ in range(600):
         case = _mutations(rng, base)
         try:
-            net = GraphNetwork.from_synaptic_json(case)
+            net = from_json(case)
         except SynapticJSONError as exc:
             assert len(str(exc)) < 600
             outcomes["error"] += 1

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from synaptic_node import requires_synaptic, run_synaptic
 
-from axonal.graph import Graph, GraphNetwork, SynapticJSONError
+from axonal.graph import Graph, GraphNetwork
+from axonal.synaptic import SynapticJSONError, from_json, to_json
 
 
 def stream(n_in, n_out, steps, seed):
@@ -26,7 +27,7 @@ def test_a_network_exported_by_synaptic_computes_what_synaptic_computes(arch, si
     steps = stream(sizes[0], sizes[-1], 60, seed=0)
     ref = run_synaptic({"op": "run", "json": built["json"],
                         "stream": [{"input": s["input"], "target": None} for s in steps]})
-    net = GraphNetwork.from_synaptic_json(built["json"])
+    net = from_json(built["json"])
     ours = np.array([net.activate(s["input"]) for s in steps])
     np.testing.assert_allclose(ours, ref["outputs"], rtol=0, atol=1e-9)
     # the whole sequence at once is the same network
@@ -42,10 +43,10 @@ def test_after_1000_online_steps_lstm_g_still_agrees_with_synaptic(arch, sizes, 
     built = run_synaptic({"op": "build", "arch": arch, "sizes": sizes, "options": options, "seed": 5})
     steps = stream(sizes[0], sizes[-1], 1000, seed=1)
     ref = run_synaptic({"op": "run", "json": built["json"], "stream": steps, "rate": 0.1})
-    learner = GraphNetwork.from_synaptic_json(built["json"]).online(0.1, rule="synaptic")
+    learner = from_json(built["json"]).online(0.1, rule="synaptic")
     ours = np.array([learner.step(s["input"], s["target"]) for s in steps])
     np.testing.assert_allclose(ours, ref["outputs"], rtol=0, atol=1e-9)
-    trained = GraphNetwork.from_synaptic_json(ref["json_after"])
+    trained = from_json(ref["json_after"])
     np.testing.assert_allclose(trained.get_weights()["output.bias"], learner.network.get_weights()["output.bias"],
                                atol=1e-9)
 
@@ -70,7 +71,7 @@ def exportable_graph():
 @requires_synaptic
 def test_synaptic_loads_and_trains_an_axonal_network_like_axonal_does():
     net = GraphNetwork(exportable_graph(), dtype="float64", seed=0)
-    exported = net.to_synaptic_json()
+    exported = to_json(net)
     json.dumps(exported)                                  # plain JSON
     steps = stream(3, 2, 300, seed=2)
     ref = run_synaptic({"op": "run", "json": exported, "stream": [{"input": s["input"], "target": None}
@@ -78,7 +79,7 @@ def test_synaptic_loads_and_trains_an_axonal_network_like_axonal_does():
     ours = np.array([net.activate(s["input"]) for s in steps])
     np.testing.assert_allclose(ours, ref["outputs"], rtol=0, atol=1e-9)
     trained = run_synaptic({"op": "run", "json": exported, "stream": steps, "rate": 0.05})
-    learner = GraphNetwork.from_synaptic_json(exported).online(0.05, rule="synaptic")
+    learner = from_json(exported).online(0.05, rule="synaptic")
     ours = np.array([learner.step(s["input"], s["target"]) for s in steps])
     np.testing.assert_allclose(ours, trained["outputs"], rtol=0, atol=1e-9)
 
@@ -87,49 +88,49 @@ def test_synaptic_loads_and_trains_an_axonal_network_like_axonal_does():
 def test_liquid_computes_what_synaptic_computes_and_round_trips_synapse_for_synapse():
     built = run_synaptic({"op": "build", "arch": "Liquid", "sizes": [2, 8, 1],
                           "options": {"connections": 20, "gates": 6}, "seed": 3})
-    net = GraphNetwork.from_synaptic_json(built["json"])
+    net = from_json(built["json"])
     assert len(net.graph.nodes) == 2 + 8          # the pool's neurons read one another: one layer each
     steps = stream(2, 1, 100, seed=4)
     ref = run_synaptic({"op": "run", "json": built["json"],
                         "stream": [{"input": s["input"], "target": None} for s in steps]})
     np.testing.assert_allclose([net.activate(s["input"]) for s in steps], ref["outputs"], rtol=0, atol=1e-9)
-    whole = GraphNetwork.from_synaptic_json(built["json"], split_layers=False)
+    whole = from_json(built["json"], split_layers=False)
     assert len(whole.graph.nodes) == 3 and any(c.gate_kind == "synapse" for c in whole.graph.connections)
 
     def synapses(js):
         return sorted((c["from"], c["to"], c["gater"], round(c["weight"], 12)) for c in js["connections"])
 
-    assert synapses(net.to_synaptic_json()) == synapses(built["json"])
-    assert synapses(whole.to_synaptic_json()) == synapses(built["json"])
+    assert synapses(to_json(net)) == synapses(built["json"])
+    assert synapses(to_json(whole)) == synapses(built["json"])
 
 
 def test_export_then_import_is_the_same_network():
     net = GraphNetwork(exportable_graph(), dtype="float64", seed=4)
-    again = GraphNetwork.from_synaptic_json(json.dumps(net.to_synaptic_json()))
+    again = from_json(json.dumps(to_json(net)))
     x = np.random.default_rng(0).uniform(0, 1, (2, 9, 3))
     np.testing.assert_allclose(again.predict(x), net.predict(x), rtol=0, atol=1e-14)
 
 
 def test_bad_json_is_refused_with_the_reason(tmp_path):
-    good = GraphNetwork(exportable_graph(), dtype="float64", seed=4).to_synaptic_json()
+    good = to_json(GraphNetwork(exportable_graph(), dtype="float64", seed=4))
     mixed = json.loads(json.dumps(good))
     mixed["neurons"][3]["squash"] = "TANH"
     with pytest.raises(ValueError, match="layer 'hidden_0' mixes squash functions"):
-        GraphNetwork.from_synaptic_json(mixed)
+        from_json(mixed)
     broken = json.loads(json.dumps(good))
     broken["connections"][0]["to"] = 999
     with pytest.raises(SynapticJSONError, match="connection 0 has to 999; expected the index of one of the 21 neurons"):
-        GraphNetwork.from_synaptic_json(broken)
+        from_json(broken)
     with pytest.raises(ValueError, match="'neurons' and 'connections'"):
-        GraphNetwork.from_synaptic_json({"neurons": []})
+        from_json({"neurons": []})
     path = tmp_path / "net.json"
     path.write_text("{not json")
     with pytest.raises(ValueError, match="net.json: not valid JSON"):
-        GraphNetwork.from_synaptic_json(path)
+        from_json(path)
     softmax = Graph()
     softmax.layer("input", 2).project(softmax.layer("output", 2, "softmax"))
     with pytest.raises(ValueError, match="layer 'output' uses 'softmax'"):
-        GraphNetwork(softmax).to_synaptic_json()
+        to_json(GraphNetwork(softmax))
 
 
 def pool_json(n_in, n_pool, n_out, seed):
@@ -149,7 +150,7 @@ def pool_json(n_in, n_pool, n_out, seed):
 @requires_synaptic
 def test_a_pool_reading_itself_computes_what_synaptic_computes_in_one_in_order_connection():
     data = pool_json(2, 12, 2, seed=0)
-    net = GraphNetwork.from_synaptic_json(data)
+    net = from_json(data)
     assert list(net.graph.nodes) == ["input", "hidden_0", "output"]
     assert sorted(c.kind for c in net.graph.connections) == ["all_to_all", "all_to_all", "in_order", "one_to_one"]
     steps = stream(2, 2, 40, seed=6)
@@ -157,7 +158,7 @@ def test_a_pool_reading_itself_computes_what_synaptic_computes_in_one_in_order_c
     np.testing.assert_allclose([net.activate(s["input"]) for s in steps], ref["outputs"], rtol=0, atol=1e-9)
     whole = net.predict(np.array([[s["input"] for s in steps]]))[0]
     np.testing.assert_allclose(whole, ref["outputs"], rtol=0, atol=1e-9)
-    again = GraphNetwork.from_synaptic_json(net.to_synaptic_json())
+    again = from_json(to_json(net))
     np.testing.assert_allclose(again.predict(np.array([[s["input"] for s in steps]]))[0], ref["outputs"],
                                rtol=0, atol=1e-9)
 
@@ -170,5 +171,5 @@ def test_repeated_synapses_are_read_as_synaptic_reads_them():
     data = {"neurons": neurons, "connections": [{"from": a, "to": b, "weight": w, "gater": None} for a, b, w in conns]}
     steps = stream(2, 1, 10, seed=8)
     ref = run_synaptic({"op": "run", "json": data, "stream": [{"input": s["input"], "target": None} for s in steps]})
-    net = GraphNetwork.from_synaptic_json(data)
+    net = from_json(data)
     np.testing.assert_allclose([net.activate(s["input"]) for s in steps], ref["outputs"], rtol=0, atol=1e-9)

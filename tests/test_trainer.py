@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from axonal import Dense, Sequential
-from axonal.architect import LSTM, Perceptron
+from axonal.synaptic.architect import LSTM, Perceptron
 from axonal.synaptic import Trainer
 
 XOR = [{"input": [0, 0], "output": [0]}, {"input": [0, 1], "output": [1]},

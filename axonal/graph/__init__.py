@@ -12,8 +12,6 @@ layer           ``GraphLayer``: forward through time and backpropagation
 network         ``GraphNetwork``: a trainable network around one graph, with
                 step-by-step activation and inspection
 lstm_g          ``LSTMG``: online learning from eligibility traces
-synaptic_json   Synaptic's ``toJSON`` format, read and written
-synaptic_read   Synaptic's JSON checked and bounded before anything is built
 config          a blueprint from its config, read strictly
 limits          the documented bounds of a blueprint
 values          weights, masks and gating indices given to a blueprint, checked
@@ -25,7 +23,5 @@ in_order        a layer reading itself neuron by neuron, as Synaptic activates o
 from .blueprint import CONNECTION_KINDS, GATE_KINDS, Connection, Graph, Node
 from .layer import GraphLayer
 from .network import GraphNetwork
-from .synaptic_read import SynapticJSONError
 
-__all__ = ["CONNECTION_KINDS", "GATE_KINDS", "Connection", "Graph", "GraphLayer", "GraphNetwork", "Node",
-           "SynapticJSONError"]
+__all__ = ["CONNECTION_KINDS", "GATE_KINDS", "Connection", "Graph", "GraphLayer", "GraphNetwork", "Node"]

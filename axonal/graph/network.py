@@ -6,7 +6,7 @@ It is a :class:`~axonal.network.Sequential` holding one :class:`GraphLayer`, so
 (``"hidden.bias"``, ``"input_to_hidden.weight"``). On top it offers Synaptic's way
 of running a network, one time step at a time (:meth:`activate`, state carried
 until :meth:`reset_state`), online learning by LSTM-g (:meth:`online`) and
-Synaptic's JSON (:meth:`to_synaptic_json`, :meth:`from_synaptic_json`).
+Synaptic's JSON (:func:`axonal.synaptic.to_json`, :func:`axonal.synaptic.from_json`).
 
 >>> from axonal.graph import Graph, GraphNetwork
 >>> g = Graph()
@@ -120,19 +120,6 @@ class GraphNetwork(Sequential):
             lines += [f"  {name:<32} {count:>8,}" for name, count in self.parameter_counts().items()]
             lines.append(f"Total parameters: {self.count_parameters():,}")
         return "\n".join(lines)
-
-    # -- Synaptic's JSON -------------------------------------------------------------------------------
-    def to_synaptic_json(self) -> dict:
-        """This network in the format of Synaptic's ``Network.toJSON()``."""
-        from .synaptic_json import to_synaptic
-        return to_synaptic(self)
-
-    @classmethod
-    def from_synaptic_json(cls, data, *, dtype="float64", **options) -> GraphNetwork:
-        """A network from Synaptic's ``toJSON()`` output (a dict, a JSON string or a path);
-        see :func:`axonal.graph.synaptic_json.from_synaptic` for the options."""
-        from .synaptic_json import from_synaptic
-        return from_synaptic(data, dtype=dtype, **options)
 
     # -- configuration ------------------------------------------------------------------------------------
     def get_config(self):

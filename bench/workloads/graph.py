@@ -1,15 +1,15 @@
-"""Architecture-free graph networks (``axonal.graph``, ``axonal.architect``) against fused layers and Synaptic.
+"""Architecture-free graph networks (``axonal.graph``, ``axonal.synaptic.architect``) against fused layers and Synaptic.
 
 * ``lstm`` (workload ``graph_lstm``): the peephole LSTM of ``rnn_peephole``, built as a
   graph of layers, connections and gates (x, i, f, g, cell, o, tanh_c, h:
-  ``axonal.architect.lstm_layer_graph``, which computes exactly what
+  ``axonal.synaptic.architect.lstm_layer_graph``, which computes exactly what
   ``axonal.layers.LSTM(n, peepholes=True)`` computes) and run as a ``GraphNetwork``,
   against that fused layer (pseudo-library ``axonal_layer``). The same training as
   ``rnn_peephole`` (bench/workloads/rnn.py): 32 inputs, 128 units, 50 steps, batch 32,
   float32, forward + BPTT + Adam 1e-3 on the last step's state, the same data and the
   same starting weights (copied into the graph), ``fit`` timed whole.
 * ``dsr`` (workload ``graph_dsr``): Synaptic's DSR (its test's settings) learned by
-  ``axonal.architect.LSTM(6, 7, 2)``, the graph of Synaptic's ``Architect.LSTM(6, 7, 2)``,
+  ``axonal.synaptic.architect.LSTM(6, 7, 2)``, the graph of Synaptic's ``Architect.LSTM(6, 7, 2)``,
   through ``fit`` (BPTT, binary cross-entropy, Adam 0.05, batch 32) on 1,000 sequences,
   one epoch per call, until ≥ 95% of 1,000 fresh sequences are fully right (at most 40
   epochs; the checks count in the time). Synaptic: the runner of the ``rnn_dsr`` workload.
@@ -31,8 +31,8 @@ from .rnn import BATCH, DSR, LENGTH, _axonal_net, _data, _initial_weights
 # -- the peephole LSTM as a graph -----------------------------------------------------------------
 
 def _graph_net(init: dict):
-    """``axonal.architect.lstm_layer_graph`` as a ``GraphNetwork`` carrying the fused layer's weights."""
-    from axonal.architect import from_lstm_layer
+    """``axonal.synaptic.architect.lstm_layer_graph`` as a ``GraphNetwork`` carrying the fused layer's weights."""
+    from axonal.synaptic.architect import from_lstm_layer
     layer = _axonal_net("lstm_peephole")
     layer.set_weights(init)
     return from_lstm_layer(layer.layers[0], return_sequences=False)
@@ -84,7 +84,7 @@ def _runs(run, params, limit) -> dict:
 
 def _bptt(seed: int, max_epochs: int) -> dict:
     from axonal import Adam
-    from axonal.architect import LSTM
+    from axonal.synaptic.architect import LSTM
     from axonal.data import discrete_sequence_recall
     t0 = time.perf_counter()
     x, y, _ = discrete_sequence_recall(1000, seed=100, **DSR)
@@ -103,7 +103,7 @@ def _bptt(seed: int, max_epochs: int) -> dict:
 
 
 def _lstm_g(seed: int, max_sequences: int, block: int = 160, streams: int = 16) -> dict:
-    from axonal.architect import LSTM
+    from axonal.synaptic.architect import LSTM
     from axonal.data import discrete_sequence_recall
     t0 = time.perf_counter()
     x_test, y_test, _ = discrete_sequence_recall(1000, seed=101, **DSR)

@@ -51,7 +51,7 @@ import stat
 import numpy as np
 
 from ..names import printable
-from .values import is_finite_number
+from ..graph.values import is_finite_number
 
 __all__ = ["MAX_SYNAPTIC_ARRAYS", "MAX_SYNAPTIC_BLOCKS", "MAX_SYNAPTIC_BYTES", "MAX_SYNAPTIC_CONNECTIONS",
            "MAX_SYNAPTIC_DENSE_FACTOR", "MAX_SYNAPTIC_DEPTH", "MAX_SYNAPTIC_GATES", "MAX_SYNAPTIC_LAYERS",

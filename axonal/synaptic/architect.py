@@ -17,14 +17,14 @@ Hopfield        :class:`axonal.hopfield.Hopfield`, the Hebbian associative memor
 
 ``Perceptron`` and ``LSTM`` give exactly the neurons, squash functions and
 ``(from, to, gater)`` synapses of Synaptic 1.1.4's ``Architect.Perceptron`` and
-``Architect.LSTM`` (the tests compare ``to_synaptic_json()`` with Synaptic's own
+``Architect.LSTM`` (the tests compare ``axonal.synaptic.to_json`` with Synaptic's own
 ``toJSON()``); only the random starting weights differ, because the random streams
 differ. Layers activate in the order they are listed in each docstring.
 
 **Hopfield.** Synaptic's ``Architect.Hopfield(size)`` is a one-layer
 auto-associator, ``input(size) → output(size)`` all-to-all with logistic units,
 trained by backpropagation on the patterns (``learn``) and read with a 0.5
-threshold (``feed``). ``axonal.architect.Hopfield`` is instead the classic
+threshold (``feed``). ``axonal.synaptic.architect.Hopfield`` is instead the classic
 Hopfield network of the articles: symmetric weights set by Hebb's rule, sign
 units, recall that descends an energy (see :mod:`axonal.hopfield`). The backprop
 variant is not offered separately because it is just ``Perceptron(size, size)``
@@ -39,8 +39,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .graph import CONNECTION_KINDS, Graph, GraphNetwork
-from .hopfield import Hopfield
+from ..graph import CONNECTION_KINDS, Graph, GraphNetwork
+from ..hopfield import Hopfield
 
 __all__ = ["LSTM", "Hopfield", "Liquid", "Perceptron", "from_lstm_layer", "lstm_layer_graph"]
 
@@ -137,8 +137,8 @@ def LSTM(*sizes, peepholes="all_to_all", hidden_to_hidden: bool = False, output_
         Each cell feeds every *other* cell of its block (``all_to_else``, ungated),
         at the previous step. (Synaptic activates neuron by neuron, so there a cell
         sees the *current* value of the cells before it in its block: the same
-        synapses, slightly different numbers; reading ``to_synaptic_json()`` back
-        with ``GraphNetwork.from_synaptic_json`` gives Synaptic's timing.)
+        synapses, slightly different numbers; reading ``axonal.synaptic.to_json`` back
+        with ``axonal.synaptic.from_json`` gives Synaptic's timing.)
     output_to_hidden : bool, default False
         The output layer feeds every cell (previous step's output, ungated).
     output_to_gates : bool, default False
@@ -249,8 +249,8 @@ def Liquid(inputs, pool, outputs, connections, gates, *, dtype="float32", seed=N
     The pool is one layer, so it reads its own neurons (and gaters) at the previous
     step. Synaptic activates neuron by neuron, so there a synapse ``i → j`` with
     ``i`` before ``j`` carries the *current* step's value: the same reservoir, not
-    the same numbers. ``to_synaptic_json()`` writes the network, and reading that
-    back with ``GraphNetwork.from_synaptic_json`` gives Synaptic's timing, not this.
+    the same numbers. ``axonal.synaptic.to_json`` writes the network, and reading that
+    back with ``axonal.synaptic.from_json`` gives Synaptic's timing, not this.
 
     Parameters
     ----------

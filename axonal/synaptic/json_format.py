@@ -31,9 +31,9 @@ from collections import defaultdict
 
 import numpy as np
 
+from ..graph.blueprint import Graph
 from ..names import printable
-from .blueprint import Graph
-from .synaptic_read import (
+from .json_read import (
     MAX_SYNAPTIC_BLOCKS,
     MAX_SYNAPTIC_LAYERS,
     SQUASH_TO_ACTIVATION,
@@ -104,8 +104,8 @@ def from_synaptic(data, *, dtype="float64", seed=None, return_sequences: bool = 
     ``hidden_3_1``, ...; both reproduce Synaptic exactly. ``split_layers=False`` keeps
     every layer whole (each neuron then reads its layer's previous step).
 
-    Every problem raises :class:`~axonal.graph.synaptic_read.SynapticJSONError` naming the
-    neuron, connection, layer or limit; the limits of :mod:`axonal.graph.synaptic_read` and
+    Every problem raises :class:`~axonal.synaptic.json_read.SynapticJSONError` naming the
+    neuron, connection, layer or limit; the limits of :mod:`axonal.synaptic.json_read` and
     :mod:`axonal.graph.limits` are checked before anything is allocated, and the time
     taken grows linearly with the number of synapses.
     """
@@ -173,7 +173,7 @@ def from_synaptic(data, *, dtype="float64", seed=None, return_sequences: bool = 
 
 
 def _build(units, squashes, biases, groups, selfs, sizes, inner, options):
-    from .network import GraphNetwork
+    from ..graph.network import GraphNetwork
 
     g = Graph()
     for name, k, indices in units:
