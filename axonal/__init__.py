@@ -11,7 +11,7 @@ The pieces, one module each:
 * :mod:`axonal.training` — the training loop (``fit``), with :mod:`axonal.stopping`
   (stop criteria), :mod:`axonal.schedules` (learning rates), :mod:`axonal.callbacks`
 * :mod:`axonal.metrics` — accuracy, precision/recall/F1, confusion matrix, R², ...
-* :mod:`axonal.cross_validation` — k-fold cross-validation
+* :func:`axonal.data.cross_validate` — k-fold cross-validation
 * :mod:`axonal.gradcheck` — finite-difference gradient checks
 
 Synaptic's architecture-free model, imported on first use: :mod:`axonal.graph`
@@ -44,9 +44,9 @@ from .optimizers import SGD, Adagrad, Adam, AdamW, RMSprop, Rprop
 from .training import History, NonFiniteError, fit
 from . import io  # registers the checkpoint file format with the training loop
 
-__version__ = "0.1.0"
+from ._version import __version__
 
-_LAZY = ("data", "metrics", "schedules", "plotting", "cli", "gradcheck", "cross_validation", "graph",
+_LAZY = ("data", "metrics", "schedules", "plotting", "cli", "gradcheck", "graph",
          "architect", "synaptic", "hopfield", "export")
 
 

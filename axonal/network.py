@@ -25,11 +25,12 @@ from .layers.base import Layer
 from .parameters import ParameterSet
 from .training.fit import fit
 
-__all__ = ["Sequential", "layer_from_spec"]
+__all__ = ["Sequential"]
 
 _DTYPES = {"float32": np.float32, "float64": np.float64}
 
 
+@_layers.REGISTRY.register
 class Sequential(Layer):
     """A stack of layers; itself a layer, so it can be a block inside another container.
 
@@ -57,6 +58,8 @@ class Sequential(Layer):
     """
 
     has_training_mode = True
+    #: ``from_config(config, build=...)``: a nested block is rebuilt unbuilt; its parent builds it.
+    builds_from_config = True
 
     def __init__(self, layers, *, input_dim: int | None = None, dtype="float32",
                  seed=None, name: str | None = None, _defer_build: bool = False):
@@ -340,7 +343,7 @@ class Sequential(Layer):
         layers = []
         for i, spec in enumerate(config["layers"]):
             try:
-                layers.append(layer_from_spec(spec))
+                layers.append(_layers.layer_from_spec(spec))
             except (ValueError, TypeError) as exc:
                 raise ValueError(f"layer {i}: {exc}") from None
         net = cls(layers, input_dim=config.get("input_dim"), dtype=dtype, name=config.get("name"),
@@ -372,17 +375,3 @@ def _dims(shape) -> list[str]:
 def _is_flat_list(x) -> bool:
     """A list or tuple of numbers: one sample given as a plain sequence."""
     return isinstance(x, (list, tuple)) and len(x) > 0 and all(np.isscalar(v) for v in x)
-
-
-def layer_from_spec(spec) -> Layer:
-    """Build a layer from ``{"class": name, "config": {...}}``, naming only registered classes.
-
-    The registry is closed: no name is ever imported or evaluated, so a spec read
-    from a file cannot run code.
-    """
-    if not isinstance(spec, dict) or not isinstance(spec.get("class"), str):
-        raise ValueError(f"a layer spec must be a mapping with a 'class' name, got {spec!r:.80}")
-    name = spec["class"]
-    if name == "Sequential":  # a nested block: its parent builds it
-        return Sequential.from_config(spec.get("config", {}), build=False)
-    return _layers.get_class(name).from_config(spec.get("config", {}))

@@ -244,7 +244,7 @@ def test_metrics_are_logged_for_training_and_validation():
 
 
 def test_k_fold_cross_validation_scores_each_fold_on_unseen_samples():
-    from axonal.cross_validation import cross_validate
+    from axonal.data import cross_validate
     from axonal.data import load_digits
     x, y = load_digits().as_tuple()
     x, y = x[:600], y[:600]

@@ -118,5 +118,5 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _version():
-    from axonal import __version__
+    from .._version import __version__
     return __version__

@@ -15,6 +15,7 @@ name                        what it gives
 :func:`load_array`          one array from a ``.npy``/``.npz`` file, never unpickling
 :func:`train_test_split`    shuffled (optionally stratified) training and test parts
 :func:`kfold_indices`       ``(train_idx, test_idx)`` for each of ``k`` folds
+:func:`cross_validate`      train a fresh network on each fold, score it on the held-out one
 sequence tasks              :mod:`~axonal.data.sequences`: Synaptic's DSR, embedded Reber
                             grammar and timing task; the adding problem, the copy task, sine
                             waves (``(batch, time, features)`` arrays)
@@ -35,6 +36,7 @@ the ``seed`` (int or ``numpy.random.Generator``) given to the splitting function
 """
 
 from .bundled import load_digits, load_regression, load_xor
+from .cross_validation import cross_validate
 from .dataset import Dataset
 from .readers import load_array, load_csv, read_features, read_header_row
 from .sequences import (adding_problem, copy_task, discrete_sequence_recall, embedded_reber_grammar,
@@ -45,4 +47,4 @@ from .text import char_sequences, decode, encode, load_text, sample_text
 __all__ = ["Dataset", "load_digits", "load_regression", "load_xor", "load_csv", "load_array", "read_features", "read_header_row",
            "train_test_split", "kfold_indices", "discrete_sequence_recall", "embedded_reber_grammar",
            "embedded_reber_long_range", "is_embedded_reber", "timing_task", "adding_problem", "copy_task",
-           "sine_wave", "load_text", "char_sequences", "encode", "decode", "sample_text"]
+           "sine_wave", "load_text", "char_sequences", "encode", "decode", "sample_text", "cross_validate"]

@@ -45,7 +45,7 @@ from ..names import printable
 from .limits import (MAX_ELEMENTS, MAX_FILE_BYTES, MAX_HEADER_BYTES, MAX_NDIM, MAX_TENSOR_NAME_CHARS,
                      MAX_TENSORS)
 
-__all__ = ["ModelFileError", "FORMAT", "FORMAT_VERSION", "HEADER_KEY", "DTYPES", "fail", "parse_json",
+__all__ = ["ModelFileError", "FORMAT", "FORMAT_VERSION", "HEADER_KEY", "DTYPES", "fail", "parse_json", "check_tensors",
            "dumps", "seal", "read_container"]
 
 FORMAT = "axonal.model"
@@ -262,7 +262,7 @@ def _gate(path, header: dict, legacy: bool) -> None:
     if header["format"] == HOPFIELD_V1_FORMAT and version != 1:
         raise fail(path, "unsupported model file", f"{HOPFIELD_V1_FORMAT} format version {version}")
     if version > FORMAT_VERSION:
-        from .. import __version__
+        from .._version import __version__
         raise fail(path, "unsupported model file", f"format version {version}; this axonal ({__version__}) "
                                                    f"reads up to version {FORMAT_VERSION}")
     if version == 1 and not legacy:
@@ -349,3 +349,32 @@ def _check_tiling(path, tensors, data_size):
 
 def _is_count(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def check_tensors(path, tensors, expected, dtype_names) -> None:
+    """The file's tensors must be exactly ``expected`` (name → shape), each of a dtype in ``dtype_names``."""
+    missing = _listing(set(expected) - set(tensors))
+    if missing:
+        raise fail(path, "corrupt model file", f"missing {missing}")
+    unknown = _listing(set(tensors) - set(expected))
+    if unknown:
+        raise fail(path, "corrupt model file", f"unexpected {unknown}")
+    for name, shape in expected.items():
+        entry = tensors[name]
+        if entry["shape"] != tuple(shape):
+            raise fail(path, "corrupt model file", f"tensor {name} has shape {entry['shape']}; "
+                                                   f"the architecture needs {tuple(shape)}")
+        if entry["dtype"] not in dtype_names:
+            needed = "/".join(sorted(dtype_names))
+            raise fail(path, "corrupt model file", f"tensor {name} is {entry['dtype']}; "
+                                                   f"the {needed} network needs {needed}")
+
+
+def _listing(names) -> str:
+    """``"3 tensors: 'params.a', 'state.b', ..."``: parameters first, at most five names, one line."""
+    order = {"params": 0, "state": 1, "optimizer": 2}
+    ranked = sorted(names, key=lambda n: (order.get(n.split(".", 1)[0], 3), n))
+    if not ranked:
+        return ""
+    shown = ", ".join(repr(n)[:80] for n in ranked[:5]) + (", ..." if len(ranked) > 5 else "")
+    return f"{len(ranked)} tensor{'s' if len(ranked) > 1 else ''}: {shown}"

@@ -57,7 +57,7 @@ from ..class_labels import class_labels
 from ..hopfield import Hopfield
 from ..network import Sequential
 from . import hopfield_file
-from .container import FORMAT, FORMAT_VERSION, ModelFileError, fail, read_container, seal
+from .container import FORMAT, FORMAT_VERSION, ModelFileError, check_tensors, fail, read_container, seal
 from .header import check_architecture_size, check_header
 from .jsondata import jsonable, user_metadata
 from .limits import MAX_ELEMENTS, MAX_HEADER_BYTES, MAX_TENSORS
@@ -276,7 +276,7 @@ def rebuild(path, kind: str, header: dict, tensors: dict, data, *, digest_check=
     """The model of a verified, checked header; ``digest_check(arrays)`` runs once the arrays are read."""
     if kind == "hopfield":
         entry = header["hopfield"]
-        _check_tensors(path, tensors, hopfield_file.expected_tensors(entry), {"F64"} if digest_check is None
+        check_tensors(path, tensors, hopfield_file.expected_tensors(entry), {"F64"} if digest_check is None
                        else {"F64", "I64"})
         arrays = _arrays(path, tensors, data, digest_check)
         memory = hopfield_file.rebuild_hopfield(path, entry, arrays)
@@ -303,7 +303,7 @@ def rebuild_network(path, header: dict, tensors: dict, data, digest_check=None):
     if "run" in header:
         expected.update({f"training.{name}": tuple(shape) for name, shape in header["run"]["arrays"].items()})
     dtypes = {_DTYPE_NAMES[network.dtype]} | ({"F64"} if "run" in header else set())
-    _check_tensors(path, tensors, expected, dtypes)
+    check_tensors(path, tensors, expected, dtypes)
     _rebuild(path, "architecture", lambda: network.build_network(network.declared_input_shape()))
     arrays = _arrays(path, tensors, data, digest_check)
     # "params.layers.0.weight" -> "layers.0.weight"; the names were checked against the network above.
@@ -384,34 +384,6 @@ def _rebuild_schedule(path, entry):
     return schedule
 
 
-def _check_tensors(path, tensors, expected, dtype_names) -> None:
-    missing = _listing(set(expected) - set(tensors))
-    if missing:
-        raise fail(path, "corrupt model file", f"missing {missing}")
-    unknown = _listing(set(tensors) - set(expected))
-    if unknown:
-        raise fail(path, "corrupt model file", f"unexpected {unknown}")
-    for name, shape in expected.items():
-        entry = tensors[name]
-        if entry["shape"] != tuple(shape):
-            raise fail(path, "corrupt model file", f"tensor {name} has shape {entry['shape']}; "
-                                                   f"the architecture needs {tuple(shape)}")
-        if entry["dtype"] not in dtype_names:
-            needed = "/".join(sorted(dtype_names))
-            raise fail(path, "corrupt model file", f"tensor {name} is {entry['dtype']}; "
-                                                   f"the {needed} network needs {needed}")
-
-
-def _listing(names) -> str:
-    """``"3 tensors: 'params.a', 'state.b', ..."``: parameters first, at most five names, one line."""
-    order = {"params": 0, "state": 1, "optimizer": 2}
-    ranked = sorted(names, key=lambda n: (order.get(n.split(".", 1)[0], 3), n))
-    if not ranked:
-        return ""
-    shown = ", ".join(repr(n)[:80] for n in ranked[:5]) + (", ..." if len(ranked) > 5 else "")
-    return f"{len(ranked)} tensor{'s' if len(ranked) > 1 else ''}: {shown}"
-
-
 def _axonal_version() -> str:
-    from .. import __version__  # at call time: axonal/__init__ may import this module before defining it
+    from .._version import __version__
     return __version__

@@ -14,7 +14,6 @@ gated         ``LSTM``, ``GRU``: recurrent layers with gates
 ============  ==========================================================================================
 """
 
-from ..registry import Registry
 from .base import Layer
 from .dense import Dense
 from .dropout import Dropout
@@ -22,15 +21,8 @@ from .gated import GRU, LSTM
 from .normalization import BatchNorm, LayerNorm
 from .preprocessing import MinMaxScale, Standardize
 from .recurrent import SimpleRNN
+from .registry import REGISTRY, get_class, layer_from_spec
 from .residual import Residual
 
 __all__ = ["Layer", "Dense", "Dropout", "Residual", "BatchNorm", "LayerNorm", "Standardize",
-           "MinMaxScale", "SimpleRNN", "LSTM", "GRU", "REGISTRY", "get_class"]
-
-#: Layer classes by class name: the closed set a saved network may name (with ``Sequential``).
-#: Other packages register their layers here (``axonal.graph`` its ``GraphLayer``).
-REGISTRY = Registry("layer", {cls.__name__: cls for cls in (Dense, Dropout, Residual, BatchNorm, LayerNorm,
-                                                            Standardize, MinMaxScale, SimpleRNN, LSTM, GRU)},
-                    folds=False)
-#: The layer class of a registered name; ``ValueError`` listing the registered ones.
-get_class = REGISTRY.lookup
+           "MinMaxScale", "SimpleRNN", "LSTM", "GRU", "REGISTRY", "get_class", "layer_from_spec"]

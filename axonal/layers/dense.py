@@ -21,11 +21,13 @@ import numpy as np
 from .. import activations as _activations
 from .. import initializers as _initializers
 from ._arguments import flag, initializer_name, optional_positive_int, positive_int
+from .registry import REGISTRY
 from .base import ArraySpec, Layer
 
 __all__ = ["Dense"]
 
 
+@REGISTRY.register
 class Dense(Layer):
     """A layer of ``units`` neurons, each connected to every input.
 

@@ -15,11 +15,13 @@ from __future__ import annotations
 import numpy as np
 
 from ._arguments import finite_real
+from .registry import REGISTRY
 from .base import Layer
 
 __all__ = ["Dropout"]
 
 
+@REGISTRY.register
 class Dropout(Layer):
     """Inverted dropout with drop probability ``rate``.
 

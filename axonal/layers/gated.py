@@ -11,12 +11,14 @@ import numpy as np
 
 from ..activations import sigmoid
 from ._arguments import finite_real, flag
+from .registry import REGISTRY
 from .base import ArraySpec
 from .recurrent import _Recurrent
 
 __all__ = ["LSTM", "GRU"]
 
 
+@REGISTRY.register
 class LSTM(_Recurrent):
     r"""Long short-term memory: a memory cell whose linear self-connection (the constant
     error carousel) is opened and closed by input, forget and output gates.
@@ -121,6 +123,7 @@ class LSTM(_Recurrent):
         return {"peepholes": self.peepholes, "forget_bias": self.forget_bias, **super().get_config()}
 
 
+@REGISTRY.register
 class GRU(_Recurrent):
     r"""Gated recurrent unit (Cho et al., 2014), in the form PyTorch uses.
 

@@ -19,6 +19,7 @@ import math
 import numpy as np
 
 from ._arguments import finite_real
+from .registry import REGISTRY
 from .base import ArraySpec, Layer
 
 __all__ = ["BatchNorm", "LayerNorm"]
@@ -66,6 +67,7 @@ class _Normalization(Layer):
         self._xhat = self._inv_std = None
 
 
+@REGISTRY.register
 class BatchNorm(_Normalization):
     """Batch normalisation (Ioffe and Szegedy, 2015) of ``(batch, features)`` input.
 
@@ -141,6 +143,7 @@ class BatchNorm(_Normalization):
         return {"momentum": self.momentum, "epsilon": self.epsilon, **super().get_config()}
 
 
+@REGISTRY.register
 class LayerNorm(_Normalization):
     """Layer normalisation (Ba, Kiros and Hinton, 2016): each sample over its features.
 

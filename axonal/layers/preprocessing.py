@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._arguments import finite_real
+from .registry import REGISTRY
 from .base import ArraySpec, Layer
 
 __all__ = ["Standardize", "MinMaxScale"]
@@ -85,6 +86,7 @@ class _Scaling(Layer):
         return 0.0
 
 
+@REGISTRY.register
 class Standardize(_Scaling):
     """Zero mean and unit variance per feature: ``y = (x - μ) / s``."""
 
@@ -93,6 +95,7 @@ class Standardize(_Scaling):
         return x.mean(axis=0), 1.0 / np.where(std > 0, std, 1.0)
 
 
+@REGISTRY.register
 class MinMaxScale(_Scaling):
     """Each feature mapped linearly onto ``feature_range`` (``(0, 1)`` by default)."""
 

@@ -33,6 +33,7 @@ import numpy as np
 from .. import activations as _activations
 from .._threads import single_blas_thread
 from ._arguments import flag, initializer_name, optional_positive_int, positive_int
+from .registry import REGISTRY
 from .base import ArraySpec, Layer
 
 __all__ = ["SimpleRNN"]
@@ -216,6 +217,7 @@ class _Recurrent(Layer):
         return f"{label}({n_in if n_in is not None else '?'} → {self.units})"
 
 
+@REGISTRY.register
 class SimpleRNN(_Recurrent):
     r"""Self-connected units: ``h_t = f(x_t·W + h_{t-1}·U + b)`` (``f = tanh`` by default).
 

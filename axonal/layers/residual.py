@@ -16,11 +16,13 @@ from dataclasses import replace
 
 from .. import initializers as _initializers
 from ._arguments import flag
+from .registry import REGISTRY, layer_from_spec
 from .base import ArraySpec, Layer
 
 __all__ = ["Residual"]
 
 
+@REGISTRY.register
 class Residual(Layer):
     """A skip connection around ``block`` (a layer, or a list of layers run in order).
 
@@ -37,8 +39,7 @@ class Residual(Layer):
     def __init__(self, block, *, projection: bool = False, name: str | None = None):
         super().__init__(name=name)
         if isinstance(block, (list, tuple)):
-            from ..network import Sequential
-            block = Sequential(block)
+            block = REGISTRY.lookup("Sequential")(block)  # registered by axonal.network
         if not isinstance(block, Layer):
             raise TypeError(f"Residual: block must be a Layer or a list of layers, got {type(block).__name__}")
         self.block = block
@@ -124,7 +125,6 @@ class Residual(Layer):
 
     @classmethod
     def from_config(cls, config):
-        from ..network import layer_from_spec
         if not isinstance(config, dict):
             raise ValueError(f"Residual: config must be a mapping, got {type(config).__name__}")
         config = dict(config)

@@ -359,7 +359,7 @@ def from_lstm_layer(lstm, *, return_sequences: bool | None = None) -> GraphNetwo
     """A :class:`GraphNetwork` computing what the built ``LSTM`` layer ``lstm`` computes, with
     its weights: kernel columns ``[i | f | g | o]`` become ``x_to_i.weight`` ..., the
     recurrent kernel ``h_to_i.weight`` ..., the peepholes ``cell_to_i.weight`` ..."""
-    from .layers import LSTM as LSTMLayer
+    from ..layers import LSTM as LSTMLayer
     if not isinstance(lstm, LSTMLayer) or not lstm.built:
         raise ValueError(f"from_lstm_layer needs a built axonal.layers.LSTM, got {lstm!r:.60}")
     n, n_in = lstm.units, lstm.input_shape[-1]

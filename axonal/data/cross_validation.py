@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import metrics as _metrics
+from .. import metrics as _metrics
+from ..optimizers import Optimizer
+from .split import kfold_indices
 
 __all__ = ["cross_validate"]
 
@@ -48,9 +50,6 @@ def cross_validate(build, x, y, *, k: int = 5, metrics=("loss",), stratify=None,
         ``{name: array (k,)}`` of scores per fold, plus ``"mean_<name>"`` and
         ``"std_<name>"`` floats, and ``"histories"``: the ``History`` of each fold.
     """
-    from .data.split import kfold_indices
-    from .optimizers import Optimizer
-
     if isinstance(fit_options.get("optimizer"), Optimizer):
         raise ValueError("cross_validate: give the optimizer by name or config dict, so each fold starts "
                          "with fresh optimizer state")
