@@ -3,10 +3,9 @@
 The temporary file of a save to ``DIR/NAME`` is ``DIR/.NAME.axonal-tmp-PID-RANDOM`` (the
 writer's process id, 12 random hex digits). A save that is killed before it can clean
 up leaves that file behind; the next save to the same target removes such orphans:
-files matching exactly that pattern for that target, older than
-``STALE_AFTER_SECONDS``, whose writer process no longer exists (or that are older than
-``ABANDONED_AFTER_SECONDS`` whatever their writer). A temporary file of a save still
-running, in this process or another, is never touched.
+files matching exactly that pattern for that target whose writer process no longer
+exists (or that are older than ``ABANDONED_AFTER_SECONDS`` whatever their writer). A
+temporary file of a save still running, in this process or another, is never touched.
 """
 
 from __future__ import annotations
@@ -18,11 +17,8 @@ import secrets
 import threading
 import time
 
-__all__ = ["write_atomically", "temporary_name", "sweep_orphans", "STALE_AFTER_SECONDS",
-           "ABANDONED_AFTER_SECONDS"]
+__all__ = ["write_atomically", "temporary_name", "sweep_orphans", "ABANDONED_AFTER_SECONDS"]
 
-#: an orphan must be at least this old before a save removes it
-STALE_AFTER_SECONDS = 5.0
 #: a temporary file this old is removed even if a process with its writer's id exists
 ABANDONED_AFTER_SECONDS = 24 * 3600.0
 
@@ -103,7 +99,7 @@ def sweep_orphans(path, *, now: float | None = None) -> list[str]:
             age = now - info.st_mtime
             with _LIVE_LOCK:
                 live_here = entry.path in _LIVE
-            if age < STALE_AFTER_SECONDS or live_here:
+            if live_here:
                 continue
             if age < ABANDONED_AFTER_SECONDS and _process_exists(int(match.group(1))):
                 continue

@@ -171,7 +171,8 @@ def check_svg(text: str) -> str | None:
 # -- networks for the exporters ----------------------------------------------------------------------------
 def export_networks() -> dict:
     """Built networks whose names the export cases replace: ``{key: network}``."""
-    from axonal import Dense, Dropout, Residual, Sequential, architect
+    from axonal import Dense, Dropout, Residual, Sequential
+    from axonal.synaptic import architect
     sequential = Sequential([
         Dense(3, "tanh", input_dim=2, name="first"),
         Dropout(0.2, seed=0, name="drop"),

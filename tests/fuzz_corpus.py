@@ -50,7 +50,8 @@ def hopfield_supported() -> bool:
 
 def model_seed(kind: str):
     """``(model, save_options)`` for one of :data:`MODEL_KINDS`; the model is built and trained."""
-    from axonal import LSTM, Adam, BatchNorm, Dense, Dropout, Sequential, architect
+    from axonal import LSTM, Adam, BatchNorm, Dense, Dropout, Sequential
+    from axonal.synaptic import architect
     from axonal.schedules import Cosine
 
     rng = np.random.default_rng(7)

@@ -1,4 +1,4 @@
-"""axonal.architect: ready-made graph networks, built as Synaptic's Architect builds them."""
+"""axonal.synaptic.architect: ready-made graph networks, built as Synaptic's Architect builds them."""
 
 import numpy as np
 import pytest
