@@ -18,6 +18,8 @@ from __future__ import annotations
 import json
 import sys
 
+from .validation import positive_int
+
 __all__ = ["Callback", "Every", "ProgressBar", "EpochLogger"]
 
 
@@ -45,11 +47,10 @@ class Every(Callback):
     """
 
     def __init__(self, every: int, do):
-        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
-            raise ValueError(f"Every: every must be a positive integer, got {every!r}")
+        self.every = positive_int(every, "Every", "every")
         if not callable(do):
             raise TypeError(f"Every: do must be callable, got {type(do).__name__}")
-        self.every, self.do = every, do
+        self.do = do
 
     def on_epoch_end(self, epoch, logs):
         iterations = epoch + 1

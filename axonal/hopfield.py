@@ -69,6 +69,7 @@ from __future__ import annotations
 import numpy as np
 
 from .hopfield_recall import Recall
+from .validation import positive_int
 
 __all__ = ["CAPACITY_RATIO", "Hopfield", "Recall"]
 
@@ -102,8 +103,7 @@ class Hopfield:
     """
 
     def __init__(self, size: int, *, units: str = "sign", thresholds=None, seed=None):
-        if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
-            raise ValueError(f"Hopfield: size must be a positive integer, got {size!r}")
+        positive_int(size, "Hopfield", "size")
         if not isinstance(units, str) or units not in _UNITS:
             raise ValueError(f"Hopfield: unknown units {units!r:.40}; valid: {', '.join(_UNITS)}")
         self.size = int(size)
@@ -209,8 +209,7 @@ class Hopfield:
         """
         if mode not in _MODES:
             raise ValueError(f"Hopfield.recall: unknown mode {mode!r}; valid: {', '.join(_MODES)}")
-        if isinstance(max_sweeps, bool) or not isinstance(max_sweeps, (int, np.integer)) or max_sweeps < 1:
-            raise ValueError(f"Hopfield.recall: max_sweeps must be a positive integer, got {max_sweeps!r}")
+        positive_int(max_sweeps, "Hopfield.recall", "max_sweeps")
         if trajectory not in _TRAJECTORIES:
             raise ValueError(f"Hopfield.recall: trajectory must be None, 'sweep' or 'update', got {trajectory!r}")
         if trajectory == "update" and mode == "sync":

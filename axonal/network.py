@@ -24,6 +24,7 @@ from .class_labels import class_labels
 from .layers.base import Layer
 from .parameters import ParameterSet
 from .training.fit import fit
+from .validation import positive_int
 
 __all__ = ["Sequential"]
 
@@ -203,8 +204,7 @@ class Sequential(Layer):
         ``x`` has shape ``(batch, features)``, or ``(features,)`` for one sample
         (then one output row is returned as a 1-D array).
         """
-        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-            raise ValueError(f"predict: batch_size must be a positive integer, got {batch_size!r}")
+        positive_int(batch_size, "predict", "batch_size")
         single = isinstance(x, np.ndarray) and x.ndim == 1 or _is_flat_list(x)
         x = self._prepare_input(x, "predict")
         if mask is not None:

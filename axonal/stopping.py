@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import math
 
+from .validation import positive_int
+
 __all__ = ["StopCriterion", "ErrorBelow", "MaxEpochs", "NoImprovement", "AnyOf"]
 
 
@@ -76,9 +78,7 @@ class MaxEpochs(StopCriterion):
     """Stop after ``epochs`` epochs."""
 
     def __init__(self, epochs: int):
-        if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
-            raise ValueError(f"MaxEpochs: epochs must be a positive integer, got {epochs!r}")
-        self.epochs = epochs
+        self.epochs = positive_int(epochs, "MaxEpochs", "epochs")
 
     def check(self, epoch, logs):
         return "epochs" if epoch + 1 >= self.epochs else None
@@ -104,8 +104,7 @@ class NoImprovement(StopCriterion):
 
     def __init__(self, patience: int = 10, monitor: str = "val_loss", *, min_delta: float = 0.0,
                  restore_best: bool = True, mode: str = "auto"):
-        if isinstance(patience, bool) or not isinstance(patience, int) or patience < 1:
-            raise ValueError(f"NoImprovement: patience must be a positive integer, got {patience!r}")
+        positive_int(patience, "NoImprovement", "patience")
         if not min_delta >= 0:
             raise ValueError(f"NoImprovement: min_delta must be >= 0, got {min_delta!r}")
         if mode not in ("auto", "min", "max"):

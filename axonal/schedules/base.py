@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import copy
 import inspect
-import math
-import numbers
 
 import numpy as np
 
 from ..registry import Registry
+from ..validation import in_interval, is_real, non_negative_real, positive_int, positive_real
 
 __all__ = ["Schedule", "REGISTRY", "ALIASES", "get", "names"]
 
@@ -179,33 +178,23 @@ def _owner(obj):
     return type(obj).__name__
 
 
-def _is_real(value):
-    return not isinstance(value, bool) and isinstance(value, numbers.Real)
+_is_real = is_real
 
 
 def _check_positive(obj, label, value):
-    if not (_is_real(value) and math.isfinite(value) and value > 0):
-        raise ValueError(f"{_owner(obj)}: {label} must be a finite number > 0, got {value!r}")
-    return float(value)
+    return positive_real(value, _owner(obj), label)
 
 
 def _check_non_negative(obj, label, value):
-    if not (_is_real(value) and math.isfinite(value) and value >= 0):
-        raise ValueError(f"{_owner(obj)}: {label} must be a finite number >= 0, got {value!r}")
-    return float(value)
+    return non_negative_real(value, _owner(obj), label)
 
 
 def _check_count(obj, label, value):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{_owner(obj)}: {label} must be a positive integer, got {value!r}")
-    return int(value)
+    return positive_int(value, _owner(obj), label)
 
 
 def _check_factor(obj, label, value, *, one_allowed):
-    if not (_is_real(value) and value > 0 and (value <= 1 if one_allowed else value < 1)):
-        interval = "(0, 1]" if one_allowed else "(0, 1)"
-        raise ValueError(f"{_owner(obj)}: {label} must be in {interval}, got {value!r}")
-    return float(value)
+    return in_interval(value, _owner(obj), label, low=0, high=1, low_open=True, high_open=not one_allowed)
 
 
 def _callable_name(fn):

@@ -41,6 +41,7 @@ import numpy as np
 
 from ..graph import CONNECTION_KINDS, Graph, GraphNetwork
 from ..hopfield import Hopfield
+from ..validation import non_negative_int, positive_int
 
 __all__ = ["LSTM", "Hopfield", "Liquid", "Perceptron", "from_lstm_layer", "lstm_layer_graph"]
 
@@ -380,15 +381,11 @@ def from_lstm_layer(lstm, *, return_sequences: bool | None = None) -> GraphNetwo
 
 
 def _size(where: str, what: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{where}: {what} must be a positive integer, got {value!r}")
-    return int(value)
+    return positive_int(value, where, what)
 
 
 def _count(where: str, what: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
-        raise ValueError(f"{where}: {what} must be a non-negative integer, got {value!r}")
-    return int(value)
+    return non_negative_int(value, where, what)
 
 
 def _sizes(where: str, sizes, least: int, expected: str) -> list[int]:

@@ -14,6 +14,7 @@ import numpy as np
 
 from .. import losses as _losses
 from ..schedules import FromCallable, RateList
+from ..validation import in_interval, is_real, non_negative_real, positive_int, positive_real
 
 __all__ = ["COSTS"]
 
@@ -103,31 +104,22 @@ def _check_log(log):
 
 
 def _check_count(name, value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"Trainer: {name} must be a positive integer, got {value!r}")
-    return int(value)
+    return positive_int(value, "Trainer", name)
 
 
 def _check_error(name, value):
-    if not (_is_real(value) and math.isfinite(value) and value >= 0):
-        raise ValueError(f"Trainer: {name} must be a finite number >= 0, got {value!r}")
-    return float(value)
+    return non_negative_real(value, "Trainer", name)
 
 
 def _check_positive(name, value):
-    if not (_is_real(value) and math.isfinite(value) and value > 0):
-        raise ValueError(f"Trainer: {name} must be a finite number > 0, got {value!r}")
-    return float(value)
+    return positive_real(value, "Trainer", name)
 
 
 def _check_fraction(name, value):
-    if not (_is_real(value) and 0 < value <= 1):
-        raise ValueError(f"Trainer: {name} must be a number in (0, 1], got {value!r}")
-    return float(value)
+    return in_interval(value, "Trainer", name, low=0, high=1, low_open=True)
 
 
-def _is_real(value) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+_is_real = is_real
 
 
 def _loss(cost, *, train):

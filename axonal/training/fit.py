@@ -17,6 +17,7 @@ import numpy as np
 from .. import losses as _losses
 from .. import optimizers as _optimizers
 from .._validation import as_input_array
+from ..validation import positive_int
 from ..callbacks import Callback, ProgressBar
 from ..history import History
 from ..stopping import AnyOf, ErrorBelow, MaxEpochs, NoImprovement, StopCriterion
@@ -154,8 +155,7 @@ def fit(net, x, y, *, loss="mse", optimizer="sgd", learning_rate: float | None =
 
 def check_count(label, value) -> None:
     """``value`` must be a positive integer (not a bool); the error names ``label``."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"fit: {label} must be a positive integer, got {value!r}")
+    positive_int(value, "fit", label)
 
 
 def _metric_functions(metrics) -> list:

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...validation import integer_at_least
+
 
 def _generator(seed) -> np.random.Generator:
     return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
 
 
 def _integer(value, name: str, where: str, minimum: int = 1) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{where}: {name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
+    return integer_at_least(value, minimum, where, name)
 
 
 def _one_hot(codes: np.ndarray, width: int) -> np.ndarray:
