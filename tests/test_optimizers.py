@@ -501,3 +501,29 @@ def test_each_optimizer_fits_a_linear_map(make, epochs, batch_size):
     assert start > 1.0  # the untrained network is far from the map
     net.fit(X, Y, loss="mse", optimizer=make(), epochs=epochs, batch_size=batch_size, seed=0)
     assert net.evaluate(X, Y) < 1e-2
+
+
+@pytest.mark.parametrize("name, slot, value, message", [
+    ("adam", "v", -1.0, "never negative"), ("rmsprop", "square_avg", -0.5, "never negative"),
+    ("adagrad", "accumulator", -2.0, "never negative"), ("rprop", "step_size", 0.0, "positive"),
+    ("adam", "m", np.nan, "NaN or Inf"),
+])
+def test_loading_a_state_with_impossible_values_is_refused_and_changes_nothing(name, slot, value, message):
+    from axonal import Dense, Sequential, optimizers
+    net = Sequential([Dense(3, input_dim=2)], seed=0)
+    x, y = np.ones((4, 2), np.float32), np.zeros((4, 3), np.float32)
+    opt = optimizers.get(name)
+    net.fit(x, y, optimizer=opt, epochs=2, batch_size=2)
+    state = opt.state_dict()
+    before = {s: {k: v.copy() for k, v in by.items()} for s, by in state["slots"].items()}
+    state["slots"][slot]["layers.0.weight"] = np.full_like(state["slots"][slot]["layers.0.weight"], value)
+    with pytest.raises(ValueError, match=message):
+        opt.load_state_dict(state, net.params_)
+    after = opt.state_dict()["slots"]
+    assert all(np.array_equal(before[s][k], after[s][k]) for s in before for k in before[s])
+
+
+def test_nesterov_must_be_a_flag():
+    from axonal import SGD
+    with pytest.raises(ValueError, match="nesterov must be True or False"):
+        SGD(momentum=0.9, nesterov="yes")

@@ -28,6 +28,7 @@ class Adagrad(Optimizer):
 
     name = "adagrad"
     slots = ("accumulator",)
+    non_negative_slots = ("accumulator",)
 
     def __init__(self, learning_rate: float = 0.01, epsilon: float = 1e-10,
                  initial_accumulator: float = 0.0, **kwargs):

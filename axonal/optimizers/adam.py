@@ -45,6 +45,7 @@ class Adam(Optimizer):
 
     name = "adam"
     slots = ("m", "v")
+    non_negative_slots = ("v",)
 
     def __init__(self, learning_rate: float = 0.001, beta1: float = 0.9, beta2: float = 0.999,
                  epsilon: float = 1e-8, **kwargs):

@@ -33,6 +33,10 @@ class Optimizer:
     name = "optimizer"
     #: names of the per-parameter state vectors, e.g. ("m", "v") for Adam
     slots: tuple[str, ...] = ()
+    #: Slots that hold sums of squares (never negative) and step sizes (always positive):
+    #: a state to load is checked against them.
+    non_negative_slots: tuple[str, ...] = ()
+    positive_slots: tuple[str, ...] = ()
 
     def __init__(self, learning_rate: float = 0.01, *, l1: float = 0.0, l2: float = 0.0,
                  clip_norm: float | None = None, clip_value: float | None = None):
@@ -157,6 +161,7 @@ class Optimizer:
                     raise ValueError(f"{self.name}: state {slot}/{name} has shape {value.shape}; "
                                      f"expected {view.shape}")
                 view[...] = value
+            _check_slot_values(self.name, slot, flat, slot in self.non_negative_slots, slot in self.positive_slots)
             loaded[slot] = flat
         self.reset()
         self.bind(params)
@@ -188,3 +193,13 @@ def _check_positive(label, value, owner):
 def _check_unit_interval(label, value, owner):
     if not (0.0 <= value < 1.0):
         raise ValueError(f"{owner}: {label} must be in [0, 1), got {value!r}")
+
+
+def _check_slot_values(owner, slot, flat, non_negative, positive):
+    """A state slot to load must be finite, and keep the sign its update rule keeps."""
+    if not np.isfinite(flat).all():
+        raise ValueError(f"{owner}: state slot {slot!r} holds NaN or Inf")
+    if positive and not (flat > 0).all():
+        raise ValueError(f"{owner}: state slot {slot!r} holds {flat.min():.3g}; its values are positive")
+    if non_negative and not (flat >= 0).all():
+        raise ValueError(f"{owner}: state slot {slot!r} holds {flat.min():.3g}; its values are never negative")

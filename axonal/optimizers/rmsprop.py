@@ -28,6 +28,7 @@ class RMSprop(Optimizer):
 
     name = "rmsprop"
     slots = ("square_avg",)
+    non_negative_slots = ("square_avg",)
 
     def __init__(self, learning_rate: float = 0.001, rho: float = 0.9, epsilon: float = 1e-8, **kwargs):
         super().__init__(learning_rate, **kwargs)

@@ -35,6 +35,7 @@ class Rprop(Optimizer):
 
     name = "rprop"
     slots = ("step_size", "prev_grad")
+    positive_slots = ("step_size",)
 
     def __init__(self, learning_rate: float = 0.01, etas=(0.5, 1.2), step_sizes=(1e-6, 50.0), **kwargs):
         super().__init__(learning_rate, **kwargs)

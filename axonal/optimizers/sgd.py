@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..validation import flag
 from .base import Optimizer, _check_unit_interval
 
 __all__ = ["SGD"]
@@ -40,10 +41,10 @@ class SGD(Optimizer):
     def __init__(self, learning_rate: float = 0.01, momentum: float = 0.0, nesterov: bool = False, **kwargs):
         super().__init__(learning_rate, **kwargs)
         _check_unit_interval("momentum", momentum, self.name)
-        if nesterov and momentum == 0:
+        if nesterov is True and momentum == 0:
             raise ValueError("sgd: nesterov=True needs momentum > 0")
         self.momentum = float(momentum)
-        self.nesterov = bool(nesterov)
+        self.nesterov = flag(nesterov, self.name, "nesterov")
         self.slots = ("velocity",) if self.momentum else ()
 
     def _update(self, p, g, params):
