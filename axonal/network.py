@@ -92,7 +92,7 @@ class Sequential(Layer):
             raise ValueError(f"Sequential: input_dim must be a positive integer, got {input_dim!r:.40}")
         self.input_dim = None if input_dim is None else int(input_dim)
         if input_dim is not None and not _defer_build:
-            self.build_network(self.declared_input_shape())
+            self.build(self.declared_input_shape())
 
     @property
     def classes_(self) -> list | None:
@@ -132,16 +132,20 @@ class Sequential(Layer):
             shape = layer.build(shape, rng, self.dtype)
         return shape
 
-    def build(self, input_shape, rng, dtype=None):
-        # As a child of another container the parent's dtype wins.
-        if dtype is not None:
-            self.dtype = np.dtype(dtype)
-        return super().build(input_shape, rng, self.dtype)
+    def build(self, input_shape, rng=None, dtype=None):
+        """Build every layer for inputs ``(batch, *input_shape)``; return the output shape.
 
-    def build_network(self, input_shape: tuple) -> None:
-        """Build every layer for inputs ``(batch, *input_shape)`` and gather the parameters."""
+        Called as ``net.build(input_shape)``, the network draws its weights from its
+        own seed and gathers its parameters into one flat buffer. A container that
+        holds it (``Residual``) passes its own ``rng`` and ``dtype`` instead, and its
+        dtype wins.
+        """
+        if rng is not None:
+            if dtype is not None:
+                self.dtype = np.dtype(dtype)
+            return super().build(input_shape, rng, self.dtype)
         rng = self.seed if isinstance(self.seed, np.random.Generator) else np.random.default_rng(self.seed)
-        self.build(tuple(input_shape), rng, self.dtype)
+        super().build(tuple(input_shape), rng, self.dtype)
         self.input_shape = self.layers[0].input_shape  # a recurrent first layer frees the time axis
         self._rng = rng
         entries = [(name, owner.params[local], decay)
@@ -150,6 +154,7 @@ class Sequential(Layer):
         for name, owner, local, _ in self.named_parameters():
             owner.params[local] = self.params_.view(self.params_.values, name)
             owner.grads[local] = self.params_.view(self.params_.grads, name)
+        return self.output_shape
 
     def spawn_rng(self) -> np.random.Generator:
         """A new generator drawn from the network's seeded stream (used to shuffle in ``fit``)."""
@@ -206,7 +211,7 @@ class Sequential(Layer):
         """
         positive_int(batch_size, "predict", "batch_size")
         single = isinstance(x, np.ndarray) and x.ndim == 1 or _is_flat_list(x)
-        x = self._prepare_input(x, "predict")
+        x = self.prepare_input(x, "predict")
         if mask is not None:
             mask = np.asarray(mask, dtype=self.dtype)
             if x.ndim != 3 or mask.shape != x.shape[:2]:
@@ -235,10 +240,12 @@ class Sequential(Layer):
     #: Train the network: :func:`axonal.training.fit` with the network as ``net``.
     fit = fit
 
-    def _prepare_input(self, x, where: str) -> np.ndarray:
+    def prepare_input(self, x, where: str) -> np.ndarray:
+        """``x`` as a checked ``(batch, features...)`` array of the network's dtype; an unbuilt
+        network is built for its shape. Errors name ``where`` (``"fit"``, ``"predict"``)."""
         x = as_input_array(x, self.dtype, where)
         if not self.built:
-            self.build_network(x.shape[1:])
+            self.build(x.shape[1:])
         else:
             self.layers[0].check_input(x)
         return x
@@ -350,7 +357,7 @@ class Sequential(Layer):
                   _defer_build=True)
         input_dim = net.input_dim
         if build and input_dim is not None:
-            net.build_network(net.declared_input_shape())
+            net.build(net.declared_input_shape())
         return net
 
     def describe(self):

@@ -285,7 +285,7 @@ def test_two_labels_for_one_logistic_output_make_a_binary_classifier(tmp_path):
         net.classes_ = ["a", "b", "c"]
     unbuilt = Sequential([Dense(2)])
     unbuilt.classes_ = ["a", "b", "c"]  # counted once the network has outputs
-    unbuilt.build_network((4,))
+    unbuilt.build((4,))
     with pytest.raises(ValueError, match="save: 3 class labels for 2 outputs"):
         to_bytes(unbuilt)
 

@@ -304,7 +304,7 @@ def rebuild_network(path, header: dict, tensors: dict, data, digest_check=None):
         expected.update({f"training.{name}": tuple(shape) for name, shape in header["run"]["arrays"].items()})
     dtypes = {_DTYPE_NAMES[network.dtype]} | ({"F64"} if "run" in header else set())
     check_tensors(path, tensors, expected, dtypes)
-    _rebuild(path, "architecture", lambda: network.build_network(network.declared_input_shape()))
+    _rebuild(path, "architecture", lambda: network.build(network.declared_input_shape()))
     arrays = _arrays(path, tensors, data, digest_check)
     # "params.layers.0.weight" -> "layers.0.weight"; the names were checked against the network above.
     network.set_weights({name.split(".", 1)[1]: array for name, array in arrays.items()

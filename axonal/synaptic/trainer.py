@@ -234,7 +234,7 @@ class Trainer(SynapticTasks):
     def _check_sizes(self, n_in, n_out, task):
         net = self.network
         if not net.built:
-            net.build_network((n_in,))
+            net.build((n_in,))
         got_in = net.input_shape[-1]
         got_out = net.output_shape[-1]
         if (got_in, got_out) != (n_in, n_out):

@@ -193,7 +193,7 @@ def _training_data(net, loss_fn, x, y, sample_weight, class_weight, mask, valida
     x = as_input_array(x, net.dtype, "fit")
     if x.shape[0] == 0:
         raise ValueError("fit: x has no samples")
-    net._prepare_input(x[:1], "fit")  # builds the network on first use
+    net.prepare_input(x[:1], "fit")  # builds the network on first use
     seq_out = sequence_output(net)
     n_outputs = net.output_shape[-1] if seq_out else int(np.prod(net.output_shape))
     y_raw = np.asarray(y)
