@@ -19,7 +19,7 @@ from ..targets import check_mask, prepare_targets
 __all__ = ["Batch", "ArrayFeed", "hold_out_validation", "adapt_scaling_layers"]
 
 
-@dataclass
+@dataclass(slots=True)
 class Batch:
     """One step's samples: inputs ``x``, targets ``t``, loss weights ``w`` and padding ``mask``
     (``None`` when absent), their rows ``rows`` in the training set, ``index`` within the epoch
