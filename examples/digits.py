@@ -19,18 +19,10 @@ spread from the training images, so the model takes raw pixels.
 A stratified 80/20 split keeps 359 images the network never sees while it
 learns; their accuracy is the honest score (about 97 %).
 
-Run it with ``python examples/digits.py``.
+Run it with ``python3 examples/digits.py``.
 """
 
 from __future__ import annotations
-
-import sys
-from pathlib import Path
-
-try:
-    import axonal  # noqa: F401
-except ImportError:  # running from a source checkout without installing the package
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from axonal import Adam, Dense, Sequential, Standardize
 from axonal.data import load_digits, train_test_split

@@ -38,14 +38,8 @@ Run it with ``python3 examples/dsr.py [number of seeds]``.
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import numpy as np
-
-try:
-    import axonal  # noqa: F401
-except ImportError:  # running from a source checkout without installing the package
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from axonal import LSTM, Adam, Dense, Sequential
 from axonal.data import discrete_sequence_recall

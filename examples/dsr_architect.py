@@ -8,7 +8,7 @@ as right only when *every* output at *every* step rounds to its target.
 
 Where ``examples/dsr.py`` stacks axonal's vectorised ``LSTM`` layer, this script
 builds the network as Synaptic does, neuron layer by neuron layer, with
-``axonal.architect.LSTM(6, 7, 2)``: 6 inputs (one-hot symbols), one memory block
+``axonal.synaptic.architect.LSTM(6, 7, 2)``: 6 inputs (one-hot symbols), one memory block
 of 7 cells with input, forget and output gates and peepholes, 2 logistic
 outputs. One step (``σ`` the logistic function, ``c`` the cells' activation,
 ``s`` their state)::
@@ -31,24 +31,18 @@ Two ways to learn it:
   (``net.online(rate).step(x, target)``); 16 sequences run side by side and the
   state is cleared between them. A smaller network, ``LSTM(6, 3, 2)``, in float64.
 
-Run it with ``python examples/dsr_architect.py [bptt|lstm_g]``.
+Run it with ``python3 examples/dsr_architect.py [bptt|lstm_g]``.
 """
 
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import numpy as np
 
-try:
-    import axonal  # noqa: F401
-except ImportError:  # running from a source checkout without installing the package
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
 from axonal import Adam
-from axonal.architect import LSTM
 from axonal.data.sequences import discrete_sequence_recall
+from axonal.synaptic.architect import LSTM
 
 GOAL = 0.95  #: share of fresh sequences that must be fully right
 

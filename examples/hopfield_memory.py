@@ -17,20 +17,14 @@ Four patterns in 100 units is a light load (the capacity for random patterns is
 about 0.138·n ≈ 14). Letters are not random — they share strokes, which costs
 capacity — so these four were picked to differ in at least 40 of the 100 pixels.
 
-Run it with ``python examples/hopfield_memory.py [seed] [pixels_flipped]``.
+Run it with ``python3 examples/hopfield_memory.py [seed] [pixels_flipped]``.
 """
 
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import numpy as np
-
-try:
-    import axonal  # noqa: F401
-except ImportError:  # running from a source checkout without installing the package
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from axonal.hopfield import Hopfield
 

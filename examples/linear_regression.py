@@ -22,20 +22,12 @@ With noise-free data that point is exactly the true ``(m, b)``; with noisy data
 closed form for comparison. The network runs in float64 so the parameters can be
 recovered far below 1e-3.
 
-Run it with ``python examples/linear_regression.py``.
+Run it with ``python3 examples/linear_regression.py``.
 """
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import numpy as np
-
-try:
-    import axonal  # noqa: F401
-except ImportError:  # running from a source checkout without installing the package
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from axonal import SGD, Dense, Sequential
 

@@ -36,24 +36,16 @@ The targets are 0 or 0.5, so a network that ignores its input can do no better
 than predicting their mean, an MSE of about 0.062 (Synaptic's own test asks its
 LSTM for below 0.05). The trained liquid scores about 0.036 on fresh streams.
 
-Run it with ``python examples/liquid_timing.py``.
+Run it with ``python3 examples/liquid_timing.py``.
 """
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import numpy as np
 
-try:
-    import axonal  # noqa: F401
-except ImportError:  # running from a source checkout without installing the package
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from axonal.architect import Liquid
 from axonal.data.sequences import timing_task
 from axonal.graph import GraphNetwork
+from axonal.synaptic.architect import Liquid
 
 POOL = 100          #: pool neurons
 CONNECTIONS = 1000  #: random draws of pool synapses

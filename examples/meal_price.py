@@ -21,20 +21,12 @@ Each receipt nudges every price in proportion to how many of that item were
 ordered and to how wrong the bill was. The receipts are noise-free, so the
 weights converge to the true prices.
 
-Run it with ``python examples/meal_price.py``.
+Run it with ``python3 examples/meal_price.py``.
 """
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import numpy as np
-
-try:
-    import axonal  # noqa: F401
-except ImportError:  # running from a source checkout without installing the package
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from axonal import SGD, Dense, Sequential
 

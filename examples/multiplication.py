@@ -64,21 +64,14 @@ A logistic neuron with the same weights scaled by ``k`` approximates the step:
 its state is ``±0.5·k`` or below, so its output is within ``σ(-k/2) ≈ e^(-k/2)``
 of the right bit.
 
-Run it with ``python examples/multiplication.py``.
+Run it with ``python3 examples/multiplication.py``.
 """
 
 from __future__ import annotations
 
 import itertools
-import sys
-from pathlib import Path
 
 import numpy as np
-
-try:
-    import axonal  # noqa: F401
-except ImportError:  # running from a source checkout without installing the package
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from axonal import Dense, Sequential, activations
 

@@ -22,21 +22,14 @@ gradient descent; for a logistic neuron its gradient is the delta rule::
 
     ∂E/∂w_i = mean((y - t)·x_i),   ∂E/∂b = mean(y - t),   w ← w - η·∂E/∂w
 
-Run it with ``python examples/neuron.py``.
+Run it with ``python3 examples/neuron.py``.
 """
 
 from __future__ import annotations
 
 import math
-import sys
-from pathlib import Path
 
 import numpy as np
-
-try:
-    import axonal  # noqa: F401
-except ImportError:  # running from a source checkout without installing the package
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from axonal import SGD, Dense, Sequential
 

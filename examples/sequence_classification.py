@@ -29,14 +29,8 @@ Run it with ``python3 examples/sequence_classification.py [seed]``.
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import numpy as np
-
-try:
-    import axonal  # noqa: F401
-except ImportError:  # running from a source checkout without installing the package
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from axonal import LSTM, Adam, Dense, Sequential
 from axonal.metrics import accuracy, confusion_matrix, format_confusion_matrix

@@ -32,18 +32,11 @@ from __future__ import annotations
 
 import math
 import sys
-from pathlib import Path
 
 import numpy as np
 
-try:
-    import axonal  # noqa: F401
-except ImportError:  # running from a source checkout without installing the package
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
 from axonal import LSTM, Adam, Dense, Sequential
-from axonal.data import char_sequences, load_text
-from axonal.data import sample_text
+from axonal.data import char_sequences, load_text, sample_text
 
 TEXT = "sonnets"
 WINDOW = 64

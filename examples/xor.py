@@ -17,20 +17,14 @@ recipe, which this script follows step by step:
 All four samples form one batch (``batch_size=None``): this is plain, full-batch
 gradient descent, one update per epoch.
 
-Run it with ``python examples/xor.py [seed]``.
+Run it with ``python3 examples/xor.py [seed]``.
 """
 
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import numpy as np
-
-try:
-    import axonal  # noqa: F401
-except ImportError:  # running from a source checkout without installing the package
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from axonal import SGD, Dense, Sequential
 

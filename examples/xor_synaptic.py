@@ -7,7 +7,7 @@ library the articles build on) writes it::
     var net = new Architect.Perceptron(2, 3, 1);
     new Trainer(net).XOR();
 
-``axonal.architect.Perceptron(2, 3, 1)`` draws the graph ``input (2) → hidden_1
+``axonal.synaptic.architect.Perceptron(2, 3, 1)`` draws the graph ``input (2) → hidden_1
 (3) → output (1)`` with logistic neurons, each computing ``y = σ(Σ w·x + b)``.
 ``axonal.synaptic.Trainer`` takes Synaptic's training set (a list of
 ``{"input": [...], "output": [...]}``) and options, and trains *online*: one
@@ -26,8 +26,8 @@ The trained network then leaves axonal two ways, as in Synaptic's
 the standard library, and ``axonal.export.to_svg`` draws the graph (``axonal
 plot MODEL`` does the same for a saved model file).
 
-Run it with ``python examples/xor_synaptic.py [seed]``; with a second argument,
-a folder, it also writes ``xor.py`` (standalone) and ``xor.svg`` there.
+Run it with ``python3 examples/xor_synaptic.py [seed] [folder]``; given a folder,
+it also writes ``xor.py`` (standalone) and ``xor.svg`` there.
 """
 
 from __future__ import annotations
@@ -37,14 +37,9 @@ from pathlib import Path
 
 import numpy as np
 
-try:
-    import axonal  # noqa: F401
-except ImportError:  # running from a source checkout without installing the package
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from axonal.architect import Perceptron
 from axonal.export import to_python, to_svg
 from axonal.synaptic import Trainer
+from axonal.synaptic.architect import Perceptron
 
 #: Synaptic's XOR training set, in Synaptic's format
 TRAINING_SET = [

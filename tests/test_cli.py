@@ -36,6 +36,7 @@ def fruit_csv(tmp_path):
     return path
 
 
+@pytest.mark.slow
 def test_default_train_on_the_digits_reaches_97_percent(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     code, out, err = run(capsys, "train", "--no-plot")
@@ -181,6 +182,7 @@ def test_loss_plot_is_written_when_matplotlib_is_there(tmp_path, capsys):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+@pytest.mark.slow
 def test_every_offered_schedule_trains(tmp_path, capsys):
     for name in ("constant", "cosine", "step", "exponential", "inverse_time", "warmup", "plateau"):
         code, out, err = run(capsys, "train", "--epochs", "4", "--schedule", name, "--no-plot",
@@ -252,6 +254,7 @@ def test_output_piped_into_a_closed_reader_is_not_an_error(tmp_path):
     assert "Error" not in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_train_a_sequence_task(tmp_path, capsys):
     model = tmp_path / "dsr.axonal"
     code, out, err = run(capsys, "train", "--task", "dsr", "--no-plot", "-o", str(model))

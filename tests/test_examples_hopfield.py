@@ -1,21 +1,16 @@
-"""examples/hopfield_memory.py runs and restores the corrupted letter exactly."""
+"""examples/hopfield_memory.py restores the corrupted letter exactly.
 
-import importlib.util
-import runpy
-from pathlib import Path
+tests/test_examples.py runs the script by its command and checks what it prints.
+"""
 
 import numpy as np
 import pytest
-
-SCRIPT = Path(__file__).resolve().parent.parent / "examples" / "hopfield_memory.py"
+from example_scripts import load
 
 
 @pytest.fixture(scope="module")
 def example():
-    spec = importlib.util.spec_from_file_location("axonal_example_hopfield_memory", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load("hopfield_memory")
 
 
 def test_corrupted_letter_is_restored_exactly(example):
@@ -32,11 +27,3 @@ def test_corrupted_letter_is_restored_exactly(example):
 @pytest.mark.parametrize("letter", ["A", "T", "X", "L"])
 def test_every_letter_is_restored_for_several_seeds(example, letter):
     assert all(example.main(seed, 20, letter)["restored"] for seed in range(5))
-
-
-def test_script_runs_and_prints_the_bitmaps(capsys, monkeypatch):
-    monkeypatch.setattr("sys.argv", [str(SCRIPT)])
-    runpy.run_path(str(SCRIPT), run_name="__main__")
-    out = capsys.readouterr().out
-    assert "restored exactly" in out and "→" in out
-    assert ".########." in out                                # the crossbar of the recalled A

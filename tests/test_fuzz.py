@@ -55,6 +55,7 @@ def test_a_case_is_rebuilt_from_its_id_alone():
     assert seeds.data("mlp/flip/0") != seeds.data("mlp/flip/1")
 
 
+@pytest.mark.slow
 def test_each_bound_stops_a_case_and_names_it():
     results = fuzzing.run(["selftest/burn/0", "selftest/memory/0", "selftest/abort/0", "selftest/sleep/0",
                            "mlp/flip/0"], jobs=1, stall_seconds=4)
@@ -97,6 +98,7 @@ def test_header_edits_stay_valid_json_and_signed_edits_carry_a_matching_digest()
     assert mutators.resign(seeds.blobs["graph_lstm"]) == seeds.blobs["graph_lstm"]
 
 
+@pytest.mark.slow
 def test_hostile_names_never_become_code_markup_or_control_characters():
     assert len(corpus.HOSTILE_NAMES) >= 50
     rows = checks.name_sweep()
@@ -107,6 +109,7 @@ def test_hostile_names_never_become_code_markup_or_control_characters():
     assert not failed, f"{len(failed)} of {len(rows)} exports failed:\n" + "\n".join(failed[:40])
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(CASES < 1, reason="AXONAL_FUZZ_CASES=0")
 def test_mutated_inputs_end_in_the_documented_error_or_a_correct_load():
     results = fuzzing.run(fuzzing.plan(CASES, fuzzing.default_kinds()), jobs=2)

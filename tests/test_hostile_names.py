@@ -28,7 +28,7 @@ import numpy as np
 import pytest
 
 from axonal import Dense, Dropout, Residual, Sequential
-from axonal.architect import LSTM as LSTMNetwork
+from axonal.synaptic.architect import LSTM as LSTMNetwork
 from axonal.export import to_dot, to_python, to_svg
 from axonal.export.diagram import describe
 from axonal.graph import Graph, GraphNetwork
@@ -382,6 +382,7 @@ def test_csv_text_escapes_formulas_and_keeps_numbers():
     assert csv_text("x\ud800") == "x\\ud800"
 
 
+@pytest.mark.slow
 def test_the_tally_accounts_for_every_case():
     counts = tally()
     assert counts["wrong"] == []

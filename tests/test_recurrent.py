@@ -94,6 +94,7 @@ def test_lstm_forget_bias_starts_at_one_and_gate_layout():
     assert bias.shape == (20,) and (bias[5:10] == 1).all() and (bias[:5] == 0).all() and (bias[10:] == 0).all()
 
 
+@pytest.mark.slow
 def test_an_lstm_learns_to_remember_the_first_input():
     # The sign of step 0 decides the class; 11 noise steps follow: a memory task.
     rng = np.random.default_rng(0)

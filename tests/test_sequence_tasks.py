@@ -1,29 +1,30 @@
 """Recurrent networks solve the sequence tasks of the articles and of Synaptic.
 
-These are learning tests with fixed seeds and bounds: about half a minute in all.
+These are learning tests with fixed seeds and bounds, each of them seconds long, so all
+are marked ``slow``. Discrete sequence recall and the adding problem are learned once
+per session by the fixtures of tests/conftest.py (the runs of examples/dsr.py and
+examples/vanishing_gradient.py), which the example tests check too.
 """
 
 import numpy as np
+import pytest
 
-from axonal import LSTM, Adam, Dense, Sequential, SimpleRNN
-from axonal.data import (adding_problem, discrete_sequence_recall, embedded_reber_grammar,
-                         embedded_reber_long_range, timing_task)
+from axonal import LSTM, Adam, Dense, Sequential
+from axonal.data import embedded_reber_grammar, embedded_reber_long_range, timing_task
+
+pytestmark = pytest.mark.slow
 
 
-def test_lstm_solves_discrete_sequence_recall_in_nine_of_ten_seeds():
+def test_lstm_solves_discrete_sequence_recall_in_nine_of_ten_seeds(dsr_lstm_layer_ten_seeds):
     # Synaptic's test settings: targets [2, 4], distractors [3, 5], prompts [0, 1], length 9;
     # success as Synaptic counts it: every output of every step rounds to its target.
-    x, y, mask = discrete_sequence_recall(1000, seed=100)
-    x_test, y_test, _ = discrete_sequence_recall(1000, seed=101)
-    solved = 0
-    for seed in range(10):
-        net = Sequential([LSTM(16, return_sequences=True), Dense(y.shape[-1])], input_dim=x.shape[-1], seed=seed)
-        net.fit(x, y, loss="binary_cross_entropy_logits", optimizer=Adam(0.01, clip_norm=1.0), epochs=40,
-                batch_size=32, sample_weight=mask, seed=seed)
-        prediction = net.predict_proba(x_test)
-        fully_correct = np.all(np.round(prediction) == y_test, axis=(1, 2)).mean()
-        solved += fully_correct >= 0.95
+    module, result = dsr_lstm_layer_ten_seeds
+    assert (module.TARGETS, module.DISTRACTORS, module.PROMPTS, module.LENGTH) == ((2, 4), (3, 5), (0, 1), 9)
+    assert (module.UNITS, module.EPOCHS, module.TRAIN_SEQUENCES, module.TEST_SEQUENCES) == (16, 40, 1000, 1000)
+    assert sorted(result["fully_correct"]) == list(range(10))
+    solved = sum(score >= 0.95 for score in result["fully_correct"].values())
     assert solved >= 9
+    assert sorted(result["solved_seeds"]) == [s for s, score in result["fully_correct"].items() if score >= 0.95]
 
 
 def test_lstm_solves_the_timing_task():
@@ -55,15 +56,10 @@ def test_lstm_learns_the_long_range_dependency_of_the_embedded_reber_grammar():
     assert (closing == answer).mean() >= 0.95
 
 
-def test_adding_problem_an_lstm_solves_it_where_a_simple_rnn_cannot():
+def test_adding_problem_an_lstm_solves_it_where_a_simple_rnn_cannot(adding_problem_lstm_and_rnn):
     # The vanishing gradient: at length 50 the two marked values lie far from the answer.
-    x, y, _ = adding_problem(10000, length=50, seed=0)
-    x_test, y_test, _ = adding_problem(1000, length=50, seed=1)
-    y, y_test = y[:, -1], y_test[:, -1]
-    results = {}
-    for kind in (LSTM, SimpleRNN):
-        net = Sequential([kind(32), Dense(1)], input_dim=2, seed=0)
-        net.fit(x, y, loss="mse", optimizer=Adam(0.005, clip_norm=1.0), epochs=6, batch_size=64, seed=0)
-        results[kind.__name__] = float(((net.predict(x_test) - y_test) ** 2).mean())
-    assert results["LSTM"] < 0.01
-    assert results["SimpleRNN"] > 0.1  # about the variance of the target: it has learned nothing
+    # Both networks: 32 units, Adam(0.005, clip_norm=1), 6 epochs of 10,000 sequences.
+    module, result, _ = adding_problem_lstm_and_rnn
+    assert (module.LENGTH, module.UNITS, module.EPOCHS, module.TRAIN_SEQUENCES) == (50, 32, 6, 10_000)
+    assert result["LSTM"]["test_mse"] < 0.01
+    assert result["SimpleRNN"]["test_mse"] > 0.1  # about the variance of the target: it has learned nothing

@@ -9,7 +9,8 @@ Three tests run only when ``AXONAL_SYNAPTIC_FULL=1``: the sine perceptron with a
 without cross-validation (2000 epochs × 800 online steps: about 5 and 4 minutes here)
 and the timing task (up to 200 epochs × 4000 LSTM-g steps: about 4 minutes). Their
 thresholds are not loosened; they are opted into, being far over the suite's time.
-LSTM discrete sequence recall runs Synaptic's full settings by default (about 45 s).
+LSTM discrete sequence recall runs Synaptic's full settings by default (about 45 s),
+marked ``slow`` like the other tests that train for seconds.
 """
 
 import math
@@ -18,13 +19,19 @@ import os
 import numpy as np
 import pytest
 
-from axonal.architect import LSTM, Perceptron
+from axonal.synaptic.architect import LSTM, Perceptron
 from axonal.graph import Graph, GraphNetwork
 from axonal.synaptic import Trainer
+from axonal.synaptic import from_json, to_json
 
 LEARNING_RATE = 0.5
 FULL = os.environ.get("AXONAL_SYNAPTIC_FULL") == "1"
-full_only = pytest.mark.skipif(not FULL, reason="Synaptic's full settings take minutes: set AXONAL_SYNAPTIC_FULL=1")
+
+
+def full_only(test):
+    """Synaptic's full settings take minutes: slow, and run only when AXONAL_SYNAPTIC_FULL=1."""
+    skip = pytest.mark.skipif(not FULL, reason="Synaptic's full settings take minutes: set AXONAL_SYNAPTIC_FULL=1")
+    return pytest.mark.slow(skip(test))
 
 
 def single_layer(n_in, n_out, seed):
@@ -56,6 +63,7 @@ def test_single_layer_gates(gate, table):
 
 
 # -- Perceptron XOR -------------------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_perceptron_xor():
     net = Perceptron(2, 3, 1, seed=0)
     Trainer(net).xor(seed=0)
@@ -98,6 +106,7 @@ def test_perceptron_sin_cross_validate():
 
 
 # -- LSTM discrete sequence recall -----------------------------------------------------------------------------
+@pytest.mark.slow
 def test_lstm_discrete_sequence_recall():
     # Synaptic's settings in full (about 45 s here): the one long test that runs by default.
     # Synaptic's test builds LSTM(5, 3, 2): five inputs for the six symbols 0..5, so symbol 5
@@ -125,6 +134,7 @@ def test_lstm_timing_task():
 
 
 # -- Optimized and unoptimized networks ---------------------------------------------------------------------------
+@pytest.mark.slow
 def test_online_learning_and_whole_sequence_forward_agree():
     # Synaptic compares its compiled network with the neuron-by-neuron one. axonal has one
     # implementation, so it compares what could drift apart: LSTM-g (rule="synaptic") on a
@@ -132,7 +142,7 @@ def test_online_learning_and_whole_sequence_forward_agree():
     # against the whole-sequence forward pass of the trained network.
     rng = np.random.default_rng(0)
     net = LSTM(2, 1, 1, seed=0, dtype="float64")
-    clone = GraphNetwork.from_synaptic_json(net.to_synaptic_json())
+    clone = from_json(to_json(net))
     a, b = net.online(LEARNING_RATE, rule="synaptic"), clone.online(LEARNING_RATE, rule="synaptic")
     for _ in range(1000):
         x, t = binary(rng, 2), binary(rng, 1)
@@ -148,10 +158,11 @@ def test_online_learning_and_whole_sequence_forward_agree():
 
 
 # -- toJSON/fromJSON and clone equivalence --------------------------------------------------------------------------
+@pytest.mark.slow
 def test_json_round_trip_learns_the_same():
     rng = np.random.default_rng(0)
     original = LSTM(10, 5, 5, seed=0, dtype="float64")
-    imported = GraphNetwork.from_synaptic_json(original.to_synaptic_json())
+    imported = from_json(to_json(original))
     a, b = original.online(LEARNING_RATE, rule="synaptic"), imported.online(LEARNING_RATE, rule="synaptic")
     for i in range(1000):
         x, t = binary(rng, 10), binary(rng, 5)
@@ -165,6 +176,7 @@ def test_json_round_trip_learns_the_same():
     (lambda data: data["iterations"] == 2000, 2000),
     (lambda data: None, 3000),
 ])
+@pytest.mark.slow
 def test_scheduled_tasks(do, expected):
     trainer = Trainer(Perceptron(2, 3, 1, seed=0))
     result = trainer.xor(iterations=3000, rate=0.000001, error=0.000001, schedule={"every": 1000, "do": do}, seed=0)
@@ -172,6 +184,7 @@ def test_scheduled_tasks(do, expected):
 
 
 # -- Rate callback and rate array ----------------------------------------------------------------------------------------
+@pytest.mark.slow
 @pytest.mark.parametrize("rate", [lambda iterations, error: 0.01 if iterations < 1000 else 0.005, [0.01, 0.005]],
                          ids=["callback", "array"])
 def test_rate_switches_after_1000_iterations(rate):
