@@ -142,6 +142,7 @@ def test_every_changed_byte_of_a_checkpoint_is_detected(tmp_path):
             build().fit(x, y, resume=path, **options)
 
 
+@pytest.mark.slow
 def test_online_lstm_g_learning_resumes_bit_for_bit(tmp_path):
     from axonal.synaptic.architect import LSTM as ArchitectLSTM
     from axonal.synaptic import Trainer

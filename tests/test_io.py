@@ -711,6 +711,7 @@ def _replaced(root, path, value):
     return root
 
 
+@pytest.mark.slow
 @pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")  # input_dim=-1 reaches sqrt
 def test_every_header_field_replaced_by_junk_loads_or_raises_model_file_error(tmp_path, no_unpickling):
     opt = Adam(0.01)

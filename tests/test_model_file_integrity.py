@@ -64,6 +64,7 @@ def parts(blob: bytes):
 
 
 # -- whole-file integrity -------------------------------------------------------------------------------
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", sorted(KINDS))
 def test_every_flipped_header_byte_is_detected(tmp_path, kind):
     save(KINDS[kind](), tmp_path / "m.axonal")

@@ -8,6 +8,7 @@ import pytest
 README = Path(__file__).resolve().parents[1] / "README.md"
 
 
+@pytest.mark.slow
 def test_readme_python_blocks_run(tmp_path, monkeypatch, capsys):
     if not README.exists():
         pytest.skip("README.md is not beside the tests (installed without the source tree)")

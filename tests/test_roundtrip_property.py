@@ -8,6 +8,7 @@ class labels and user metadata.
 """
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -76,6 +77,7 @@ def networks(draw):
     return net, x
 
 
+@pytest.mark.slow
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(networks())
 def test_save_load_save_is_byte_identical_and_predicts_the_same(tmp_path_factory, case):

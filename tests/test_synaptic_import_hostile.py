@@ -130,6 +130,7 @@ def test_a_few_synapses_between_big_layers_cannot_allocate_n_squared():
         from_json(data)
 
 
+@pytest.mark.slow
 def test_a_300_neuron_all_to_all_hidden_layer_imports_in_linear_time_and_memory(tmp_path):
     """89,700 synapses inside one layer are one in_order connection, not 90,600 one-neuron
     connections. Bounded by CPU seconds in a child, not timed."""
@@ -211,6 +212,7 @@ def test_documents_past_a_limit_are_refused_naming_it(tmp_path):
         from_json(arrays)
 
 
+@pytest.mark.slow
 def test_a_document_of_300000_neurons_is_refused_within_the_memory_bound(tmp_path):
     path = tmp_path / "neurons.json"
     path.write_text(json.dumps({"neurons": [{"bias": 0.1, "layer": i, "squash": "LOGISTIC"} for i in range(300_000)],
@@ -259,6 +261,7 @@ def _mutations(rng, data):
     return json.dumps(mutated) if rng.random() < 0.5 else mutated
 
 
+@pytest.mark.slow
 def test_seeded_mutations_end_in_the_documented_error_or_a_correct_import():
     rng = np.random.default_rng(2024)
     base = fixture_json()

@@ -35,6 +35,7 @@ def test_a_network_exported_by_synaptic_computes_what_synaptic_computes(arch, si
     np.testing.assert_allclose(whole, ref["outputs"], rtol=0, atol=1e-9)
 
 
+@pytest.mark.slow
 @requires_synaptic
 @pytest.mark.parametrize("arch,sizes,options", ARCHITECTURES[:3])
 def test_after_1000_online_steps_lstm_g_still_agrees_with_synaptic(arch, sizes, options):
