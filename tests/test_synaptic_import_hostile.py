@@ -325,14 +325,22 @@ def test_graph_layer_options_are_type_checked():
 
 
 def test_connection_and_layer_name_checks_take_linear_time():
-    """40,000 named connections: the old blueprint scanned every name for each one. CPU-bounded."""
+    """20,000 named connections (MAX_CONNECTIONS): the old blueprint scanned every name for each
+    one; one more is refused before anything is built. CPU-bounded."""
     code = """
         from axonal.graph import Graph
+        from axonal.graph.limits import MAX_CONNECTIONS
         layers = [{"name": "input", "size": 1}] + [{"name": f"l{i}", "size": 1} for i in range(200)]
         conns = [{"name": f"c{k}", "source": f"l{k % 200}", "target": f"l{(k * 7 + 1) % 200}",
-                  "kind": "all_to_all"} for k in range(40_000)]
-        g = Graph.from_config({"layers": layers, "connections": conns})
-        assert len(g.connections) == 40_000
+                  "kind": "all_to_all"} for k in range(MAX_CONNECTIONS + 1)]
+        g = Graph.from_config({"layers": layers, "connections": conns[:-1]})
+        assert len(g.connections) == MAX_CONNECTIONS
+        try:
+            Graph.from_config({"layers": layers, "connections": conns})
+        except ValueError as exc:
+            assert "MAX_CONNECTIONS" in str(exc), exc
+        else:
+            raise AssertionError("over the limit, yet built")
         print("ok")
     """
     rc, out, err = run_limited(code, memory_mb=2000, cpu_s=30)

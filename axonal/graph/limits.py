@@ -8,10 +8,10 @@ few bytes of config cannot ask for gigabytes. Every error names the limit hit.
 ==================  ===============  ===================================================
 limit               value            what it counts
 ==================  ===============  ===================================================
-MAX_LAYERS          100,000          layers of one graph
+MAX_LAYERS          20,000           layers of one graph
 MAX_UNITS           1,000,000        neurons of one layer
-MAX_CONNECTIONS     250,000          connections of one graph (a self-connection is one)
-MAX_GATES           250,000          gated connections of one graph
+MAX_CONNECTIONS     20,000           connections of one graph (a self-connection is one)
+MAX_GATES           20,000           gated connections of one graph
 MAX_WEIGHTS         268,435,456      values of all connections' weight arrays together
                                      (``2**28``: 1 GiB as float32)
 ==================  ===============  ===================================================
@@ -29,10 +29,10 @@ from __future__ import annotations
 
 __all__ = ["LIMITS", "MAX_CONNECTIONS", "MAX_GATES", "MAX_LAYERS", "MAX_UNITS", "MAX_WEIGHTS", "check_limit"]
 
-MAX_LAYERS = 100_000
+MAX_LAYERS = 20_000       # a blueprint of this size builds in about a second; more is refused
 MAX_UNITS = 1_000_000
-MAX_CONNECTIONS = 250_000
-MAX_GATES = 250_000
+MAX_CONNECTIONS = 20_000
+MAX_GATES = 20_000
 MAX_WEIGHTS = 2 ** 28
 
 LIMITS = {"MAX_LAYERS": MAX_LAYERS, "MAX_UNITS": MAX_UNITS, "MAX_CONNECTIONS": MAX_CONNECTIONS,
