@@ -42,7 +42,7 @@ def status(field):
     with open("/proc/self/status") as f:
         return next(int(l.split()[1]) / 1024 for l in f if l.startswith(field + ":"))
 kind, path, extra = sys.argv[1], sys.argv[2], int(sys.argv[3])
-import numpy, axonal, axonal.io, axonal.graph
+import numpy, axonal, axonal.io, axonal.synaptic
 resource.setrlimit(resource.RLIMIT_AS, (int(status("VmSize") * 2**20) + extra, resource.RLIM_INFINITY))
 with open("/proc/self/clear_refs", "w") as f:
     f.write("5")
@@ -50,7 +50,7 @@ before = status("VmRSS")
 t0 = time.perf_counter()
 try:
     if kind == "synaptic":
-        axonal.graph.from_json(path)
+        axonal.synaptic.from_json(path)
     else:
         axonal.load(path)
     outcome = "loaded"
@@ -154,6 +154,62 @@ def _synaptic_files() -> list:
             ("Synaptic: nested 1,000,000 deep", "synaptic", ("[" * 1_000_000 + "]" * 1_000_000).encode())]
 
 
+def _limit_files() -> list:
+    """Files that push each limit of :mod:`axonal.io.limits`, and legitimate models at the largest sizes
+    those limits allow."""
+    return [(label, "model", blob) for label, blob in _limit_cases()]
+
+
+def _limit_cases():
+    import numpy as np
+
+    from axonal import Dense, Sequential
+    from axonal.hopfield import Hopfield
+    from axonal.io import limits, to_bytes
+    from axonal.io.container import seal
+
+    def resealed(blob, change):
+        n = int.from_bytes(blob[:8], "little")
+        outer = json.loads(blob[8:8 + n])
+        inner = json.loads(outer.pop("__metadata__")["axonal"])
+        change(inner, outer)
+        return seal(inner, outer, blob[8 + n:])
+
+    small = to_bytes(Sequential([Dense(2, input_dim=3)], seed=0))
+    yield "2,000 Dense(1) layers, all tensors", to_bytes(
+        Sequential([Dense(1) for _ in range(limits.MAX_LAYERS)], input_dim=1, seed=0))
+    yield "MAX_LAYERS + 1 layer specs", resealed(small, lambda h, t: h["architecture"].update(
+        layers=[{"class": "Dropout", "config": {}}] * (limits.MAX_LAYERS + 1)))
+    yield "400,000 layer specs (7 MiB)", resealed(small, lambda h, t: h["architecture"].update(
+        layers=[{"class": "Dropout", "config": {}}] * 190_000))
+    yield "2,000 Dropout layers, wrong tensors", resealed(small, lambda h, t: h["architecture"].update(
+        layers=[{"class": "Dropout", "config": {}}] * limits.MAX_LAYERS))
+    yield "nested Residual blocks 200 deep", resealed(small, lambda h, t: h["architecture"]["layers"].append(
+        _nested(200)))
+    yield "8 MiB of metadata (nested lists)", resealed(small, lambda h, t: h.update(
+        metadata={"x": [[[i, "abc"] for i in range(490_000)]]}))
+    yield "8 MiB of metadata (small numbers)", resealed(small, lambda h, t: h.update(metadata={"x": [0] * 4_150_000}))
+    yield "8 MiB of metadata (one string)", resealed(small, lambda h, t: h.update(metadata={"x": "\u2028" * 1_150_000}))
+    yield "header over MAX_HEADER_BYTES (9 MiB)", resealed(small, lambda h, t: h.update(metadata={"x": "a" * 9_500_000}))
+    yield "class list of 100,000 labels for 2 outputs", resealed(small, lambda h, t: h.update(
+        classes=[f"c{i}" for i in range(limits.MAX_CLASSES)]))
+    yield "65,536 empty tensors", resealed(small, lambda h, t: t.update(
+        {f"params.x{i}": {"dtype": "F32", "shape": [0], "data_offsets": [0, 0]} for i in range(limits.MAX_TENSORS)}))
+    memory = Hopfield(1440, seed=0)
+    memory.store(np.random.default_rng(0).choice([-1.0, 1.0], size=(20, 1440)))
+    yield "Hopfield memory of 1,440 units (16 MiB)", to_bytes(memory)
+    yield "Hopfield header asking for 46,340 units", resealed(to_bytes(memory), lambda h, t: h["hopfield"].update(
+        size=limits.MAX_HOPFIELD_UNITS))
+    yield "Dense 2,000 x 2,000 float32 (16 MiB)", to_bytes(Sequential([Dense(2000, input_dim=2000)], seed=0))
+
+
+def _nested(depth):
+    spec = {"class": "Dropout", "config": {}}
+    for _ in range(depth):
+        spec = {"class": "Residual", "config": {"block": spec}}
+    return spec
+
+
 def _fuzz_files(count: int) -> list:
     import fuzzing
     seeds = fuzzing.Seeds()
@@ -187,8 +243,9 @@ def measure(kind: str, data: bytes, folder: Path) -> dict:
 
 
 def _within(r) -> bool:
-    return r["seconds"] <= GOAL_SECONDS and r["extra_mb"] <= GOAL_MB and not r["outcome"].startswith(
-        ("MemoryError", "timeout", "child died", "RecursionError"))
+    """Loaded, or refused with the documented error, within the time and memory of the goal."""
+    documented = r["outcome"] == "loaded" or r["outcome"].startswith(("ModelFileError", "SynapticJSONError"))
+    return documented and r["seconds"] <= GOAL_SECONDS and r["extra_mb"] <= GOAL_MB
 
 
 def main(argv=None) -> int:
@@ -197,7 +254,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="axonal-bounds-") as tmp:
         folder = Path(tmp)
-        files = _model_files(folder) + _synaptic_files() + _fuzz_files(args.fuzz)
+        files = _model_files(folder) + _limit_files() + _synaptic_files() + _fuzz_files(args.fuzz)
         print(f"| file | bytes | outcome | seconds | extra MB | within {GOAL_SECONDS:g} s, {GOAL_MB} MB |")
         print("|---|---:|---|---:|---:|---|")
         rows = []
