@@ -35,6 +35,8 @@ GOAL_MB = 200
 ADDRESS_SPACE_BYTES = 4 * 2 ** 30
 TIMEOUT_SECONDS = 120
 FILE_LIMIT = 16 * 2 ** 20
+#: the table of the last run, which BENCHMARKS.md shows
+RESULT = Path(__file__).resolve().parent / "results" / "load_bounds.md"
 
 _CHILD = r"""
 import json, os, resource, sys, time
@@ -255,25 +257,33 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory(prefix="axonal-bounds-") as tmp:
         folder = Path(tmp)
         files = _model_files(folder) + _limit_files() + _synaptic_files() + _fuzz_files(args.fuzz)
-        print(f"| file | bytes | outcome | seconds | extra MB | within {GOAL_SECONDS:g} s, {GOAL_MB} MB |")
-        print("|---|---:|---|---:|---:|---|")
+        table = [f"| file | bytes | outcome | seconds | extra MB | within {GOAL_SECONDS:g} s, {GOAL_MB} MB |",
+                 "|---|---:|---|---:|---:|---|"]
+        print("\n".join(table))
         rows = []
         for label, kind, data in files:
             if len(data) >= FILE_LIMIT:
-                print(f"| {label} | {len(data):,} | (skipped: not under 16 MiB) | | | |")
+                table.append(f"| {label} | {len(data):,} | (skipped: not under 16 MiB) | | | |")
+                print(table[-1])
                 continue
             r = measure(kind, data, folder)
             rows.append((label, r))
             outcome = r["outcome"].replace("|", "\\|")[:70]
-            print(f"| {label} | {len(data):,} | {outcome} | {r['seconds']:.3f} | {r['extra_mb']:.0f} | "
-                  f"{'yes' if _within(r) else 'NO'} |", flush=True)
+            table.append(f"| {label} | {len(data):,} | {outcome} | {r['seconds']:.3f} | {r['extra_mb']:.0f} | "
+                         f"{'yes' if _within(r) else 'NO'} |")
+            print(table[-1], flush=True)
     slowest = max(rows, key=lambda row: row[1]["seconds"])
     biggest = max(rows, key=lambda row: row[1]["extra_mb"] if row[1]["extra_mb"] == row[1]["extra_mb"] else 1e9)
     print(f"\nworst time: {slowest[1]['seconds']:.3f} s ({slowest[0]}); "
           f"worst memory: {biggest[1]['extra_mb']:.0f} MB ({biggest[0]})")
     missed = [label for label, r in rows if not _within(r)]
+    summary = (f"worst time: {slowest[1]['seconds']:.3f} s ({slowest[0]}); worst memory: "
+               f"{biggest[1]['extra_mb']:.0f} MB ({biggest[0]}); {len(rows) - len(missed)} of {len(rows)} files "
+               f"within the goal" + (f"; missed: {', '.join(missed)}" if missed else ""))
     print(f"{len(rows) - len(missed)} of {len(rows)} files within the goal" +
           (f"; missed: {', '.join(missed)}" if missed else ""))
+    RESULT.parent.mkdir(parents=True, exist_ok=True)
+    RESULT.write_text("\n".join(table) + "\n\n" + summary + "\n", encoding="utf-8")
     return 1 if missed else 0
 
 

@@ -14,10 +14,20 @@ python -m bench                         # the full suite: this page, bench/resul
 python -m bench --quick                 # a short pass of a few minutes: prints the tables only
 python -m bench --report-only           # rebuild this page and the plot from bench/results/latest.jsonl
 python -m bench --only rnn --merge      # rerun one family, keeping the other records of latest.jsonl
+python -m bench.load_bounds             # hostile files under 16 MiB: bench/results/load_bounds.md
 ```
 Options: `--only mlp,infer,digits,xor,rnn,graph,imports`,
 `--libs axonal,axonal_layer,torch,torch_fused,sklearn,synaptic,numpy`,
 `--threads 1,2`, `--repeats N`. A peer that is not installed is skipped with a note."""
+
+LOAD_BOUNDS = """\
+`python -m bench.load_bounds` builds model files and Synaptic JSON that push every
+documented limit (huge declared layers, tens of thousands of connections, deep
+nesting, headers at and over the cap, lying shapes) plus the fuzzer's largest
+structural cases, and loads each in a fresh process. The goal, from the security
+issue: every file under 16 MiB refused with the documented error or loaded, within
+2 s and 200 MB of extra memory. No peer library takes part, so the figures are
+absolute, from the last run on this machine."""
 
 METHOD = """\
 Each measurement runs in its own Python process, one after another, never two
@@ -118,6 +128,9 @@ def render(records, tables: str, plotted: bool, source: Path) -> str:
     ]
     if plotted:
         parts.append("![MLP training throughput by batch size](bench/results/throughput_by_batch.png)")
+    bounds = source.parent / "load_bounds.md"
+    if bounds.exists():
+        parts.append("## Loading hostile files\n\n" + LOAD_BOUNDS + "\n\n" + bounds.read_text(encoding="utf-8"))
     parts.append("## What each library runs\n\n" + METHOD)
     notes = [f"* {r['library']}: skipped: {r['reason']}" for r in records if r.get("record") == "skip"]
     notes += [f"* {r.get('workload')} / {r.get('library')} / {r.get('threads')} threads: failed: "

@@ -363,7 +363,7 @@ def publish(path, write_markdown: bool) -> int:
             print(f"note: {r.get('library')}: {r.get('reason') or r.get('error', '')[:200]}")
     if write_markdown:
         from . import markdown
-        plotted = plot(summary, PLOT)
+        plotted = plot(summary, PLOT) or PLOT.exists()  # without matplotlib the last plot stands
         MARKDOWN.write_text(markdown.render(records, tables, plotted, Path(path)))
         print(f"wrote {MARKDOWN.relative_to(REPO)}" + (f" and {PLOT.relative_to(REPO)}" if plotted else ""))
     return 0
