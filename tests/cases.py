@@ -145,6 +145,9 @@ def layer_cases():
             ("synapse gating, masks, trainable self weights", graph_layer(synapse_graph(), rng), seq, None),
             ("feed-forward graph", graph_layer(feed_forward_graph(), rng), x[:, :2], None),
             ("a layer reading itself in order", graph_layer(in_order_graph(), rng), seq, None),
+            ("gates, self-connections, loops, read at y", graph_layer(gated_graph(), rng, output="y"), seq, None),
+            ("every connection kind, alone and in shared products", graph_layer(term_graph(), rng, output="y"),
+             seq, None),
         ],
     }
 
@@ -184,6 +187,40 @@ def synapse_graph():
     g.gate(pool.project(pool, trainable=True), gate, "synapse", index=[2, -1, 0, 1])
     pool.project(out, mask=[[1, 0], [1, 1], [0, 1], [1, 1]])
     return g
+
+
+def term_graph():
+    """Each connection kind where the plan computes it alone or shares its product: input gating of a
+    current-step source (its product kept for the gater's gradient) and of a previous-step one (in a
+    shared product), gated one-to-one connections (by neuron, read at t-1, and by synapse), output gating
+    of a previous-step source, and synapse gating of an all-to-all connection."""
+    from axonal.graph import Graph
+    g = Graph()
+    x, gate, h = g.layer("x", 2), g.layer("gate", 3), g.layer("h", 3, "tanh")
+    m, k, out = g.layer("m", 3, "tanh"), g.layer("k", 3), g.layer("y", 2, "identity")
+    late = g.layer("late", 3)
+    for layer in (gate, h, late):
+        x.project(layer)
+    gate.gate(h.project(m), "input")
+    late.gate(m.project(h), "input")
+    late.gate(gate.project(m, "one_to_one"), "input")
+    g.gate(m.project(k, "one_to_one"), gate, "synapse", index=[1, -1, 0])
+    g.gate(k.project(out), late, "synapse", index=[[0, 2], [-1, 1], [2, 2]])
+    late.gate(k.project(h), "output")
+    m.project(out)
+    return g
+
+
+def graph_terms():
+    """``(graph layer, layer step, term)`` for every term of the test graphs, self-connections included:
+    each connection kind under each gate (float64, built)."""
+    from axonal.graph import GraphNetwork
+    found = []
+    for graph in (term_graph(), gated_graph(), synapse_graph()):
+        layer = GraphNetwork(graph, dtype="float64", seed=0).graph_layer
+        for step in layer.steps:
+            found += [(layer, step, term) for term in [step.self_term, *step.terms] if term is not None]
+    return found
 
 
 def in_order_graph():

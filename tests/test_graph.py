@@ -1,14 +1,16 @@
 """Graph networks: the blueprint's rules, the time semantics, BPTT against the LSTM layer, training."""
 
+import functools
+
 import numpy as np
 import pytest
 from cases import gated_graph, synapse_graph
 
 import axonal
 from axonal import SGD, Adam, Dense, Sequential
-from axonal.architect import from_lstm_layer, lstm_layer_graph
 from axonal.graph import Graph, GraphLayer, GraphNetwork
 from axonal.layers import LSTM
+from axonal.synaptic.architect import from_lstm_layer, lstm_layer_graph
 
 
 def small_graph():
@@ -315,3 +317,52 @@ def test_standalone_python_of_an_in_order_layer_computes_what_the_network_comput
     exec(compile(to_python(net, name="run"), "generated", "exec"), namespace)  # noqa: S102 - our own output
     x = np.random.default_rng(1).uniform(-1, 1, (7, 2))
     np.testing.assert_allclose(namespace["run"](x.tolist()), net.predict(x[None])[0], rtol=0, atol=1e-12)
+
+
+# -- each connection kind is one term class, its backward the derivative of its forward ------------
+def _numeric_grad(f, x, eps=1e-6):
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        keep = x[i]
+        x[i] = keep + eps
+        up = f()
+        x[i] = keep - eps
+        grad[i] = (up - f()) / (2 * eps)
+        x[i] = keep
+    return grad
+
+
+def _energy(term, du, a, w, g):
+    """``E = Σ δu ⊙ u``, so that ``∂E/∂u = δu``."""
+    return float(np.sum(du * term.forward(a, w, None if g is None else term.gain(g))))
+
+
+def test_each_term_backward_is_the_derivative_of_its_forward():
+    from cases import graph_terms
+    rng = np.random.default_rng(0)
+    kinds = set()
+    for layer, step, term in graph_terms():
+        kinds.add((type(term).__name__, term.gater is not None, term.gate_index is not None))
+        a, w = rng.uniform(-1, 1, (2, 2, layer.sizes[term.source])), rng.uniform(-1, 1, layer.weight(term.param).shape)
+        g = None if term.gater is None else rng.uniform(0.1, 1, (2, 2, layer.sizes[term.gater]))
+        du = rng.standard_normal((2, 2, step.size))
+        gain = None if g is None else term.gain(g)
+        energy = functools.partial(_energy, term, du[0], a[0], w, None if g is None else g[0])
+        dw, da, dg = term.backward(du[0], a[0], w, None if g is None else gain[0])
+        np.testing.assert_allclose(dw, _numeric_grad(energy, w), atol=1e-8, err_msg=repr(term.conn.name))
+        np.testing.assert_allclose(da, _numeric_grad(energy, a[0]), atol=1e-8, err_msg=repr(term.conn.name))
+        if g is None:
+            assert dg is None
+        else:
+            np.testing.assert_allclose(dg, _numeric_grad(energy, g[0]), atol=1e-8, err_msg=repr(term.conn.name))
+        # a weight gradient over whole series is the sum of the steps'
+        steps = sum(term.weight_grad(du[t], a[t], None if g is None else gain[t]) for t in range(2))
+        np.testing.assert_allclose(term.weight_grad(du, a, gain), steps, rtol=1e-12, atol=1e-12)
+        if term.shares_product:   # a product computed elsewhere gives the same u and gradient
+            p = term.product(a[0], w)
+            g0 = None if g is None else gain[0]
+            np.testing.assert_array_equal(term.forward(a[0], w, g0, p), term.forward(a[0], w, g0))
+            np.testing.assert_allclose(term.product_grad(du[0], g0) @ w.T, da, rtol=1e-12, atol=1e-12)
+    assert kinds == {("AllToAll", False, False), ("InputGated", True, False), ("OutputGated", True, False),
+                     ("SynapseGated", True, True), ("OneToOne", False, False), ("OneToOne", True, False),
+                     ("OneToOne", True, True)}

@@ -113,3 +113,34 @@ def test_train_reports_a_falling_error_on_a_sequence():
     xs = np.tile([[1.0], [0.0]], (10, 1))
     errors = learner.train(xs, 1 - xs, epochs=60)
     assert errors[-1] < 0.1 * errors[0]
+
+
+def test_each_term_gives_its_synapses_inputs_and_its_gains_influence():
+    """Per term: eq. 17's input is ``∂u_j/∂W_ij`` (``u`` is linear in ``W``), :meth:`influence` is
+    ``∂u_k/∂a_G[j]`` (its diagonal when gater neuron j moves only neuron j), and the gater's gradient
+    is ``Σ_k δu_k·influence_jk``."""
+    from cases import graph_terms
+    rng = np.random.default_rng(1)
+    for layer, step, term in graph_terms():
+        a, w = rng.uniform(-1, 1, (2, layer.sizes[term.source])), rng.uniform(-1, 1, layer.weight(term.param).shape)
+        g = None if term.gater is None else rng.uniform(0.1, 1, (2, layer.sizes[term.gater]))
+        gain = None if g is None else term.gain(g)
+        u = term.forward(a, w, gain)
+        trace = term.trace_input(a, gain)
+        np.testing.assert_allclose(trace * w if term.one_to_one else
+                                   np.einsum("bij,ij->bj", np.broadcast_to(trace, (2, *w.shape)), w), u,
+                                   rtol=1e-12, atol=1e-12, err_msg=term.conn.name)
+        if g is None:
+            continue
+        jacobian = np.zeros((2, g.shape[1], step.size))
+        for j in range(g.shape[1]):
+            moved = g.copy()
+            moved[:, j] += 1.0                    # u is linear in each gain
+            jacobian[:, j] = term.forward(a, w, term.gain(moved)) - u
+        influence = term.influence(a, w)
+        assert (influence.ndim == 3) == term.spreads
+        full = influence if term.spreads else np.einsum("bk,jk->bjk", influence, np.eye(step.size))
+        np.testing.assert_allclose(full, jacobian, rtol=1e-10, atol=1e-12, err_msg=term.conn.name)
+        du = rng.standard_normal(u.shape)
+        np.testing.assert_allclose(term.gater_grad(du, a, w, gain), np.einsum("bjk,bk->bj", full, du),
+                                   rtol=1e-10, atol=1e-12, err_msg=term.conn.name)

@@ -111,58 +111,30 @@ def {name}(x):
 
 
 def _layer_lines(step, weights, module, connections):
-    """The statements computing one layer's state and activation."""
+    """The statements computing one layer's state and activation; each term writes its own ``u``
+    (:meth:`axonal.graph.terms.Term.python`)."""
     i = step.index
-    add, mul, matvec = module.helper("_add"), module.helper("_mul"), module.helper("_matvec")
+    add = module.helper("_add")
     if step.bias is not None:
         lines = [f"s = list({module.constant(f'L{i}_bias', weights[step.bias])})"]
     else:
         lines = [f"s = [0.0] * {step.size}"]
-    if step.self_param is not None:
-        w = module.constant(f"L{i}_self", weights[step.self_param], comment=f"layer {i}: self-connection weights")
-        term = f"{mul}(state[{i}], {w})"
-        if step.self_gater is not None:
-            gain = _gain_read(step.self_gater, step.self_gate_prev)
-            if step.self_index is not None:
-                index = module.constant(f"L{i}_self_gate_index", step.self_index, comment=_INDEX_NOTE)
-                lines.append(f"g = {gain} + [1.0]")
-                gain = f"[g[k] for k in {index}]"
-            term = f"{mul}({term}, {gain})"
-            lines.append(f"# self-connection gated by layer {int(step.self_gater)}")
-        lines.append(f"s = {add}(s, {term})")
+    own = step.self_term
+    if own is not None:
+        lines.append(f"# layer {i}: self-connection" +
+                     ("" if own.gater is None else f", gated by layer {int(own.gater)}"))
+        statements, u = own.python(module, f"L{i}_self", f"state[{i}]", _gain_read(own), weights[own.param])
+        lines += statements + [f"s = {add}(s, {u})"]
     for term in step.terms:
         conn = term.conn
         k = connections[id(conn)]
-        a = f"act[{term.source}]"
         when = "t-1" if term.prev else "t"
         note = f"# connection {k}: layer {term.source} ({when}) → layer {i}, {_word(conn.kind, CONNECTION_KINDS)}"
         if term.gater is not None:
-            note += f", {_word(term.gate_kind, GATE_KINDS)}-gated by layer {int(term.gater)}"
+            note += f", {_word(conn.gate_kind, GATE_KINDS)}-gated by layer {int(term.gater)}"
         lines.append(note)
-        w = weights[term.param]
-        g = None if term.gater is None else _gain_read(term.gater, term.gate_prev)
-        if term.gate_kind == "synapse":
-            index = module.constant(f"C{k}_gate_index",
-                                    term.synapse_index if term.one_to_one else term.synapse_index.T,
-                                    rows=not term.one_to_one, comment=_INDEX_NOTE)
-            lines.append(f"g = {g} + [1.0]")
-            if term.one_to_one:
-                wc = module.constant(f"C{k}_weight", w)
-                lines.append(f"s = {add}(s, [v * w * g[k] for v, w, k in zip({a}, {wc}, {index})])")
-            else:
-                wc = module.constant(f"C{k}_weight", w.T, rows=True)
-                lines.append(f"s = {add}(s, [sum(v * (g[k] * w) for v, w, k in zip({a}, row, ks)) "
-                             f"for row, ks in zip({wc}, {index})])")
-            continue
-        if term.one_to_one:
-            u = f"{mul}({a}, {module.constant(f'C{k}_weight', w)})"
-        elif term.gate_kind == "output":
-            u = f"{matvec}({module.constant(f'C{k}_weight', w.T, rows=True)}, {mul}({g}, {a}))"
-        else:
-            u = f"{matvec}({module.constant(f'C{k}_weight', w.T, rows=True)}, {a})"
-        if term.gate_kind == "input":
-            u = f"{mul}({g}, {u})"
-        lines.append(f"s = {add}(s, {u})")
+        statements, u = term.python(module, f"C{k}", f"act[{term.source}]", _gain_read(term), weights[term.param])
+        lines += statements + [f"s = {add}(s, {u})"]
     where = f"graph layer {i} ({printable(step.name, 80)})"
     if step.order:
         total = sum(weights[param] for param in step.order)
@@ -179,9 +151,8 @@ def _layer_lines(step, weights, module, connections):
     return lines
 
 
-_INDEX_NOTE = "the gater neuron of each synapse; the last index means ungated (gain 1)"
-
-
-def _gain_read(gater: int, prev: bool) -> str:
-    """A gater's gains: this step's activations, or those of the previous step (1 before the first)."""
-    return f"gain[{gater}]" if prev else f"act[{gater}]"
+def _gain_read(term) -> str | None:
+    """A term's gater's activations: this step's, or those of the previous step (1 before the first)."""
+    if term.gater is None:
+        return None
+    return f"gain[{term.gater}]" if term.gate_prev else f"act[{term.gater}]"

@@ -3,11 +3,15 @@ r"""Backpropagation through time for :class:`~axonal.graph.GraphLayer`.
 Backward walks the steps in reverse and the layers in reverse, so every ``∂E/∂a``
 is complete before it is used::
 
-    δs_L(t) = f'_L ⊙ δa_L(t) + γ_L(t+1) ⊙ w_L ⊙ δs_L(t+1)    (in order: see axonal.graph.in_order)
-    δa_A   += δs·Wᵀ (input-gated: (g ⊙ δs)·Wᵀ),   δg += δs ⊙ (a_A·W)
-    ∂E/∂W   = Σ_t a_Aᵀ·(g ⊙ δs),   ∂E/∂b = Σ_t δs
+    δs_L(t) = f'_L ⊙ δa_L(t) + δs_L(t+1) ⊙ w_L ⊙ γ_L(t+1)    (in order: see axonal.graph.in_order)
+    δa_A   += ∂E/∂a of each term leaving A, given δu = δs_L  (e.g. all-to-all: δs·Wᵀ)
+    δa_G   += ∂E/∂a_G of each term G gates                  (e.g. input-gated: δs ⊙ (a_A·W))
+    ∂E/∂b   = Σ_t δs
 
-and the weight gradients of each term are one ``(T·B)``-row product after the loop.
+with each connection kind's rule in :mod:`axonal.graph.terms`. The weight gradients
+of a term are taken after the loop from whole series, ``(T·B)`` rows at once (one
+product per shared block); a synapse-gated term, whose gains are per synapse, sums
+its own step by step.
 """
 
 from __future__ import annotations
@@ -51,9 +55,9 @@ class GraphBackward:
         else:
             out[1:] += grad_y.transpose(1, 0, 2)
         dstates = [None] + [np.empty((T, B, s.size), dt) for s in self.steps]
-        carry = {s.index: None for s in self.steps if s.self_param is not None}
+        carry = {s.index: None for s in self.steps if s.self_term is not None}
         block_d = {id(blk): np.zeros((T, B, blk.width), dt) for blk in [self.input_block, *self.blocks] if blk.terms}
-        term_d = {}
+        term_dw = {}
         with single_blas_thread() if T > 1 else contextlib.nullcontext():
             for t in range(T - 1, -1, -1):
                 k = t + 1
@@ -68,24 +72,19 @@ class GraphBackward:
                         ds = step.activation.backward(dacts[i][k], states[i][k], acts[i][k], out=dstates[i][t])
                         if carry.get(i) is not None:
                             ds += carry[i]
-                    if step.self_param is not None:
-                        ws = w(step.self_param)
-                        if step.self_gater is not None:
-                            kg = k - 1 if step.self_gate_prev else k
-                            carry[i] = ds * ws * self._self_gain(step, self._gain(acts, start, step.self_gater, kg))
-                            if kg > 0:
-                                dg = ds * ws * states[i][k - 1]
-                                if step.self_index is not None:
-                                    dg = self._gater_grad(dg, step.self_index, self.sizes[step.self_gater])
-                                dacts[step.self_gater][kg] += dg
-                        else:
-                            carry[i] = ds * ws
+                    own = step.self_term
+                    if own is not None:
+                        kg = k - 1 if own.gate_prev else k
+                        gain = None if own.gater is None else self._term_gain(own, acts, start, k)
+                        carry[i] = own.source_grad(ds, w(own.param), gain)
+                        if own.gater is not None and kg > 0:
+                            dacts[own.gater][kg] += own.gater_grad(ds, states[i][k - 1], w(own.param), gain)
                     for term in step.terms:
-                        self._term_backward(term, step, t, k, ds, acts, start, dacts, block_d, term_d,
+                        self._term_backward(term, step, t, k, ds, acts, start, dacts, block_d, term_dw,
                                             cache["stored"])
                 for blk, wb in zip(self.blocks, cache["w_blocks"]):
                     dacts[blk.source][k - 1] += block_d[id(blk)][t] @ wb.T
-        self._parameter_gradients(cache, dstates, block_d, term_d)
+        self._parameter_gradients(cache, dstates, block_d, term_dw)
         if not self.input_grad_needed:
             return None
         dx = dacts[0][1:]
@@ -96,61 +95,32 @@ class GraphBackward:
             return dx[0]
         return dx.transpose(1, 0, 2)
 
-    def _term_backward(self, term, step, t, k, ds, acts, start, dacts, block_d, term_d, stored):
-        w = self._cache["weights"].__getitem__
+    def _term_backward(self, term, step, t, k, ds, acts, start, dacts, block_d, term_dw, stored):
+        """One step of one term: ``∂E/∂a`` of its source and gater; its weight's gradient when it is
+        summed step by step (else after the loop, from whole series)."""
+        kg = k - 1 if term.gate_prev else k
+        gain = None if term.gater is None else self._term_gain(term, acts, start, k)
+        gater = term.gater is not None and kg > 0
+        if term.block is not None:   # the source's gradient and the weight's come from the block's products
+            cols = slice(term.offset, term.offset + step.size)
+            block_d[id(term.block)][t][:, cols] = term.product_grad(ds, gain)
+            if gater:
+                product = self._cache["block_out"][id(term.block)][t][:, cols]
+                dacts[term.gater][kg] += term.gater_grad(ds, None, None, gain, product)
+            return
         ks = k - 1 if term.prev else k
-        source_grad = dacts[term.source]
-        if term.gate_kind == "synapse":
-            kg = k - 1 if term.gate_prev else k
-            g = self._synapse_gains(acts, start, term, kg)
-            weight, a = w(term.param), acts[term.source][ks]
-            if term.one_to_one:
-                if source_grad is not None:
-                    source_grad[ks] += ds * weight * g
-                dw, dg = (ds * a * g).sum(axis=0), ds * a * weight
-            else:
-                if source_grad is not None:
-                    source_grad[ks] += np.einsum("bj,bij->bi", ds, g * weight)
-                dw = np.einsum("bi,bij,bj->ij", a, g, ds)
-                dg = a[:, :, None] * weight * ds[:, None, :]
-            if id(term) in term_d:
-                term_d[id(term)] += dw
-            else:
-                term_d[id(term)] = dw
-            if kg > 0:
-                dacts[term.gater][kg] += self._gater_grad(dg, term.synapse_index, self.sizes[term.gater])
-            return
-        if term.gate_kind == "input":
-            kg = k - 1 if term.gate_prev else k
-            g = self._gain(acts, start, term.gater, kg)
-            d = ds * g
-            if kg > 0:
-                if term.block is not None:
-                    u = self._cache["block_out"][id(term.block)][t][:, term.offset:term.offset + step.size]
-                else:
-                    u = stored[id(term)][t]
-                dacts[term.gater][kg] += ds * u
-        else:
-            d = ds
-        if term.block is not None:
-            block_d[id(term.block)][t][:, term.offset:term.offset + step.size] = d
-            return
-        if term.gate_kind == "input":
-            term_d.setdefault(id(term), np.empty((acts[0].shape[0] - 1,) + ds.shape, ds.dtype))[t] = d
-        if term.one_to_one:
-            if source_grad is not None:
-                source_grad[ks] += d * w(term.param)
-        elif term.gate_kind == "output":
-            kg = k - 1 if term.gate_prev else k
-            v = ds @ w(term.param).T
-            if source_grad is not None:
-                source_grad[ks] += v * self._gain(acts, start, term.gater, kg)
-            if kg > 0:
-                dacts[term.gater][kg] += v * acts[term.source][ks]
-        elif source_grad is not None:
-            source_grad[ks] += d @ w(term.param).T
+        dw, da, dg = term.backward(ds, acts[term.source][ks], self._cache["weights"][term.param], gain,
+                                   stored[id(term)][t] if id(term) in stored else None,
+                                   source=dacts[term.source] is not None, gater=gater,
+                                   weight=term.weights_per_step and term.conn.trainable)
+        if da is not None:
+            dacts[term.source][ks] += da
+        if dg is not None:
+            dacts[term.gater][kg] += dg
+        if dw is not None:
+            term_dw[id(term)] = term_dw[id(term)] + dw if id(term) in term_dw else dw
 
-    def _parameter_gradients(self, cache, dstates, block_d, term_d):
+    def _parameter_gradients(self, cache, dstates, block_d, term_dw):
         acts, states = cache["acts"], cache["states"]
         T, B = acts[0].shape[0] - 1, acts[0].shape[1]
         grads = self.grads
@@ -158,11 +128,6 @@ class GraphBackward:
             i = step.index
             if step.bias is not None:
                 grads[step.bias][...] = dstates[i].sum(axis=(0, 1))
-            if step.self_param is not None and step.self_trainable:
-                prod = dstates[i] * states[i][:T]
-                if step.self_gater is not None:
-                    prod *= self._self_gain(step, self._gain_series(cache, step.self_gater, step.self_gate_prev))
-                grads[step.self_param][...] = prod.sum(axis=(0, 1))
             if step.order:
                 dw = order_gradient(acts[i], dstates[i])
                 for param in step.order:
@@ -179,20 +144,16 @@ class GraphBackward:
                 n = self.sizes[self.layer_index[term.conn.target]]
                 grads[term.param][...] = dw[:, term.offset:term.offset + n]
         for step in self.steps:
-            for term in step.terms:
+            own = [] if step.self_term is None else [(step.self_term, states)]
+            for term, read in own + [(term, acts) for term in step.terms]:
                 if term.block is not None or not term.conn.trainable:
                     continue
-                if term.gate_kind == "synapse":
-                    grads[term.param][...] = term_d.get(id(term), 0.0)
+                if term.weights_per_step:
+                    grads[term.param][...] = term_dw.get(id(term), 0.0)
                     continue
-                src = acts[term.source][:T] if term.prev else acts[term.source][1:]
-                d = term_d[id(term)] if id(term) in term_d else dstates[step.index]
-                if term.one_to_one:
-                    grads[term.param][...] = (src * d).sum(axis=(0, 1))
-                    continue
-                if term.gate_kind == "output":
-                    src = src * self._gain_series(cache, term.gater, term.gate_prev)
-                grads[term.param][...] = src.reshape(T * B, -1).T @ d.reshape(T * B, -1)
+                src = read[term.source][:T] if term.prev else read[term.source][1:]
+                gain = None if term.gater is None else term.gain(self._gain_series(cache, term.gater, term.gate_prev))
+                grads[term.param][...] = term.weight_grad(dstates[step.index], src, gain)
         for name, mask in self.masks.items():
             if f"{name}.weight" in grads:
                 grads[f"{name}.weight"] *= mask

@@ -4,13 +4,11 @@ in :mod:`axonal.graph.backward`).
 At step ``t`` each layer ``L`` after the input, in order, computes (see
 :mod:`axonal.graph.blueprint` for which step each read refers to)::
 
-    s_L(t) = b_L + γ_L ⊙ w_L ⊙ s_L(t-1) + Σ_terms u          a_L(t) = f_L(s_L(t))
-    u = a_A·W                 (all-to-all, ungated)
-    u = g ⊙ (a_A·W)           (input gating: g from the gater, one per target neuron)
-    u = (g ⊙ a_A)·W           (output gating: one per source neuron)
-    u = g ⊙ a_A ⊙ w           (one-to-one; gated or not)
+    s_L(t) = b_L + s_L(t-1) ⊙ w_L ⊙ γ_L + Σ_terms u          a_L(t) = f_L(s_L(t))
 
-where ``γ_L`` is the self-connection's gain; a layer with ``in_order`` connections then
+where ``γ_L`` is the self-connection's gain and each term ``u`` is its connection kind's
+(:mod:`axonal.graph.terms`: ``u = a_A·W``, ``u = γ ⊙ (a_A·W)``, ``u = (γ ⊙ a_A)·W``,
+``u_j = Σ_i a_i·γ_ij·W_ij``, ``u = a_A ⊙ w ⊙ γ``); a layer with ``in_order`` connections then
 activates neuron by neuron (:mod:`axonal.graph.in_order`). Arrays are time-major, ``(T+1, B, n)``,
 slot 0 holding the state carried in.
 """
@@ -76,8 +74,8 @@ class GraphLayer(GraphBackward, Layer):
         self.layer_index = {name: i for i, name in enumerate(order)}
         self.out_index = self.layer_index[self.output_name]
         self.masks = {}    # connection name -> which synapses exist, made when built
-        self.gaters = sorted({t.gater for s in self.steps for t in s.terms if t.gater is not None}
-                             | {s.self_gater for s in self.steps if s.self_gater is not None})
+        self.gaters = sorted({t.gater for s in self.steps for t in s.terms + [s.self_term]
+                              if t is not None and t.gater is not None})
         self._carried = None
         self._cache = None
         self.final_state = None
@@ -212,25 +210,10 @@ class GraphLayer(GraphBackward, Layer):
         return start["gain"][g] if k == 0 else acts[g][k]
 
     @staticmethod
-    def _self_gain(step, g):
-        """The gain of each neuron's self-connection from its gater's activations ``g``."""
-        if step.self_index is None:
-            return g
-        return np.concatenate([g, np.ones(g.shape[:-1] + (1,), g.dtype)], axis=-1)[..., step.self_index]
-
-    def _synapse_gains(self, acts, start, term, k):
-        """Each synapse's gain under synapse gating: (B, n_src, n_dst), or (B, n) one-to-one."""
-        g = self._gain(acts, start, term.gater, k)
-        extended = np.concatenate([g, np.ones((g.shape[0], 1), g.dtype)], axis=1)
-        return extended[:, term.synapse_index]
-
-    def _gater_grad(self, dg, index, n_gater):
-        """``∂E/∂g`` of each gater neuron: the per-synapse gradients ``dg`` (B, synapses...)
-        summed by the gater ``index`` each synapse names (``n_gater``: ungated, dropped)."""
-        batch = dg.shape[0]
-        slots = (np.arange(batch)[:, None] * (n_gater + 1) + index.ravel()[None]).ravel()
-        summed = np.bincount(slots, weights=dg.reshape(-1), minlength=batch * (n_gater + 1))
-        return summed.reshape(batch, n_gater + 1)[:, :n_gater].astype(dg.dtype, copy=False)
+    def _term_gain(term, acts, start, k):
+        """The gain ``γ`` a gated term applies at step ``k`` (its gater read at ``k`` or ``k-1``)."""
+        kg = k - 1 if term.gate_prev else k
+        return term.gain(start["gain"][term.gater] if kg == 0 else acts[term.gater][kg])
 
     def _run(self, xs, start, keep_final=True):
         T, B, F = xs.shape
@@ -269,38 +252,21 @@ class GraphLayer(GraphBackward, Layer):
                         s[...] = w(step.bias)
                     else:
                         s.fill(0)
-                    if step.self_param is not None:
-                        term = states[step.index][k - 1] * w(step.self_param)
-                        if step.self_gater is not None:
-                            term *= self._self_gain(step, self._gain(acts, start, step.self_gater,
-                                                                     k - 1 if step.self_gate_prev else k))
-                        s += term
+                    own = step.self_term
+                    if own is not None:
+                        gain = None if own.gater is None else self._term_gain(own, acts, start, k)
+                        s += own.forward(states[step.index][k - 1], w(own.param), gain)
                     for term in step.terms:
                         a = acts[term.source][k - 1 if term.prev else k]
-                        if term.gate_kind == "synapse":
-                            g = self._synapse_gains(acts, start, term, k - 1 if term.gate_prev else k)
-                            if term.one_to_one:
-                                s += a * w(term.param) * g
-                            else:
-                                s += np.einsum("bi,bij->bj", a, g * w(term.param))
-                            continue
                         if term.block is not None:
-                            u = block_out[id(term.block)][t][:, term.offset:term.offset + step.size]
-                        elif term.one_to_one:
-                            u = a * w(term.param)
-                        elif term.gate_kind == "output":
-                            g = self._gain(acts, start, term.gater, k - 1 if term.gate_prev else k)
-                            s += (g * a) @ w(term.param)
-                            continue
+                            p = block_out[id(term.block)][t][:, term.offset:term.offset + step.size]
+                        elif term.needs_product:   # kept for the gater's gradient
+                            p = stored.setdefault(id(term), np.empty((T, B, step.size), dt))[t] = \
+                                term.product(a, w(term.param))
                         else:
-                            u = a @ w(term.param)
-                        if term.gate_kind == "input":
-                            g = self._gain(acts, start, term.gater, k - 1 if term.gate_prev else k)
-                            if term.block is None:
-                                stored.setdefault(id(term), np.empty((T, B, step.size), dt))[t] = u
-                            s += g * u
-                        else:
-                            s += u
+                            p = None
+                        gain = None if term.gater is None else self._term_gain(term, acts, start, k)
+                        s += term.forward(a, w(term.param), gain, p)
                     if step.order:
                         order_forward(step.activation, s, acts[step.index], k, *order[step.index])
                     else:

@@ -21,6 +21,9 @@ in reverse order::
     δ_j = δ^P_j + δ^G_j
     Δw_ji = α·(δ^P_j·ε_ji + Σ_k δ_k·ε^k_ji),      Δb_j = α·δ_j          (eq. 24)
 
+Each connection kind's part is its term's (:mod:`axonal.graph.terms`): ``g_ji·a_i`` is
+:meth:`~axonal.graph.terms.Term.trace_input`, the bracket :meth:`~axonal.graph.terms.Term.influence`,
+``Σ_k δ_k·g_kj·w_kj`` :meth:`~axonal.graph.terms.Term.source_grad` given ``δu = δ_k``.
 Each value is read as it stands when the layer is reached, in Synaptic's order
 (see :mod:`axonal.graph.blueprint`); gains are handed on before the traces are
 updated, which is the order of Synaptic's compiled (default) network. The output
@@ -82,16 +85,17 @@ class LSTMG(StreamState):
             for term in step.terms:
                 self.outgoing[term.source].append((step, term))
                 if term.gater is not None:
-                    entry = self.gated.setdefault(term.gater, {}).setdefault(
-                        step.index, {"self": False, "input": [], "output": [], "synapse": []})
-                    entry[term.gate_kind].append(term)
-            if step.self_gater is not None:
-                self.gated.setdefault(step.self_gater, {}).setdefault(
-                    step.index, {"self": False, "input": [], "output": [], "synapse": []})["self"] = True
+                    self._gated_entry(term.gater, step.index)["terms"].append(term)
+            if step.self_term is not None and step.self_term.gater is not None:
+                self._gated_entry(step.self_term.gater, step.index)["self"] = True
         self.by_index = {s.index: s for s in self.steps}
         for name, mask in layer.masks.items():  # absent synapses hold 0, so updates can skip the mask
             layer.weight(f"{name}.weight")[...] *= mask
         self._batch = None
+
+    def _gated_entry(self, gater, k) -> dict:
+        """What layer ``gater`` gates in layer ``k``: its self-connection and the terms into it."""
+        return self.gated.setdefault(gater, {}).setdefault(k, {"self": False, "terms": []})
 
     # -- state --------------------------------------------------------------------------------
     def reset(self) -> None:
@@ -176,87 +180,57 @@ class LSTMG(StreamState):
     def _weight(self, local):
         return self.layer.weight(local)
 
+    def _gain(self, term):
+        """The gain ``γ`` ``term`` applies now (``None`` ungated)."""
+        return None if term.gater is None else term.gain(self.gain[term.gater])
+
     def _self_decay(self, step):
         """``γ_jj·w_jj`` as it stands now, or ``None`` without a self-connection."""
-        if step.self_param is None:
+        own = step.self_term
+        if own is None:
             return None
-        decay = self._weight(step.self_param)
-        if step.self_gater is not None:
-            decay = self.layer._self_gain(step, self.gain[step.self_gater]) * decay
+        decay = self._weight(own.param)
+        if own.gater is not None:
+            decay = self._gain(own) * decay
         return np.broadcast_to(decay, (self._batch, step.size))
-
-    def _synapse_gains(self, term):
-        g = self.gain[term.gater]
-        return np.concatenate([g, np.ones((len(g), 1), g.dtype)], axis=1)[:, term.synapse_index]
-
-    def _term_input(self, term):
-        """``g·a`` reaching the synapses of a term: (B, n_src, n_dst) or (B, n) one-to-one."""
-        a = self.act[term.source]
-        if term.gate_kind == "synapse":
-            gains = self._synapse_gains(term)
-            return a * gains if term.one_to_one else a[:, :, None] * gains
-        if term.one_to_one:
-            return a * self.gain[term.gater] if term.gater is not None else a
-        if term.gate_kind == "input":
-            return a[:, :, None] * self.gain[term.gater][:, None, :]
-        if term.gate_kind == "output":
-            return (a * self.gain[term.gater])[:, :, None]
-        return a[:, :, None]
 
     def _full(self, k, entry) -> bool:
         """Whether a gater neuron may reach other neurons of layer ``k`` than its own index."""
-        return bool(entry["output"] or entry["synapse"] or entry["self"] and self.by_index[k].self_index is not None)
-
-    def _owners(self, key, index, n_gater):
-        """One-hot ``[synapse..., gater neuron]``: which gater neuron owns each synapse (cached)."""
-        cache = self.__dict__.setdefault("_owner_cache", {})
-        if key not in cache:
-            cache[key] = np.eye(n_gater + 1, dtype=self.layer.dtype)[index][..., :n_gater]
-        return cache[key]
+        return any(term.spreads for term in entry["terms"]) or entry["self"] and self.by_index[k].self_term.spreads
 
     def _influence(self, gater, k, entry):
-        """How neuron ``j`` of ``gater`` moves the state of neuron ``k`` of layer ``k``:
-        (B, n) when gater neuron j reaches only neuron j, else (B, n_gater, n_k)."""
+        """How neuron ``j`` of ``gater`` moves the state of neuron ``k`` of layer ``k`` (each term's
+        :meth:`~axonal.graph.terms.Term.influence`): (B, n) when gater neuron j reaches only
+        neuron j, else (B, n_gater, n_k)."""
         target = self.by_index[k]
-        diag = np.zeros((self._batch, target.size), self.layer.dtype)
-        own = None
+        parts = []
         if entry["self"]:
-            w_self = self._weight(target.self_param)
+            own = target.self_term
+            w_self = self._weight(own.param)
             if self.rule == "synaptic":
                 # Synaptic counts the gated self-connection twice: the old state, and
                 # again as a gated connection from the neuron's own activation.
-                own = self.old[k] + w_self * self.act[k]
+                parts.append(own.spread(self.old[k] + w_self * self.act[k]))
             else:
                 # the state the gater's gain multiplies: s_k(t-1) when k runs after the gater, else s_k(t)
-                own = w_self * (self.old[k] if k > gater else self.state[k])
-            if target.self_index is None:
-                diag += own
-                own = None
-        owners = self._owners
+                parts.append(own.spread(w_self * (self.old[k] if k > gater else self.state[k])))
         source = self.act if self.rule == "synaptic" else None
-        for term in entry["input"]:
+        for term in entry["terms"]:
             a = source[term.source] if source else self.read[id(term)]
-            diag += a * self._weight(term.param) if term.one_to_one else a @ self._weight(term.param)
+            parts.append(term.influence(a, self._weight(term.param)))
+        diag = np.zeros((self._batch, target.size), self.layer.dtype)
+        for part in parts:
+            if part.ndim == 2:
+                diag += part
         if not self._full(k, entry):
             return diag
-        n_gater = self.layer.sizes[gater]
-        full = np.zeros((self._batch, n_gater, target.size), self.layer.dtype)
-        if entry["input"] or entry["self"] and target.self_index is None:   # gater neuron j reaches neuron j
+        full = np.zeros((self._batch, self.layer.sizes[gater], target.size), self.layer.dtype)
+        if any(part.ndim == 2 for part in parts):   # gater neuron j reaches neuron j
             idx = np.arange(target.size)
             full[:, idx, idx] += diag
-        if own is not None:
-            full += own[:, None, :] * owners(("self", k), target.self_index, n_gater).T[None]
-        for term in entry["output"]:
-            a = source[term.source] if source else self.read[id(term)]
-            full += a[:, :, None] * self._weight(term.param)[None]
-        for term in entry["synapse"]:
-            n_gater = self.layer.sizes[gater]
-            a, w = source[term.source] if source else self.read[id(term)], self._weight(term.param)
-            owner = owners(id(term), term.synapse_index, n_gater)   # (n_k, n_gater) or (n_src, n_k, n_gater)
-            if term.one_to_one:
-                full += (a * w)[:, None, :] * owner.T[None]
-            else:
-                full += np.einsum("bi,ik,ikg->bgk", a, w, owner)
+        for part in parts:
+            if part.ndim == 3:
+                full += part
         return full
 
     def _activate(self, x):
@@ -273,18 +247,7 @@ class LSTMG(StreamState):
                 s += decay * self.old[i]
             for term in step.terms:
                 a = self.read[id(term)] = self.act[term.source]
-                if term.gate_kind == "synapse":
-                    gains = self._synapse_gains(term)
-                    u = a * w(term.param) * gains if term.one_to_one else np.einsum("bi,bij->bj", a, gains * w(term.param))
-                elif term.one_to_one:
-                    u = a * w(term.param)
-                elif term.gate_kind == "output":
-                    u = (a * self.gain[term.gater]) @ w(term.param)
-                else:
-                    u = a @ w(term.param)
-                if term.gate_kind == "input":
-                    u = u * self.gain[term.gater]
-                s += u
+                s += term.forward(a, w(term.param), self._gain(term))
             self.state[i] = s
             act = step.activation.forward(s)
             self.act[i] = act
@@ -305,9 +268,9 @@ class LSTMG(StreamState):
             trace = self.trace[id(term)]
             if decay is not None:
                 trace *= decay if term.one_to_one else decay[:, None, :]
-                trace += self._term_input(term)
+                trace += term.trace_input(self.act[term.source], self._gain(term))
             else:
-                trace[...] = self._term_input(term)
+                trace[...] = term.trace_input(self.act[term.source], self._gain(term))
 
     def _update_extended(self, step):
         """Eq. 18 for every layer ``k`` whose connections ``step``'s layer gates."""
@@ -350,21 +313,8 @@ class LSTMG(StreamState):
                 self.resp[i] = projected
             else:
                 err = np.zeros((self._batch, step.size), self.layer.dtype)
-                for to_step, term in self.outgoing[i]:
-                    r = self.resp[to_step.index]
-                    if term.gate_kind == "synapse":
-                        gains = self._synapse_gains(term)
-                        err += r * w(term.param) * gains if term.one_to_one else \
-                            np.einsum("bj,bij->bi", r, gains * w(term.param))
-                    elif term.one_to_one:
-                        e = r * w(term.param)
-                        err += e * self.gain[term.gater] if term.gater is not None else e
-                    elif term.gate_kind == "input":
-                        err += (r * self.gain[term.gater]) @ w(term.param).T
-                    elif term.gate_kind == "output":
-                        err += (r @ w(term.param).T) * self.gain[term.gater]
-                    else:
-                        err += r @ w(term.param).T
+                for to_step, term in self.outgoing[i]:   # δ^P: each term's ∂E/∂a given δu = δ_k
+                    err += term.source_grad(self.resp[to_step.index], w(term.param), self._gain(term))
                 projected = self.deriv[i] * err
                 gated_err = np.zeros_like(err)
                 for k, entry in self.gated.get(i, {}).items():

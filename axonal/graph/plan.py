@@ -1,16 +1,19 @@
 """A blueprint compiled for computing: who reads whom, at which step, in which batch.
 
 For every layer ``L`` after the input, its incoming connections become *terms*
-``u = a_A·W`` (or ``a_A ⊙ w`` one-to-one) added to ``L``'s state, each reading its
-source at step ``t`` (source earlier in the order) or ``t-1`` (later, or ``L``
-itself), and scaled by a gain read the same way. Terms are gathered so that the
-matrix products of a step are few and large:
+(:mod:`axonal.graph.terms`, one class per connection kind: ``u = a_A·W``,
+``u = γ ⊙ (a_A·W)``, ...) added to ``L``'s state, each reading its source at step
+``t`` (source earlier in the order) or ``t-1`` (later, or ``L`` itself), and scaled
+by a gain read the same way; the self-connection is a one-to-one term reading
+``s_L(t-1)``. The terms whose ``u`` depends on ``a_A`` only through ``a_A·W``
+(:attr:`~axonal.graph.terms.Term.shares_product`) are gathered so that the matrix
+products of a step are few and large:
 
 * every all-to-all connection leaving the input layer is computed for all steps
   in one product before the time loop, ``(T·B, F)·(F, Σ|L|)``;
 * the all-to-all connections reading one source at ``t-1`` share one product per
   step, ``(B, |A|)·(|A|, Σ|L|)``;
-* the rest (current-step sources, output gating, one-to-one) are computed alone.
+* the rest (current-step sources, output and synapse gating, one-to-one) are computed alone.
 
 A layer's ``in_order`` connections are not terms: they are summed into one matrix
 the layer applies neuron by neuron (:attr:`LayerStep.order`).
@@ -20,28 +23,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from .. import activations as _activations
+from .terms import OneToOne, Term, make_term
 
 __all__ = ["Block", "LayerStep", "Term", "compile_graph"]
-
-
-@dataclass
-class Term:
-    """One connection into a layer, as the time loop sees it."""
-
-    conn: object            # the blueprint Connection
-    param: str              # its weight's local name
-    source: int             # index of the source layer in the order
-    prev: bool              # reads the source at t-1
-    gater: int | None       # index of the gating layer
-    gate_prev: bool         # reads the gater at t-1
-    gate_kind: str | None   # "input" or "output"
-    one_to_one: bool
-    synapse_index: np.ndarray | None = None   # synapse gating: gater neuron per synapse, n_gater = ungated
-    block: Block | None = None
-    offset: int = 0         # columns of this term in its block
 
 
 @dataclass
@@ -63,11 +48,7 @@ class LayerStep:
     size: int
     activation: object
     bias: str | None
-    self_param: str | None = None
-    self_gater: int | None = None
-    self_gate_prev: bool = False
-    self_trainable: bool = False
-    self_index: np.ndarray | None = None  # synapse-gated self-connection: gater neuron per neuron
+    self_term: OneToOne | None = None   # the self-connection, reading the layer's state at t-1
     terms: list = field(default_factory=list)
     order: list = field(default_factory=list)   # in_order connections (weight names), applied neuron by neuron
 
@@ -93,11 +74,9 @@ def compile_graph(graph, output: str):
         t = index[conn.target]
         gater = None if conn.gater is None else index[conn.gater]
         gate_prev = gater is not None and gater >= t
+        n_gater = 0 if conn.gater is None else graph.nodes[conn.gater].size
         if conn.is_self:
-            step.self_param, step.self_gater, step.self_gate_prev = f"{conn.name}.weight", gater, gate_prev
-            step.self_trainable = conn.trainable
-            if conn.gate_kind == "synapse":
-                step.self_index = np.where(conn.gate_index < 0, graph.nodes[conn.gater].size, conn.gate_index)
+            step.self_term = make_term(conn, t, True, gater, gate_prev, n_gater)
             recurrent = True
             continue
         if conn.kind == "in_order":
@@ -108,14 +87,10 @@ def compile_graph(graph, output: str):
             recurrent = True
             continue
         s = index[conn.source]
-        term = Term(conn, f"{conn.name}.weight", s, s >= t, gater, gate_prev, conn.gate_kind,
-                    conn.kind == "one_to_one")
-        if conn.gate_kind == "synapse":
-            n_gater = graph.nodes[conn.gater].size
-            term.synapse_index = np.where(conn.gate_index < 0, n_gater, conn.gate_index)
+        term = make_term(conn, s, s >= t, gater, gate_prev, n_gater)
         recurrent |= term.prev or gate_prev
         step.terms.append(term)
-        if term.one_to_one or term.gate_kind in ("output", "synapse"):
+        if not term.shares_product:
             continue
         if s == 0:
             block = input_block
