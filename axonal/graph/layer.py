@@ -206,9 +206,6 @@ class GraphLayer(GraphBackward, Layer):
         if not self.built:
             raise RuntimeError(f"{self.describe()} is not built: put it in a network or call build()")
 
-    def _gain(self, acts, start, g, k):
-        return start["gain"][g] if k == 0 else acts[g][k]
-
     @staticmethod
     def _term_gain(term, acts, start, k):
         """The gain ``γ`` a gated term applies at step ``k`` (its gater read at ``k`` or ``k-1``)."""

@@ -89,13 +89,17 @@ class LSTMG(StreamState):
             if step.self_term is not None and step.self_term.gater is not None:
                 self._gated_entry(step.self_term.gater, step.index)["self"] = True
         self.by_index = {s.index: s for s in self.steps}
+        for entries in self.gated.values():   # whether a gater neuron may reach other neurons of k than its own
+            for k, entry in entries.items():
+                entry["full"] = (any(term.spreads for term in entry["terms"])
+                                 or entry["self"] and self.by_index[k].self_term.spreads)
         for name, mask in layer.masks.items():  # absent synapses hold 0, so updates can skip the mask
             layer.weight(f"{name}.weight")[...] *= mask
         self._batch = None
 
     def _gated_entry(self, gater, k) -> dict:
         """What layer ``gater`` gates in layer ``k``: its self-connection and the terms into it."""
-        return self.gated.setdefault(gater, {}).setdefault(k, {"self": False, "terms": []})
+        return self.gated.setdefault(gater, {}).setdefault(k, {"self": False, "terms": [], "full": False})
 
     # -- state --------------------------------------------------------------------------------
     def reset(self) -> None:
@@ -121,7 +125,7 @@ class LSTMG(StreamState):
                 shape = (batch, step.size) if term.one_to_one else (batch, sizes[term.source], step.size)
                 self.trace[id(term)] = np.zeros(shape, dt)
                 for k, entry in self.gated.get(step.index, {}).items():
-                    full = self._full(k, entry)
+                    full = entry["full"]
                     self.xtrace[id(term), k] = np.zeros(shape + ((sizes[k],) if full else ()), dt)
 
     # -- running -------------------------------------------------------------------------------
@@ -194,10 +198,6 @@ class LSTMG(StreamState):
             decay = self._gain(own) * decay
         return np.broadcast_to(decay, (self._batch, step.size))
 
-    def _full(self, k, entry) -> bool:
-        """Whether a gater neuron may reach other neurons of layer ``k`` than its own index."""
-        return any(term.spreads for term in entry["terms"]) or entry["self"] and self.by_index[k].self_term.spreads
-
     def _influence(self, gater, k, entry):
         """How neuron ``j`` of ``gater`` moves the state of neuron ``k`` of layer ``k`` (each term's
         :meth:`~axonal.graph.terms.Term.influence`): (B, n) when gater neuron j reaches only
@@ -218,14 +218,15 @@ class LSTMG(StreamState):
         for term in entry["terms"]:
             a = source[term.source] if source else self.read[id(term)]
             parts.append(term.influence(a, self._weight(term.param)))
-        diag = np.zeros((self._batch, target.size), self.layer.dtype)
+        diag, on_diagonal = np.zeros((self._batch, target.size), self.layer.dtype), False
         for part in parts:
             if part.ndim == 2:
                 diag += part
-        if not self._full(k, entry):
+                on_diagonal = True
+        if not entry["full"]:
             return diag
         full = np.zeros((self._batch, self.layer.sizes[gater], target.size), self.layer.dtype)
-        if any(part.ndim == 2 for part in parts):   # gater neuron j reaches neuron j
+        if on_diagonal:   # gater neuron j reaches neuron j
             idx = np.arange(target.size)
             full[:, idx, idx] += diag
         for part in parts:
