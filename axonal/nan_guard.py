@@ -83,8 +83,7 @@ class NanGuard:
         checked = {id(layer) for layer in self.checked}
         self.unchecked = [(name, owner, array.reshape(-1)) for name, owner, _, array, _ in self.states
                           if id(owner) not in checked]
-        self.generators = [layer.rng for layer in layers if isinstance(getattr(layer, "rng", None),
-                                                                       np.random.Generator)]
+        self.generators = layer_generators(net)
         self.carriers = [layer for layer in layers if getattr(layer, "stateful", False)
                          and hasattr(layer, "_carried")]
         self._optimizer_attributes: dict = {}
@@ -206,6 +205,12 @@ def all_layers(layer):
     yield layer
     for child in layer.children():
         yield from all_layers(child)
+
+
+def layer_generators(net) -> list:
+    """Every random generator the network's layers draw from while training (Dropout's), once each."""
+    return _unique(layer.rng for layer in all_layers(net) if isinstance(getattr(layer, "rng", None),
+                                                                      np.random.Generator))
 
 
 def _unique(items):

@@ -17,11 +17,9 @@ from __future__ import annotations
 
 import os
 
-import numpy as np
+from ..nan_guard import layer_generators
 
-from ..nan_guard import all_layers
-
-__all__ = ["register_store", "store_for", "Checkpointer", "network_generators"]
+__all__ = ["register_store", "store_for", "Checkpointer"]
 
 _STORE = None
 
@@ -44,17 +42,6 @@ def store_for(target):
     return _STORE(target)
 
 
-def network_generators(net) -> list:
-    """Every random generator the network's layers draw from during training (Dropout's)."""
-    found, seen = [], set()
-    for layer in all_layers(net):
-        rng = getattr(layer, "rng", None)
-        if isinstance(rng, np.random.Generator) and id(rng) not in seen:
-            seen.add(id(rng))
-            found.append(rng)
-    return found
-
-
 class Checkpointer:
     """What the loop calls after an epoch: gathers its state and the network's generators, writes them.
 
@@ -68,7 +55,7 @@ class Checkpointer:
 
     def __call__(self, loop) -> None:
         info, arrays = loop.state()
-        info["generators"] = [rng.bit_generator.state for rng in network_generators(self.network)]
+        info["generators"] = [rng.bit_generator.state for rng in layer_generators(self.network)]
         info["fingerprint"] = self.fingerprint
         self.store.write(self.network, info, arrays)
 
@@ -83,7 +70,7 @@ class Checkpointer:
             raise ValueError(f"fit: the checkpoint belongs to another run: {', '.join(changed)} differ "
                              f"(checkpoint {({k: (saved or {}).get(k) for k in changed})!r:.300}, "
                              f"this run {({k: fingerprint.get(k) for k in changed})!r:.300})")
-        generators = network_generators(network)
+        generators = layer_generators(network)
         if len(info["generators"]) != len(generators):
             raise ValueError(f"fit: the checkpoint has {len(info['generators'])} layer generators; the network "
                              f"has {len(generators)}")
