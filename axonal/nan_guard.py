@@ -70,7 +70,6 @@ class NanGuard:
         self.weights = np.empty_like(params.values)
         self._opt_buffer = None
         self._attach_optimizer_buffer()
-        layers = _unique(all_layers(net))
         self.states = []  # (dotted name, owner layer, local name, live array, backup)
         seen = set()
         for name, owner, local in net.named_state():
@@ -84,8 +83,7 @@ class NanGuard:
         self.unchecked = [(name, owner, array.reshape(-1)) for name, owner, _, array, _ in self.states
                           if id(owner) not in checked]
         self.generators = layer_generators(net)
-        self.carriers = [layer for layer in layers if getattr(layer, "stateful", False)
-                         and hasattr(layer, "_carried")]
+        self.carriers = stateful_layers(net)
         self._optimizer_attributes: dict = {}
         self._generator_states: list = []
         self._carried: list = []
@@ -104,7 +102,7 @@ class NanGuard:
         if self.generators:
             self._generator_states = [rng.bit_generator.state for rng in self.generators]
         if self.carriers:
-            self._carried = [(layer._carried, layer.final_state) for layer in self.carriers]
+            self._carried = [(layer.carried_state, layer.final_state) for layer in self.carriers]
 
     def before_step(self, value, step, epoch, batch_index, xb):
         """Check the loss and the gradients (after the backward pass, before the update)."""
@@ -146,7 +144,7 @@ class NanGuard:
         for rng, state in zip(self.generators, self._generator_states):
             rng.bit_generator.state = state
         for layer, (carried, final) in zip(self.carriers, self._carried):
-            layer._carried, layer.final_state = carried, final
+            layer.carried_state, layer.final_state = carried, final
 
     def _attach_optimizer_buffer(self):
         self._opt_buffer = self.optimizer.state_buffer
@@ -211,6 +209,12 @@ def layer_generators(net) -> list:
     """Every random generator the network's layers draw from while training (Dropout's), once each."""
     return _unique(layer.rng for layer in all_layers(net) if isinstance(getattr(layer, "rng", None),
                                                                       np.random.Generator))
+
+
+def stateful_layers(net) -> list:
+    """The layers that carry a state from one call to the next (``stateful=True``), once each."""
+    return _unique(layer for layer in all_layers(net) if getattr(layer, "stateful", False)
+                   and hasattr(layer, "carried_state"))
 
 
 def _unique(items):

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import axonal
-from axonal import LSTM, Dense, Dropout, Sequential
+from axonal import GRU, LSTM, Dense, Dropout, Sequential
 from axonal.callbacks import Callback
 from axonal.io import ModelFileError
 
@@ -50,7 +50,20 @@ def lstm_case():
     return build, (x, y), options
 
 
-CASES = {"mlp_dropout_cosine_early_stopping": mlp_case, "lstm_bptt": lstm_case}
+def stateful_gru_case():
+    """A stateful layer carries its state across batches and epochs: the checkpoint must keep it."""
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(40, 5, 2)).astype(np.float32)
+    y = np.tanh(np.cumsum(x[..., :1], axis=1) * 0.4)[:, -1]
+
+    def build():
+        return Sequential([GRU(6, stateful=True, input_dim=2), Dense(1)], seed=6)
+    options = dict(loss="mse", optimizer="adam", learning_rate=0.01, epochs=10, batch_size=8, shuffle=False, seed=2)
+    return build, (x, y), options
+
+
+CASES = {"mlp_dropout_cosine_early_stopping": mlp_case, "lstm_bptt": lstm_case,
+         "stateful_gru": stateful_gru_case}
 
 
 def _assert_same_run(a, history_a, b, history_b):

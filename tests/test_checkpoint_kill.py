@@ -34,12 +34,12 @@ def _temp_files(folder: Path, name: str):
     return [p for p in folder.iterdir() if p.name.startswith(f".{name}.axonal-tmp-")]
 
 
-def _kill_child_repeatedly(folder: Path, kills: int, seed: int):
+def _kill_child_repeatedly(case: str, folder: Path, kills: int, seed: int):
     """Run the child, kill it ``kills`` times, then let it finish; return how many kills hit a write."""
     rng = random.Random(seed)
     done = during_write = 0
     while done < kills:
-        child = subprocess.Popen([sys.executable, str(CHILD), str(folder)], stdout=subprocess.PIPE, text=True)
+        child = subprocess.Popen([sys.executable, str(CHILD), case, str(folder)], stdout=subprocess.PIPE, text=True)
         epochs_to_see = rng.randint(1, 3)
         hunt_write = done % 2 == 1
         seen = 0
@@ -60,19 +60,20 @@ def _kill_child_repeatedly(folder: Path, kills: int, seed: int):
         child.wait()
         child.stdout.close()
         done += 1
-    finish = subprocess.run([sys.executable, str(CHILD), str(folder)], capture_output=True, text=True, timeout=300)
+    finish = subprocess.run([sys.executable, str(CHILD), case, str(folder)], capture_output=True, text=True,
+                            timeout=300)
     assert finish.returncode == 0, finish.stderr[-2000:]
     return during_write
 
 
-def test_sigkill_at_random_moments_then_resume_equals_an_uninterrupted_run(tmp_path):
-    x, y = checkpoint_child.data()
-    straight = checkpoint_child.build()
-    history = straight.fit(x, y, **checkpoint_child.OPTIONS)
-    during_write = _kill_child_repeatedly(tmp_path, kills=20, seed=0)
+@pytest.mark.parametrize("case", sorted(checkpoint_child.CASES))
+def test_sigkill_at_random_moments_then_resume_equals_an_uninterrupted_run(case, tmp_path):
+    weights, losses = checkpoint_child.run(case)
+    during_write = _kill_child_repeatedly(case, tmp_path, kills=20, seed=0)
     final = np.load(tmp_path / "final.npz")
-    assert list(final["loss"]) == history.loss
-    for name, value in straight.get_weights().items():
+    assert list(final["loss"]) == losses
+    assert set(final.files) == set(weights) | {"loss"}
+    for name, value in weights.items():
         assert np.array_equal(final[name], value), name
     assert during_write >= 3  # some kills landed inside a checkpoint write, and it survived them
     assert not _temp_files(tmp_path, "run.ckpt")  # the last save swept the temporary files left by kills

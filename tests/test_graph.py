@@ -134,6 +134,23 @@ def test_a_stateful_graph_carries_its_state_between_calls():
     np.testing.assert_allclose(net.predict(x[:, :5]), whole[:, :5], rtol=1e-12)
 
 
+def test_a_graph_carried_state_is_read_and_set_to_continue_elsewhere():
+    first, second = (GraphNetwork(gated_graph(), dtype="float64", seed=1, stateful=True) for _ in range(2))
+    x = np.random.default_rng(2).standard_normal((1, 8, 2))
+    whole = GraphNetwork(gated_graph(), dtype="float64", seed=1).predict(x)
+    first.predict(x[:, :5])
+    layer_a, layer_b = first.layers[0], second.layers[0]
+    layer_b.carried_state = layer_a.carried_state
+    np.testing.assert_allclose(second.predict(x[:, 5:]), whole[:, 5:], rtol=1e-12)
+    wrong_batch = {part: {k: np.zeros((2,) + v.shape[1:]) for k, v in values.items()}
+                   for part, values in layer_a.carried_state.items()}
+    wrong_batch["act"] = {k: v[:1] for k, v in wrong_batch["act"].items()}
+    with pytest.raises(ValueError, match="must have shape"):
+        layer_b.carried_state = wrong_batch
+    with pytest.raises(ValueError, match="form of initial_state"):
+        layer_b.carried_state = {"act": layer_a.carried_state["act"]}
+
+
 def test_same_seed_same_weights_and_different_seed_different():
     a, b, c = (GraphNetwork(gated_graph(), seed=s).get_weights() for s in (5, 5, 6))
     assert all(np.array_equal(a[k], b[k]) for k in a)

@@ -66,6 +66,26 @@ def test_step_by_step_equals_the_whole_sequence(make):
     np.testing.assert_allclose(stepper.forward(x[:, :1]), expected[:, 0], rtol=1e-12)
 
 
+@pytest.mark.parametrize("make", KINDS)
+def test_carried_state_is_read_and_set_to_continue_a_sequence_in_another_layer(make):
+    first, second = built(make(stateful=True)), built(make(stateful=True))
+    x = np.random.default_rng(6).standard_normal((2, 6, 2))
+    assert first.carried_state is None
+    fresh = second.forward(x[:, 3:])
+    second.reset_state()
+    first.forward(x[:, :3])
+    second.carried_state = first.carried_state
+    continued = second.forward(x[:, 3:])
+    np.testing.assert_array_equal(continued, first.forward(x[:, 3:]))
+    assert not np.allclose(continued, fresh)
+    with pytest.raises(ValueError, match=r"must have shape \(2, 3\)"):
+        second.carried_state = tuple(np.zeros((2, 5)) for _ in second.state_names)
+    with pytest.raises(ValueError, match="needs"):
+        second.carried_state = tuple(np.zeros((2, 3)) for _ in range(3))
+    second.carried_state = None
+    np.testing.assert_array_equal(second.forward(x[:, 3:]), fresh)
+
+
 def test_network_stepping_with_reset_between_sequences():
     net = Sequential([LSTM(4, return_sequences=True, stateful=True), Dense(2)], input_dim=3, seed=0)
     x = np.random.default_rng(4).standard_normal((1, 5, 3))

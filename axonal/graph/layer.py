@@ -148,6 +148,35 @@ class GraphLayer(GraphBackward, Layer):
         """Forget the carried state: activations and states 0, gains 1."""
         self._carried = None
 
+    @property
+    def carried_state(self) -> dict | None:
+        """The state a stateful graph starts its next call from (the form of :meth:`initial_state`),
+        or ``None`` (start from :meth:`initial_state`)."""
+        return self._carried
+
+    @carried_state.setter
+    def carried_state(self, state) -> None:
+        if state is None:
+            self._carried = None
+            return
+        try:
+            batch = len(next(iter(state["act"].values())))
+            like = self.initial_state(batch)
+            copy = {part: {key: np.array(state[part][key], dtype=self.dtype) for key in like[part]}
+                    for part in like}
+        except (TypeError, KeyError, StopIteration) as exc:
+            raise ValueError(f"{self.describe()}: carried_state takes the form of initial_state(batch) "
+                             f"(missing {exc})") from None
+        for part in like:
+            if set(state[part]) != set(like[part]):
+                raise ValueError(f"{self.describe()}: carried_state[{part!r}] must have the keys "
+                                 f"{sorted(like[part])}, got {sorted(state[part])!r:.200}")
+            for key, value in copy[part].items():
+                if value.shape != like[part][key].shape:
+                    raise ValueError(f"{self.describe()}: carried_state[{part!r}][{key}] must have shape "
+                                     f"{like[part][key].shape}, got {value.shape}")
+        self._carried = copy
+
     def initial_state(self, batch: int) -> dict:
         """The state of a network that has not run yet: activations, states 0; gains 1."""
         zeros = {s.index: np.zeros((batch, s.size), self.dtype) for s in self.steps}

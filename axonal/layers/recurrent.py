@@ -102,6 +102,22 @@ class _Recurrent(Layer):
         """Forget the state carried between calls (``stateful=True``)."""
         self._carried = None
 
+    @property
+    def carried_state(self) -> tuple | None:
+        """The state a stateful layer starts its next call from: one ``(batch, units)`` array per
+        name in ``state_names``, or ``None`` (start from zeros)."""
+        return self._carried
+
+    @carried_state.setter
+    def carried_state(self, state) -> None:
+        if state is None:
+            self._carried = None
+            return
+        if not isinstance(state, (tuple, list)) or not state:
+            raise ValueError(f"{self.describe()}: carried_state takes a tuple of arrays "
+                             f"({', '.join(self.state_names)}) or None")
+        self._carried = self._start_state(np.shape(state[0])[0] if np.ndim(state[0]) else 0, tuple(state))
+
     def _start_state(self, batch, initial_state):
         if initial_state is None and self.stateful and self._carried is not None:
             initial_state = self._carried

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import os
 
-from ..nan_guard import layer_generators
+import numpy as np
+
+from ..nan_guard import layer_generators, stateful_layers
 
 __all__ = ["register_store", "store_for", "Checkpointer"]
 
@@ -57,6 +59,8 @@ class Checkpointer:
         info, arrays = loop.state()
         info["generators"] = [rng.bit_generator.state for rng in layer_generators(self.network)]
         info["fingerprint"] = self.fingerprint
+        info["carried"] = [_flatten(layer.carried_state, f"carried.{i}", arrays)
+                           for i, layer in enumerate(stateful_layers(self.network))]
         self.store.write(self.network, info, arrays)
 
     @staticmethod
@@ -76,4 +80,39 @@ class Checkpointer:
                              f"has {len(generators)}")
         for rng, state in zip(generators, info["generators"]):
             rng.bit_generator.state = state
+        carriers = stateful_layers(network)
+        carried = info.get("carried", [])
+        if len(carried) != len(carriers):
+            raise ValueError(f"fit: the checkpoint has {len(carried)} stateful layers; the network "
+                             f"has {len(carriers)}")
+        for layer, shape in zip(carriers, carried):
+            layer.carried_state = _unflatten(shape, arrays)
         loop.load_state(info, arrays)
+
+
+def _flatten(value, name: str, arrays: dict):
+    """JSON data describing ``value`` (None, an array, or tuples and dicts of them), its arrays put in
+    ``arrays`` under names starting with ``name``."""
+    if value is None:
+        return None
+    if isinstance(value, np.ndarray):
+        arrays[name] = value
+        return name
+    if isinstance(value, (tuple, list)):
+        return {"items": [_flatten(v, f"{name}.{i}", arrays) for i, v in enumerate(value)]}
+    return {"keys": [[key, _flatten(v, f"{name}.{key}", arrays)] for key, v in value.items()]}
+
+
+def _unflatten(shape, arrays: dict):
+    """The value :func:`_flatten` described by ``shape``; a name that is not in ``arrays`` is refused."""
+    if shape is None:
+        return None
+    if isinstance(shape, str):
+        if shape not in arrays:
+            raise ValueError(f"fit: the checkpoint's carried state names an array it does not hold: {shape!r:.100}")
+        return arrays[shape]
+    if isinstance(shape, dict) and isinstance(shape.get("items"), list):
+        return tuple(_unflatten(item, arrays) for item in shape["items"])
+    if isinstance(shape, dict) and isinstance(shape.get("keys"), list):
+        return {key: _unflatten(item, arrays) for key, item in shape["keys"]}
+    raise ValueError(f"fit: the checkpoint's carried state is malformed: {shape!r:.100}")
