@@ -42,11 +42,19 @@ from .layers import GRU, LSTM, BatchNorm, Dense, Dropout, Layer, LayerNorm, MinM
 from .network import Sequential
 from .optimizers import SGD, Adagrad, Adam, AdamW, RMSprop, Rprop
 from .training import History, NonFiniteError, fit
-from . import io  # registers the checkpoint file format with the training loop
+from .training import register_store
+
+
+def _checkpoint_file(path):
+    """The checkpoint store of ``fit(checkpoint=...)``: :mod:`axonal.io`'s file, imported on first use."""
+    return importlib.import_module(f"{__name__}.io").CheckpointFile(path)
+
+
+register_store(_checkpoint_file)
 
 from ._version import __version__
 
-_LAZY = ("data", "metrics", "schedules", "plotting", "cli", "gradcheck", "graph",
+_LAZY = ("io", "data", "metrics", "schedules", "plotting", "cli", "gradcheck", "graph",
          "architect", "synaptic", "hopfield", "export")
 
 
@@ -54,7 +62,7 @@ def __getattr__(name):
     if name in _LAZY:
         return importlib.import_module(f"{__name__}.{name}")
     if name in ("save", "load"):
-        return getattr(io, name)
+        return getattr(importlib.import_module(f"{__name__}.io"), name)
     raise AttributeError(f"module 'axonal' has no attribute {name!r}")
 
 

@@ -1,0 +1,86 @@
+"""Compiled kernels: Numba, loaded the first time a compiled path runs.
+
+The NumPy code in each module is the reference implementation. Where NumPy cannot
+batch the work (one sample at a time, one time step at a time, a handful of
+neurons), the same equations are also written as Numba kernels in
+:mod:`axonal.kernels`, which run the whole loop in one compiled call. This module
+decides whether they are used and loads them:
+
+* ``import axonal`` never imports Numba: :func:`kernels` imports it, and compiles
+  (or loads from Numba's on-disk cache) a kernel module, the first time a path asks
+  for one;
+* ``AXONAL_JIT=0`` in the environment, or :func:`set_enabled(False) <set_enabled>`,
+  or Numba not being installed, sends every path to the NumPy reference;
+* :func:`using` switches for a block (the tests run both paths on the same cases).
+
+Kernels are compiled with ``cache=True``: the machine code is written next to the
+kernel module (or, where that folder is read-only, to Numba's per-user cache), so
+a second process loads it instead of compiling. :func:`load_seconds` reports how
+long each kernel module took to load in this process (compile time when cold).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import importlib.util
+import os
+import time
+
+__all__ = ["enabled", "set_enabled", "using", "kernels", "load_seconds", "available"]
+
+_override: bool | None = None
+_loaded: dict = {}
+_seconds: dict = {}
+
+
+def available() -> bool:
+    """Whether Numba is installed (found without importing it)."""
+    return importlib.util.find_spec("numba") is not None
+
+
+def enabled() -> bool:
+    """Whether compiled paths run: Numba is installed, ``AXONAL_JIT`` is not ``0``, and
+    :func:`set_enabled` has not turned them off."""
+    if _override is not None:
+        return _override and available()
+    return os.environ.get("AXONAL_JIT", "1").strip().lower() not in ("0", "false", "no", "off") and available()
+
+
+def set_enabled(value: bool | None) -> None:
+    """Turn compiled paths on or off for this process; ``None`` goes back to ``AXONAL_JIT``."""
+    global _override
+    if value is not None and not isinstance(value, bool):
+        raise TypeError(f"axonal.jit.set_enabled takes True, False or None, got {value!r}")
+    _override = value
+
+
+@contextlib.contextmanager
+def using(value: bool):
+    """``with axonal.jit.using(False): ...`` runs the block on the NumPy reference paths."""
+    global _override
+    saved = _override
+    set_enabled(value)
+    try:
+        yield
+    finally:
+        _override = saved
+
+
+def kernels(name: str):
+    """The kernel module ``axonal.kernels.<name>``, or ``None`` when compiled paths are off."""
+    if not enabled():
+        return None
+    module = _loaded.get(name)
+    if module is None:
+        start = time.perf_counter()
+        module = importlib.import_module(f"axonal.kernels.{name}")
+        _loaded[name] = module
+        _seconds[name] = time.perf_counter() - start
+    return module
+
+
+def load_seconds() -> dict:
+    """Seconds each kernel module took to import in this process (Numba's first import included
+    in the first one); compiling happens at a kernel's first call and is not counted here."""
+    return dict(_seconds)
