@@ -52,6 +52,10 @@ class Adagrad(Optimizer):
         tmp *= self.learning_rate
         p -= tmp
 
+    def _fused_update(self, kernels, p, g, blocks, gradient):
+        h = np.array([*gradient, self.learning_rate, self.epsilon], dtype=p.dtype)
+        kernels.adagrad(p, g, self._state["accumulator"], blocks, h)
+
     def get_config(self):
         return {**super().get_config(), "epsilon": self.epsilon,
                 "initial_accumulator": self.initial_accumulator}

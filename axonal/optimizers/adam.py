@@ -55,21 +55,29 @@ class Adam(Optimizer):
         _check_positive("epsilon", epsilon, self.name)
         self.beta1, self.beta2, self.epsilon = float(beta1), float(beta2), float(epsilon)
 
+    def _constants(self):
+        """``(c_t, ε_t)`` of the docstring for the step ``t = iterations``."""
+        b1, b2, t = self.beta1, self.beta2, self.iterations
+        root = math.sqrt((1.0 - b2 ** t) / (1.0 - b2))
+        return self.learning_rate * (1.0 - b1) / (1.0 - b1 ** t) * root, self.epsilon * root
+
     def _update(self, p, g, params):
         m, v, tmp = self._state["m"], self._state["v"], self._tmp  # m' and v' (see the docstring)
-        b1, b2, t = self.beta1, self.beta2, self.iterations
-        m *= b1                              # m' ← β1·m' + g
+        step_size, eps_t = self._constants()
+        m *= self.beta1                      # m' ← β1·m' + g
         m += g
         np.multiply(g, g, out=tmp)           # v' ← β2·v' + g²
-        v *= b2
+        v *= self.beta2
         v += tmp
-        root = math.sqrt((1.0 - b2 ** t) / (1.0 - b2))
-        step_size = self.learning_rate * (1.0 - b1) / (1.0 - b1 ** t) * root
         np.sqrt(v, out=tmp)                  # p ← p - c_t·m' / (√v' + ε_t)
-        tmp += self.epsilon * root
+        tmp += eps_t
         np.divide(m, tmp, out=tmp)
         tmp *= step_size
         p -= tmp
+
+    def _fused_update(self, kernels, p, g, blocks, gradient, shrink=1.0):
+        h = np.array([*gradient, self.beta1, self.beta2, *self._constants(), shrink], dtype=p.dtype)
+        kernels.adam(p, g, self._state["m"], self._state["v"], blocks, h)
 
     def get_config(self):
         return {**super().get_config(), "beta1": self.beta1, "beta2": self.beta2, "epsilon": self.epsilon}
@@ -102,6 +110,9 @@ class AdamW(Adam):
         for start, stop in params.decay_ranges:
             p[start:stop] *= shrink
         super()._update(p, g, params)
+
+    def _fused_update(self, kernels, p, g, blocks, gradient):
+        super()._fused_update(kernels, p, g, blocks, gradient, shrink=1.0 - self.learning_rate * self.weight_decay)
 
     def get_config(self):
         return {**super().get_config(), "weight_decay": self.weight_decay}

@@ -10,6 +10,13 @@ place. Each step:
    whole vector to global L2 norm at most ``clip_norm``;
 3. applies the algorithm's update rule (each subclass's docstring).
 
+With compiled paths on (:func:`axonal.jit.enabled`), float32 and float64 parameters, the
+three stages run as one pass over memory (a Numba kernel of
+:mod:`axonal.kernels.optimizer_updates`, block by block; ``clip_norm`` takes the norm
+between a first pass that makes the gradient and the update). The NumPy code here and in
+each ``_update`` is the reference; both leave the parameters, the state and the gradient
+alike (bit for bit on this machine), so a run may switch between them at any step.
+
 State (moments, step sizes) is held in one flat buffer, ``state_buffer``: the
 slots one after the other, each a segment laid out like the parameters, so the
 NaN guard backs all of it up with one copy.
@@ -22,6 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import jit
 from ..parameters import ParameterSet
 
 __all__ = ["Optimizer"]
@@ -57,11 +65,18 @@ class Optimizer:
         self._state: dict[str, np.ndarray] = {}
         self._tmp: np.ndarray | None = None
         self._bound: ParameterSet | None = None
+        self._planned_for, self._blocks = None, None
 
     # -- stepping ----------------------------------------------------------------------
     def step(self, params: ParameterSet) -> None:
         """Update ``params.values`` in place from ``params.grads`` (which may be modified)."""
         self.bind(params)
+        # A kernel for the class's own rule (not one replaced on the instance), float32 or float64.
+        fusable = _has_kernel(type(self)) and "_update" not in vars(self) and params.dtype.char in "fd"
+        kernels = jit.kernels("optimizer_updates") if fusable else None
+        if kernels is not None:
+            self._fused_step(kernels, params)
+            return
         g = params.grads
         if self.l2 or self.l1:
             for start, stop in params.decay_ranges:
@@ -79,7 +94,35 @@ class Optimizer:
         self.iterations += 1
         self._update(params.values, g, params)
 
+    def _fused_step(self, kernels, params: ParameterSet) -> None:
+        """``step`` in one compiled pass: the kernel makes the gradient of stages 1-2 block by
+        block and updates at once. ``clip_norm`` needs ``‖g‖`` first: a first pass
+        (``kernels.penalise``) then makes stages 1-2 in ``g``, NumPy takes the norm as the
+        reference does, and the update pass only scales."""
+        p, g = params.values, params.grads
+        if params.decay_ranges is not self._planned_for:  # the blocks of this parameter layout
+            self._planned_for, self._blocks = params.decay_ranges, kernels.plan(params.decay_ranges, params.size)
+        gradient = [self.l2, self.l1, np.inf if self.clip_value is None else self.clip_value, 1.0]
+        if self.clip_norm is not None:
+            if self.l2 or self.l1 or self.clip_value is not None:
+                kernels.penalise(p, g, self._blocks, np.array(gradient, dtype=p.dtype))
+                gradient[:3] = [0.0, 0.0, np.inf]
+            norm = float(np.sqrt(np.dot(g, g)))
+            if norm > self.clip_norm:
+                gradient[3] = self.clip_norm / norm
+        self.iterations += 1
+        self._fused_update(kernels, p, g, self._blocks, gradient)
+
     def _update(self, p: np.ndarray, g: np.ndarray, params: ParameterSet) -> None:
+        raise NotImplementedError
+
+    def _fused_update(self, kernels, p: np.ndarray, g: np.ndarray, blocks: np.ndarray, gradient: list) -> None:
+        """The update of ``_update`` as one call of a kernel of ``kernels`` over ``blocks`` (its
+        ``plan`` of this layout). ``gradient`` is ``[l2, l1, clip_value, scale]`` (see
+        :mod:`axonal.kernels.optimizer_updates`): the kernel's scalars ``h`` are these and the
+        algorithm's, in ``p.dtype``. Used only when the class that defines ``_update`` defines
+        this too (a subclass that rewrites ``_update`` alone, or an instance given its own,
+        keeps that rule on the NumPy path)."""
         raise NotImplementedError
 
     def bind(self, params: ParameterSet) -> None:
@@ -183,6 +226,18 @@ class Optimizer:
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
         return f"{type(self).__name__}({args})"
+
+
+_HAS_KERNEL: dict = {}
+
+
+def _has_kernel(cls) -> bool:
+    """Whether the class that defines ``cls._update`` also defines ``_fused_update``."""
+    known = _HAS_KERNEL.get(cls)
+    if known is None:
+        owner = next(c for c in cls.__mro__ if "_update" in vars(c))
+        known = _HAS_KERNEL[cls] = owner is not Optimizer and "_fused_update" in vars(owner)
+    return known
 
 
 def _check_positive(label, value, owner):

@@ -48,5 +48,9 @@ class RMSprop(Optimizer):
         tmp *= self.learning_rate
         p -= tmp
 
+    def _fused_update(self, kernels, p, g, blocks, gradient):
+        h = np.array([*gradient, self.learning_rate, self.rho, 1.0 - self.rho, self.epsilon], dtype=p.dtype)
+        kernels.rmsprop(p, g, self._state["square_avg"], blocks, h)
+
     def get_config(self):
         return {**super().get_config(), "rho": self.rho, "epsilon": self.epsilon}

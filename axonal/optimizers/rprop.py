@@ -64,5 +64,9 @@ class Rprop(Optimizer):
         p -= agree
         prev[...] = g
 
+    def _fused_update(self, kernels, p, g, blocks, gradient):
+        h = np.array([*gradient, *self.etas, *self.step_sizes], dtype=p.dtype)
+        kernels.rprop(p, g, self._state["step_size"], self._state["prev_grad"], blocks, h)
+
     def get_config(self):
         return {**super().get_config(), "etas": list(self.etas), "step_sizes": list(self.step_sizes)}

@@ -64,6 +64,13 @@ class SGD(Optimizer):
             np.multiply(v, lr, out=step)
         p -= step
 
+    def _fused_update(self, kernels, p, g, blocks, gradient):
+        if not self.momentum:
+            kernels.sgd(p, g, blocks, np.array([*gradient, self.learning_rate], dtype=p.dtype))
+        else:
+            h = np.array([*gradient, self.learning_rate, self.momentum], dtype=p.dtype)
+            kernels.momentum(p, g, self._state["velocity"], blocks, h, self.nesterov)
+
     def get_config(self):
         config = super().get_config()
         if self.momentum:
