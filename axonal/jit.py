@@ -30,21 +30,30 @@ import time
 __all__ = ["enabled", "set_enabled", "using", "kernels", "load_seconds", "available"]
 
 _override: bool | None = None
+_available: bool | None = None
+_from_environment: bool | None = None
 _loaded: dict = {}
 _seconds: dict = {}
 
 
 def available() -> bool:
-    """Whether Numba is installed (found without importing it)."""
-    return importlib.util.find_spec("numba") is not None
+    """Whether Numba is installed (found without importing it; looked up once)."""
+    global _available
+    if _available is None:
+        _available = importlib.util.find_spec("numba") is not None
+    return _available
 
 
 def enabled() -> bool:
-    """Whether compiled paths run: Numba is installed, ``AXONAL_JIT`` is not ``0``, and
-    :func:`set_enabled` has not turned them off."""
+    """Whether compiled paths run: Numba is installed, ``AXONAL_JIT`` is not ``0`` (read once, at
+    the first call), and :func:`set_enabled` has not turned them off. Cheap: paths ask it per step."""
+    global _from_environment
     if _override is not None:
         return _override and available()
-    return os.environ.get("AXONAL_JIT", "1").strip().lower() not in ("0", "false", "no", "off") and available()
+    if _from_environment is None:
+        wanted = os.environ.get("AXONAL_JIT", "1").strip().lower() not in ("0", "false", "no", "off")
+        _from_environment = wanted and available()
+    return _from_environment
 
 
 def set_enabled(value: bool | None) -> None:

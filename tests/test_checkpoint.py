@@ -159,7 +159,6 @@ def test_every_changed_byte_of_a_checkpoint_is_detected(tmp_path):
 def test_online_lstm_g_learning_resumes_bit_for_bit(tmp_path):
     from axonal.synaptic.architect import LSTM as ArchitectLSTM
     from axonal.synaptic import Trainer
-    from axonal.synaptic.trainer import _SynapticEpoch
 
     rng = np.random.default_rng(2)
     x = rng.integers(0, 2, size=(60, 2)).astype(float)
@@ -171,21 +170,14 @@ def test_online_lstm_g_learning_resumes_bit_for_bit(tmp_path):
                                     **options)
         return net, result
 
+    def interrupt(info):
+        if info["iterations"] == 7:
+            raise KeyboardInterrupt
+
     straight, result = run()
     path = tmp_path / "online.ckpt"
-    original = _SynapticEpoch.on_epoch_end
-
-    def interrupt(self, epoch, logs):
-        if epoch == 6:
-            raise KeyboardInterrupt
-        return original(self, epoch, logs)
-
-    _SynapticEpoch.on_epoch_end = interrupt
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            run(checkpoint=path)
-    finally:
-        _SynapticEpoch.on_epoch_end = original
+    with pytest.raises(KeyboardInterrupt):
+        run(checkpoint=path, schedule={"every": 1, "do": interrupt})
     resumed, result_resumed = run(checkpoint=path, resume=path)
     for name, value in straight.get_weights().items():
         assert np.array_equal(value, resumed.get_weights()[name]), name

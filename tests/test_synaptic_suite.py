@@ -5,10 +5,12 @@ Where axonal differs, the test says so. Synaptic's ``learningRate = .5`` is the
 rate of the network-level tests (optimized/unoptimized, JSON round trip); the
 trainer tests use the Trainer's default rate 0.2 as Synaptic's do.
 
-Three tests run only when ``AXONAL_SYNAPTIC_FULL=1``: the sine perceptron with and
-without cross-validation (2000 epochs × 800 online steps: about 5 and 4 minutes here)
-and the timing task (up to 200 epochs × 4000 LSTM-g steps: about 4 minutes). Their
-thresholds are not loosened; they are opted into, being far over the suite's time.
+Three tests run Synaptic's full settings: the sine perceptron with and without
+cross-validation (2000 epochs × 800 online steps) and the timing task (up to 200
+epochs × 4000 LSTM-g steps). With the compiled engine (:mod:`axonal.jit`) they take
+5–15 s each and run by default, marked ``slow``; on the NumPy reference alone
+(``AXONAL_JIT=0``, or no Numba) they take minutes and run only when
+``AXONAL_SYNAPTIC_FULL=1``. Their thresholds are not loosened.
 LSTM discrete sequence recall runs Synaptic's full settings by default (about 45 s),
 marked ``slow`` like the other tests that train for seconds.
 """
@@ -18,6 +20,8 @@ import os
 
 import numpy as np
 import pytest
+
+from axonal import jit
 
 from axonal.synaptic.architect import LSTM, Perceptron
 from axonal.graph import Graph, GraphNetwork
@@ -29,8 +33,10 @@ FULL = os.environ.get("AXONAL_SYNAPTIC_FULL") == "1"
 
 
 def full_only(test):
-    """Synaptic's full settings take minutes: slow, and run only when AXONAL_SYNAPTIC_FULL=1."""
-    skip = pytest.mark.skipif(not FULL, reason="Synaptic's full settings take minutes: set AXONAL_SYNAPTIC_FULL=1")
+    """Synaptic's full settings: seconds compiled, minutes on the NumPy reference (then opt-in)."""
+    skip = pytest.mark.skipif(not (FULL or jit.enabled()),
+                              reason="compiled paths are off and Synaptic's full settings take minutes on the "
+                                     "NumPy reference: set AXONAL_SYNAPTIC_FULL=1")
     return pytest.mark.slow(skip(test))
 
 

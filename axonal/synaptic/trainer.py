@@ -177,7 +177,7 @@ class Trainer(SynapticTasks):
             monitor = "val_loss"
             stop = [ErrorBelow(o["error"], monitor="val_loss"),
                     ErrorBelow(o["cross_validate"]["test_error"], monitor="val_loss")]
-        callbacks = [_SynapticEpoch(every, do, log, monitor)]
+        callbacks = _epoch_callbacks(every, do, log, monitor)
         history = self.network.fit(
             x, y, loss=loss, optimizer=SGD(learning_rate=_first_rate(o["rate"])), epochs=o["iterations"],
             batch_size=1, shuffle=shuffle, error=None if validation is not None else o["error"],
@@ -261,7 +261,7 @@ class Trainer(SynapticTasks):
                                                                         store_for(saving["checkpoint"]), fingerprint)
         loop = TrainingLoop(rule, StreamFeed(x[:cut], y[:cut], shuffle=shuffle), stopper=AnyOf(*criteria),
                             rng=np.random.default_rng(seed), schedule=_rate_schedule(o["rate"], o["iterations"]),
-                            callbacks=[_SynapticEpoch(every, do, log, monitor)], network=self.network,
+                            callbacks=_epoch_callbacks(every, do, log, monitor), network=self.network,
                             checkpoint=writer, checkpoint_every=saving["checkpoint_every"])
         resume = saving["resume"]
         if resume is True:
@@ -272,6 +272,12 @@ class Trainer(SynapticTasks):
         final = history.val_loss if cv is not None else history.loss
         return TrainResult(error=float(final[-1]), iterations=len(history.loss), time=time.perf_counter() - start,
                            stop_reason=history.stop_reason or "", history=history)
+
+
+def _epoch_callbacks(every, do, log, monitor) -> list:
+    """Synaptic's per-epoch ``schedule``/``log`` as a callback, only when one is asked for: with none,
+    nothing listens between epochs and a compiled rule may learn many epochs in one call."""
+    return [_SynapticEpoch(every, do, log, monitor)] if every is not None or log else []
 
 
 class _SynapticEpoch(Callback):

@@ -6,6 +6,7 @@ module          what it holds
 loop            :class:`TrainingLoop`: the phases prepare, epoch, step, end of epoch,
                 finish; :class:`StepRule`, the part that differs between algorithms
 backprop        :class:`Backprop`: ∂E/∂p by backpropagation, then an optimizer step
+compiled_dense  whole epochs of ``Backprop`` for dense stacks in one compiled call
 lstm_g          :class:`LSTMGStep`: LSTM-g's online rule, one time step per step
 batches         which samples each step sees; validation held out
 checkpoint      a run written to a file and continued bit for bit

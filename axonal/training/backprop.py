@@ -11,12 +11,18 @@ For outputs at every time step ``(batch, time, k)`` each (sample, step) is a row
 of the loss, which is backpropagation through time. With the NaN guard on, the
 step is checked before and after the update and rolled back whole when anything
 became NaN or infinite (:mod:`axonal.nan_guard`).
+
+For stacks of dense layers a whole epoch of these steps runs as one compiled call
+when compiled paths are on (:meth:`Backprop.whole_epoch`,
+:mod:`axonal.training.compiled_dense`): the same equations, the same order of
+samples, the same guard.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from .. import jit
 from ..nan_guard import NanGuard
 from ..targets import loss_rows
 from .loop import StepRule
@@ -52,6 +58,7 @@ class Backprop(StepRule):
         self.epoch_pred = None
         self._seen = 0                    # rows of the epoch's order learned from so far
         self._grad_buffers: dict = {}
+        self._dense = None                # the compiled epoch's plan; False: the kernel does not apply
 
     @property
     def learning_rate(self) -> float:
@@ -97,6 +104,31 @@ class Backprop(StepRule):
             guard.after_step(steps, epoch, batch.index)
         weight = float(y_pred.size // self.n_outputs) if batch.w is None else float(batch.w.sum())
         return value, weight
+
+    def whole_epoch(self, feed, rng, loop, max_steps):
+        """The epoch in one compiled call for a stack of dense layers (see
+        :mod:`axonal.training.compiled_dense`); ``None`` to step batch by batch."""
+        dense = self.whole_epoch_plan(feed)
+        return None if dense is None else dense.run(feed, rng, max_steps)
+
+    def many_epochs(self, feed, rng, loop, epochs, stop_error, max_steps):
+        """Several epochs in one compiled call (no metrics, no validation); ``None``: one at a time."""
+        if self.metrics or self.validation is not None or self.whole_epoch_plan(feed) is None:
+            return None
+        return self._dense.run_many(feed, rng, epochs, stop_error, max_steps)
+
+    def whole_epoch_plan(self, feed):
+        """The compiled plan for ``feed`` (made once), or ``None`` when compiled paths are off or do not apply."""
+        dense = self._dense
+        if dense is False:
+            return None
+        kernels = jit.kernels("dense_epoch")
+        if kernels is None:
+            return None
+        if dense is None or dense.feed is not feed:
+            from .compiled_dense import DenseEpoch
+            dense = self._dense = DenseEpoch.plan(self, feed, kernels) or False
+        return dense or None
 
     def epoch_logs(self, logs, loop) -> None:
         """Training metrics from the predictions made while the epoch trained (row ``i`` of them

@@ -146,7 +146,8 @@ def fit(net, x, y, *, loss="mse", optimizer="sgd", learning_rate: float | None =
                    "optimizer": opt.name, "epochs": int(epochs), "shuffle": bool(shuffle)}
     writer = None if checkpoint is None else Checkpointer(net, store_for(checkpoint), fingerprint)
     loop = TrainingLoop(rule, feed, stopper=stopper, rng=rng, schedule=sched,
-                        callbacks=callbacks + ([bar] if bar is not None else []), batch_callbacks=callbacks,
+                        callbacks=callbacks + ([bar] if bar is not None else []),
+                        batch_callbacks=[cb for cb in callbacks if _listens_to_batches(cb)],
                         max_steps=max_steps, network=net, checkpoint=writer, checkpoint_every=checkpoint_every)
     if resume is not None:
         Checkpointer.resume(loop, net, store_for(resume), fingerprint)
@@ -156,6 +157,11 @@ def fit(net, x, y, *, loss="mse", optimizer="sgd", learning_rate: float | None =
 def check_count(label, value) -> None:
     """``value`` must be a positive integer (not a bool); the error names ``label``."""
     positive_int(value, "fit", label)
+
+
+def _listens_to_batches(callback) -> bool:
+    """Whether ``callback`` has its own ``on_batch_end`` (the others let an epoch run in one call)."""
+    return getattr(type(callback), "on_batch_end", None) is not Callback.on_batch_end
 
 
 def _metric_functions(metrics) -> list:

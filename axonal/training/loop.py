@@ -6,9 +6,15 @@ A run of training is::
     while not stopped:
         epoch()               the rate for this epoch, then step() on every batch
             step(batch)       the step rule learns from one batch: E, and the update
+                              (or whole_epoch(): a compiled rule learns them all in one call)
         end_epoch()           logs, History, stop criteria, best weights, callbacks,
                               checkpoint
     finish()                  best weights back, rate restored, callbacks end
+
+When nothing runs between epochs (no callback, schedule, checkpoint, metric, and no stop
+criterion but ``MaxEpochs`` and ``ErrorBelow`` on the loss), a rule may learn several
+epochs in one call (:meth:`StepRule.many_epochs`); the loop records them as if it had
+ended each one itself.
 
 Everything that differs between ways of learning is in the **step rule**
 (:class:`StepRule`): backpropagation through an optimizer
@@ -23,11 +29,14 @@ checkpoints work the same on every path.
 from __future__ import annotations
 
 import contextlib
+import math
 
 import numpy as np
 
+from ..callbacks import Callback
 from ..history import History
 from ..nan_guard import NonFiniteError
+from ..stopping import ErrorBelow, MaxEpochs
 
 __all__ = ["StepRule", "TrainingLoop"]
 
@@ -51,6 +60,31 @@ class StepRule:
 
     def epoch_logs(self, logs: dict, loop: "TrainingLoop") -> None:
         """Add what the rule measures after an epoch (validation loss, metrics) to ``logs``."""
+
+    def whole_epoch(self, feed, rng, loop: "TrainingLoop", max_steps: int | None) -> tuple[float, float, int] | None:
+        """Learn from a whole epoch of ``feed`` in one call, where the rule can (a compiled kernel).
+
+        Return ``(Σ E·weight, Σ weight, steps)`` over the epoch's batches, having drawn
+        the epoch's order from ``rng`` exactly as ``feed.batches(rng)`` does and taken at
+        most ``max_steps`` steps (``None``: no limit). Return ``None`` to have the loop
+        step batch by batch instead; the model, ``feed`` and ``rng`` must then be as they
+        were (a kernel that met a NaN or Inf puts them back, so that the batch-by-batch
+        path finds the step and keeps the last finite one).
+        """
+        return None
+
+    def many_epochs(self, feed, rng, loop: "TrainingLoop", epochs: int, stop_error: float,
+                    max_steps: int | None) -> tuple[list, int] | None:
+        """Learn up to ``epochs`` whole epochs in one call, where the rule can; the loop asks only
+        when nothing needs to run between epochs (see :meth:`TrainingLoop.run`).
+
+        Stop after the first epoch whose mean loss is ``<= stop_error``, or once ``max_steps``
+        steps are taken. Return ``(losses, steps)``: each epoch's mean loss (``Σ E·w / Σ w``,
+        0 without weight) and the steps taken, the orders drawn from ``rng`` as ``epochs``
+        calls of ``feed.batches(rng)`` would have (only as many as ran). ``None``: the
+        loop runs epoch by epoch, with the model, ``feed`` and ``rng`` as they were.
+        """
+        return None
 
     def initial_error(self) -> float | None:
         """The error before training, for a rate that depends on it (``None``: not known)."""
@@ -106,6 +140,7 @@ class TrainingLoop:
         self.epoch_total = 0.0        # Σ E·weight over the epoch so far
         self.epoch_weight = 0.0       # Σ weight
         self._step_reason = None
+        self._quiet = False           # whether nothing runs between epochs, so the rule may run several
 
     # -- the phases --------------------------------------------------------------------------
     def run(self) -> History:
@@ -115,7 +150,8 @@ class TrainingLoop:
             try:
                 self.prepare()
                 while self.reason is None:
-                    self.epoch()
+                    if not (self._quiet and self._many_epochs()):
+                        self.epoch()
             except NonFiniteError as exc:
                 exc.history = self.history
                 self.history.stop_reason = "non_finite"
@@ -131,6 +167,44 @@ class TrainingLoop:
             cb.on_train_begin(dict(self.feed.info, epochs=self.epochs))
         if self.last_error is None and getattr(self.schedule, "needs_error", False):
             self.last_error = self.rule.initial_error()
+        self._quiet = self._nothing_between_epochs()
+
+    def _nothing_between_epochs(self) -> bool:
+        """No callback, schedule, checkpoint, best-weights keeper, metric or stop criterion but
+        ``MaxEpochs`` and ``ErrorBelow`` on the loss (whose answers follow from the losses alone)."""
+        if self.batch_callbacks or self.schedule is not None or self.checkpoint is not None or self.restorers:
+            return False
+        if self.history.metrics or any(type(cb).on_epoch_end is not Callback.on_epoch_end for cb in self.callbacks):
+            return False
+        return all(type(c) is MaxEpochs or (type(c) is ErrorBelow and c.monitor == "loss")
+                   for c in self.stopper.criteria)
+
+    def _many_epochs(self) -> bool:
+        """Let the rule learn the epochs up to the next stop in one call; record them as
+        :meth:`end_epoch` would have, one by one."""
+        caps = [c.epochs for c in self.stopper.criteria if type(c) is MaxEpochs]
+        left = (min(caps) if caps else 1 << 30) - self.epoch_index
+        if left < 2:
+            return False
+        thresholds = [c.threshold for c in self.stopper.criteria if type(c) is ErrorBelow]
+        steps_left = None if self.max_steps is None else self.max_steps - self.history.steps
+        done = self.rule.many_epochs(self.feed, self.rng, self, left, max(thresholds, default=-math.inf),
+                                     steps_left)
+        if done is None:
+            self._quiet = False  # epoch by epoch from here
+            return False
+        losses, steps = done
+        h, rate = self.history, self.rule.learning_rate
+        h.loss.extend(losses)
+        h.learning_rate.extend([rate] * len(losses))
+        h.steps += steps
+        self.epoch_index += len(losses)
+        self.last_error = losses[-1]
+        reason = self.stopper.check(self.epoch_index - 1, {"loss": losses[-1], "learning_rate": rate})
+        if self.max_steps is not None and h.steps >= self.max_steps:
+            reason = "steps"
+        self.reason = h.stop_reason = reason
+        return True
 
     def epoch(self) -> None:
         """One pass over the feed: the schedule's rate, then :meth:`step` on each batch, then :meth:`end_epoch`."""
@@ -138,11 +212,27 @@ class TrainingLoop:
             self.rule.learning_rate = float(self.schedule.rate(self.epoch_index, self.last_error))
         self.epoch_total = self.epoch_weight = 0.0
         self._step_reason = None
+        if not self.batch_callbacks and self._whole_epoch():
+            self.end_epoch()
+            return
         for batch in self.feed.batches(self.rng):
             self.step(batch)
             if self._step_reason:
                 break
         self.end_epoch()
+
+    def _whole_epoch(self) -> bool:
+        """Let the rule learn the epoch in one call (no batch callbacks to call between steps)."""
+        left = None if self.max_steps is None else self.max_steps - self.history.steps
+        done = self.rule.whole_epoch(self.feed, self.rng, self, left)
+        if done is None:
+            return False
+        total, weight, steps = done
+        self.epoch_total, self.epoch_weight = float(total), float(weight)
+        self.history.steps += int(steps)
+        if self.max_steps is not None and self.history.steps >= self.max_steps:
+            self._step_reason = "steps"
+        return True
 
     def step(self, batch) -> None:
         """Learn from one batch; count it; ask the batch callbacks and ``max_steps`` whether to go on."""

@@ -16,11 +16,12 @@ import math
 
 import numpy as np
 
+from ..losses.base import Loss
 from ..nan_guard import NonFiniteError
 from .batches import Batch
 from .loop import StepRule
 
-__all__ = ["LSTMGStep", "StreamFeed"]
+__all__ = ["ArgmaxMatch", "LSTMGStep", "MeanSquared", "RoundedMatch", "StreamFeed"]
 
 
 class LSTMGStep(StepRule):
@@ -53,13 +54,11 @@ class LSTMGStep(StepRule):
     def step(self, batch, loop) -> tuple[float, float]:
         learner = self.learner
         weights = learner.network.params_.values
-        stream = learner.state_dict()
-        if self._backup is None or self._backup[1].keys() != stream.keys():
-            self._backup = (np.array(weights), {k: np.array(v) for k, v in stream.items()})
+        if self._backup is None or self._backup[0].shape != weights.shape:
+            self._backup = [np.array(weights), None]
         else:
             np.copyto(self._backup[0], weights)
-            for key, value in stream.items():
-                np.copyto(self._backup[1][key], value)
+        self._backup[1] = learner.snapshot(self._backup[1])     # the stream: one copy of its flat buffer
         out = learner.step(batch.x)
         right = self.judge is None or self.judge(out, batch.t)
         if self.judge is None or not right:
@@ -68,11 +67,70 @@ class LSTMGStep(StepRule):
         value = float(self.cost(np.atleast_2d(out), np.atleast_2d(batch.t)))
         if not (math.isfinite(value) and learner.weights_finite()):
             np.copyto(weights, self._backup[0])
-            learner.load_state_dict(self._backup[1])
+            learner.restore(self._backup[1])
             raise NonFiniteError(f"training stopped at step {loop.history.steps + 1} (epoch {loop.epoch_index + 1}): "
                                  f"LSTM-g made the error or a weight NaN or Inf; the weights, traces and state "
                                  f"of the last finite step are kept. Try a lower rate.")
         return value, 1.0
+
+    def whole_epoch(self, feed, rng, loop, max_steps):
+        """A whole epoch of a :class:`StreamFeed` in one compiled call (:func:`axonal.graph.lstm_g_compiled.run_epoch`).
+
+        Taken when the kernels are on, the feed is a :class:`StreamFeed` and the judge (if any) is
+        one the kernel knows (:class:`RoundedMatch`, :class:`ArgmaxMatch`); the epoch's start is
+        copied once (weights, stream, ``rng``, the feed's order) and put back when a step makes a
+        weight or an error NaN or infinite, so that the step-by-step path replays the epoch and
+        names the step. Otherwise ``None``: step by step.
+        """
+        from ..graph import lstm_g_compiled as compiled
+        learner = self.learner
+        judge = 0 if self.judge is None else getattr(self.judge, "kernel_code", None)
+        if judge is None or not isinstance(feed, StreamFeed) or compiled.compiled(learner) is None:
+            return None
+        weights = learner.network.params_.values
+        if not np.isfinite(weights).all():
+            return None
+        x, y = feed.x, feed.y
+        batch, steps = (x.shape[0], x.shape[1]) if x.ndim == 3 else (1, x.shape[0])
+        n_out = learner.layer.sizes[learner.layer.out_index]
+        if x.shape[-1] != learner.layer.sizes[0] or y.shape[:y.ndim - 1] != x.shape[:x.ndim - 1] \
+                or y.shape[-1] != n_out or steps == 0:
+            return None             # the step-by-step path says what is wrong
+        saved = (weights.copy(), learner.snapshot(), rng.bit_generator.state, feed.order.copy())
+
+        def put_back():
+            np.copyto(weights, saved[0])
+            learner.restore(saved[1])
+            rng.bit_generator.state = saved[2]
+            feed.order[:] = saved[3]
+
+        if feed.reset is not None:
+            feed.reset()
+        if feed.shuffle:
+            rng.shuffle(feed.order)
+        if learner._batch not in (None, batch):
+            put_back()
+            return None
+        n = steps if max_steps is None else min(steps, max(int(max_steps), 1))
+        dtype = learner.layer.dtype
+        xs = x.transpose(1, 0, 2) if x.ndim == 3 else x[:, None, :]
+        ys = y.transpose(1, 0, 2) if y.ndim == 3 else y[:, None, :]
+        done = compiled.run_epoch(learner, np.ascontiguousarray(xs, dtype=dtype), np.ascontiguousarray(ys, dtype=dtype),
+                                  np.ascontiguousarray(ys, dtype=np.float64), feed.order, n, self.learning_rate, judge)
+        if done is None or done[0] != n:
+            put_back()
+            return None
+        _, outs, right = done
+        values = _step_costs(self.cost, outs, y, feed.order[:n], x.ndim == 3)
+        if not all(math.isfinite(v) for v in values):
+            put_back()
+            return None
+        total = 0.0
+        for v in values:          # summed as the loop sums step by step
+            total += v
+        if self.judge is not None:
+            self.all_right = self.all_right and bool(right.all())
+        return total, float(n), n
 
     def epoch_logs(self, logs, loop) -> None:
         if self.judge is not None:
@@ -121,3 +179,49 @@ class StreamFeed:
         if order.shape != self.order.shape or not np.array_equal(np.sort(order), np.arange(len(self.order))):
             raise ValueError(f"the checkpoint's step order is not a permutation of the {len(self.order)} steps")
         self.order[:] = order.astype(np.int64)
+
+
+class RoundedMatch:
+    """A judge for :class:`LSTMGStep`: a step is right when every rounded output equals its target,
+    ``not any(round(y) != t)`` (Synaptic's DSR); the compiled epoch knows it (``kernel_code``)."""
+
+    kernel_code = 1
+
+    def __call__(self, out, target) -> bool:
+        return not np.any(np.round(out) != target)
+
+
+class ArgmaxMatch:
+    """A judge for :class:`LSTMGStep`: a step is right when the largest output is where the target's
+    largest is, ``argmax(y) == argmax(t)`` over all streams (Synaptic's ERG); ``kernel_code`` 2."""
+
+    kernel_code = 2
+
+    def __call__(self, out, target) -> bool:
+        return bool(np.argmax(out) == np.argmax(target))
+
+
+class MeanSquared:
+    """``E = mean((t - y)²)`` over every output of every stream; :meth:`per_step` gives it for every
+    step of an epoch at once, ``(steps, streams, outputs) -> (steps,)``."""
+
+    def __call__(self, out, target) -> float:
+        return float(np.mean((target - out) ** 2))
+
+    def per_step(self, outs, targets):
+        return np.mean((targets - outs) ** 2, axis=(1, 2))
+
+
+def _step_costs(cost, outs, y, order, streams) -> list:
+    """The cost of each step of a compiled epoch, as ``cost(atleast_2d(out), atleast_2d(t))`` gives it
+    step by step: at once for an axonal loss's ``value`` or a cost with ``per_step``, else one call a step."""
+    targets = y[:, order].transpose(1, 0, 2) if streams else y[order][:, None, :]
+    loss = getattr(cost, "__self__", None)
+    if isinstance(loss, Loss) and getattr(cost, "__func__", None) is Loss.value and not loss.categorical:
+        steps, batch, n = outs.shape
+        pred = outs.reshape(steps * batch, n)
+        true = loss.prepare_targets(np.ascontiguousarray(targets).reshape(steps * batch, n), n, pred.dtype)
+        return loss._per_sample(pred, true).reshape(steps, batch).mean(axis=1, dtype=np.float64).tolist()
+    if hasattr(cost, "per_step"):
+        return [float(v) for v in cost.per_step(outs, targets)]
+    return [float(cost(out, target)) for out, target in zip(outs, targets)]
