@@ -79,6 +79,7 @@ class GraphLayer(GraphBackward, Layer):
         self._carried = None
         self._cache = None
         self.final_state = None
+        self.order_steps = any(s.order for s in self.steps)   # in_order layers: NumPy only
 
     # -- shapes and parameters ------------------------------------------------------------
     def plan(self, input_shape):

@@ -31,6 +31,11 @@ error ``t - y`` is the gradient of cross-entropy for logistic outputs (of square
 error for linear ones) with respect to the output state. Self-connection weights are
 not learned. With a batch of ``B`` streams, the updates are averaged over the streams.
 
+Compiled: with Numba (unless ``AXONAL_JIT=0``) each step runs as one kernel call interpreting the
+network's compiled plan (:mod:`axonal.graph.lstm_g_compiled`, :mod:`axonal.kernels.lstm_g`), and a
+training loop over a :class:`~axonal.training.lstm_g.StreamFeed` learns a whole epoch per call; the
+stream lives in one flat buffer both paths share, so they agree (to rounding) and may alternate.
+
 When to use which: BPTT (``fit``) computes the exact gradient over a whole sequence with
 batches and any optimizer, and costs ``O(T)`` memory; LSTM-g learns while the stream runs
 with ``O(1)`` memory in ``T`` (``O(|A|·|B|·|K|)`` per gated synapse), one step at a time.
@@ -42,7 +47,8 @@ import numpy as np
 
 from ..stopping import AnyOf, MaxEpochs
 from ..training.loop import TrainingLoop
-from ..training.lstm_g import LSTMGStep, StreamFeed
+from ..training.lstm_g import LSTMGStep, MeanSquared, StreamFeed
+from . import lstm_g_compiled as _compiled
 from .lstm_g_state import StreamState
 
 __all__ = ["LSTMG"]
@@ -96,6 +102,7 @@ class LSTMG(StreamState):
         for name, mask in layer.masks.items():  # absent synapses hold 0, so updates can skip the mask
             layer.weight(f"{name}.weight")[...] *= mask
         self._batch = None
+        self._plan = None       # the compiled plan (axonal.graph.lstm_g_compiled), made at the first compiled step
 
     def _gated_entry(self, gater, k) -> dict:
         """What layer ``gater`` gates in layer ``k``: its self-connection and the terms into it."""
@@ -105,28 +112,6 @@ class LSTMG(StreamState):
     def reset(self) -> None:
         """Forget the stream: activations, states, traces and errors back to 0, gains to 1."""
         self._batch = None
-
-    def _start(self, batch: int):
-        dt = self.layer.dtype
-        sizes = self.layer.sizes
-        self._batch = batch
-        self.act = [np.zeros((batch, n), dt) for n in sizes]
-        self.state = [np.zeros((batch, n), dt) for n in sizes]
-        self.old = [np.zeros((batch, n), dt) for n in sizes]
-        self.deriv = [np.zeros((batch, n), dt) for n in sizes]
-        self.resp = [np.zeros((batch, n), dt) for n in sizes]
-        self.gain = {g: np.ones((batch, sizes[g]), dt) for g in self.layer.gaters}
-        self.trace = {}
-        self.xtrace = {}
-        self.read = {}                    # activation each term read at its layer's last activation
-        self.used_decay = [None] * len(sizes)
-        for step in self.steps:
-            for term in step.terms:
-                shape = (batch, step.size) if term.one_to_one else (batch, sizes[term.source], step.size)
-                self.trace[id(term)] = np.zeros(shape, dt)
-                for k, entry in self.gated.get(step.index, {}).items():
-                    full = entry["full"]
-                    self.xtrace[id(term), k] = np.zeros(shape + ((sizes[k],) if full else ()), dt)
 
     # -- running -------------------------------------------------------------------------------
     def step(self, x, target=None, *, learning_rate: float | None = None) -> np.ndarray:
@@ -145,8 +130,17 @@ class LSTMG(StreamState):
                 raise ValueError(f"LSTM-g: the stream has {self._batch} parallel sequences; got a batch of "
                                  f"{len(x2)} (call reset())")
             self._start(len(x2))
-        self._activate(x2)
-        y = self.act[self.layer.out_index].copy()
+        out = self.layer.out_index
+        shape = (len(x2), self.layer.sizes[out])
+        if target is not None and np.size(target) == shape[0] * shape[1] and (
+                learning_rate is None or _valid_rate(learning_rate)):   # both halves in one compiled call
+            rate = self.learning_rate if learning_rate is None else float(learning_rate)
+            if _compiled.step(self, x2, np.asarray(target, dtype=self.layer.dtype).reshape(shape), rate):
+                y = self.act[out].copy()        # learning leaves the activations as they were
+                return y[0] if single else y
+        if not _compiled.activate(self, x2):
+            self._activate(x2)
+        y = self.act[out].copy()
         if target is not None:
             self.propagate(target, learning_rate=learning_rate)
         return y[0] if single else y
@@ -159,7 +153,9 @@ class LSTMG(StreamState):
         if np.size(target) != np.prod(shape):
             raise ValueError(f"LSTM-g: target must have {shape[-1]} values per stream; got shape {np.shape(target)}")
         rate = self.learning_rate if learning_rate is None else _check_rate(learning_rate)
-        self._propagate(np.asarray(target, dtype=self.layer.dtype).reshape(shape), rate)
+        target = np.asarray(target, dtype=self.layer.dtype).reshape(shape)
+        if not _compiled.propagate(self, target, rate):
+            self._propagate(target, rate)
 
     def train(self, x, y, *, epochs: int = 1, learning_rate: float | None = None,
               reset_between: bool = True) -> list[float]:
@@ -176,7 +172,7 @@ class LSTMG(StreamState):
         if x.shape[1] == 0:
             raise ValueError("LSTM-g train: got sequences of 0 time steps")
         rate = self.learning_rate if learning_rate is None else _check_rate(learning_rate)
-        rule = LSTMGStep(self, lambda out, target: float(np.mean((target - out) ** 2)), rate)
+        rule = LSTMGStep(self, MeanSquared(), rate)
         feed = StreamFeed(x, y, reset=self.reset if reset_between else None)
         return TrainingLoop(rule, feed, stopper=AnyOf(MaxEpochs(int(epochs))), rng=np.random.default_rng(0)).run().loss
 
@@ -235,26 +231,29 @@ class LSTMG(StreamState):
         return full
 
     def _activate(self, x):
-        self.act[0] = x
+        self.act[0][...] = x
         w = self._weight
         for step in self.steps:
             i = step.index
-            self.old[i] = self.state[i]
+            self.old[i][...] = self.state[i]
             s = np.zeros((self._batch, step.size), self.layer.dtype)
             if step.bias is not None:
                 s += w(step.bias)
-            decay = self.used_decay[i] = self._self_decay(step)
+            decay = self._self_decay(step)
+            self.used_decay[i] = None if decay is None else self._decay[i]
             if decay is not None:
+                self._decay[i][...] = decay
                 s += decay * self.old[i]
             for term in step.terms:
-                a = self.read[id(term)] = self.act[term.source]
+                a = self.read[id(term)] = self._reads[id(term)]
+                a[...] = self.act[term.source]
                 s += term.forward(a, w(term.param), self._gain(term))
-            self.state[i] = s
+            self.state[i][...] = s
             act = step.activation.forward(s)
-            self.act[i] = act
-            self.deriv[i] = step.activation.backward(np.ones_like(s), s, act)
+            self.act[i][...] = act
+            self.deriv[i][...] = step.activation.backward(np.ones_like(s), s, act)
             if i in self.gain:
-                self.gain[i] = act
+                self.gain[i][...] = act
             self._update_eligibility(step)
             if self.rule == "synaptic":
                 self._update_extended(step)
@@ -311,7 +310,7 @@ class LSTMG(StreamState):
             i = step.index
             if i == out:
                 projected = target - self.act[i]
-                self.resp[i] = projected
+                self.resp[i][...] = projected
             else:
                 err = np.zeros((self._batch, step.size), self.layer.dtype)
                 for to_step, term in self.outgoing[i]:   # δ^P: each term's ∂E/∂a given δu = δ_k
@@ -321,7 +320,7 @@ class LSTMG(StreamState):
                 for k, entry in self.gated.get(i, {}).items():
                     infl = self._influence(i, k, entry)
                     gated_err += self.resp[k] * infl if infl.ndim == 2 else np.einsum("bjk,bk->bj", infl, self.resp[k])
-                self.resp[i] = projected + self.deriv[i] * gated_err
+                self.resp[i][...] = projected + self.deriv[i] * gated_err
             for term in step.terms:
                 if not term.conn.trainable:
                     continue
@@ -343,8 +342,12 @@ class LSTMG(StreamState):
                 w(step.bias)[...] += np.add.reduce(self.resp[i], axis=0) * (rate / self._batch)
 
 
+def _valid_rate(rate) -> bool:
+    return not isinstance(rate, bool) and isinstance(rate, (int, float, np.floating)) and bool(np.isfinite(rate)) \
+        and rate > 0
+
+
 def _check_rate(rate):
-    if isinstance(rate, bool) or not isinstance(rate, (int, float, np.floating)) or not np.isfinite(rate) \
-            or rate <= 0:
+    if not _valid_rate(rate):
         raise ValueError(f"LSTM-g: learning_rate must be a positive number, got {rate!r}")
     return float(rate)

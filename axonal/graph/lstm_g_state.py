@@ -5,17 +5,102 @@ activations, states, derivatives, responsibilities, gains, and the eligibility
 and extended traces. :class:`StreamState` gives :class:`~axonal.graph.LSTMG` the
 means to hand these over (for checkpoints and for rolling back a step) and to
 take them back, so training continues exactly.
+
+Every stream array is a view into one flat buffer (placed by
+:func:`axonal.graph.compiled_plan.stream_layout`), which the NumPy path writes in
+place and the compiled kernels (:mod:`axonal.kernels.lstm_g`) read and write whole:
+both paths share one state, and a snapshot of the stream is one copy.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from .compiled_plan import (
+    L_ACT,
+    L_DECAY,
+    L_DERIV,
+    L_GAIN,
+    L_OLD,
+    L_RESP,
+    L_STATE,
+    stream_layout,
+)
+
 __all__ = ["StreamState"]
 
 
 class StreamState:
     """Saving and restoring the stream of an LSTM-g learner (mixed into :class:`~axonal.graph.LSTMG`)."""
+
+    def _start(self, batch: int):
+        """Allocate a fresh stream for ``batch`` parallel sequences: zeros, gains 1."""
+        dt = self.layer.dtype
+        sizes = self.layer.sizes
+        size, lay, tlay = stream_layout(self.layer, batch, gated=self.gated)
+        flat = np.zeros(size, dt)
+        self._batch, self._flat, self._lay, self._tlay = batch, flat, lay, tlay
+        widest = max(sizes)
+        self._work = np.zeros(batch * (6 * widest + widest * widest) + 8, dt)   # the kernels' scratch space
+
+        def view(start, shape):
+            return flat[start:start + int(np.prod(shape))].reshape(shape)
+
+        def per_layer(col):
+            return [view(lay[i, col], (batch, n)) for i, n in enumerate(sizes)]
+
+        self.act, self.state, self.old = per_layer(L_ACT), per_layer(L_STATE), per_layer(L_OLD)
+        self.deriv, self.resp = per_layer(L_DERIV), per_layer(L_RESP)
+        self.gain = {}
+        for g in self.layer.gaters:
+            self.gain[g] = view(lay[g, L_GAIN], (batch, sizes[g]))
+            self.gain[g][...] = 1
+        self._decay = [None if lay[i, L_DECAY] < 0 else view(lay[i, L_DECAY], (batch, n))
+                       for i, n in enumerate(sizes)]
+        self.trace, self.xtrace, self._reads = {}, {}, {}
+        n_term = 0
+        for step in self.steps:
+            for term in step.terms:
+                shape = (batch, step.size) if term.one_to_one else (batch, sizes[term.source], step.size)
+                self.trace[id(term)] = view(tlay[n_term, 0], shape)
+                self._reads[id(term)] = view(tlay[n_term, 1], (batch, sizes[term.source]))
+                for e, (k, entry) in enumerate(self.gated.get(step.index, {}).items()):
+                    self.xtrace[id(term), k] = view(tlay[n_term, 2 + e], shape + ((sizes[k],) if entry["full"] else ()))
+                n_term += 1
+        self.read = {}                    # activation each term read at its layer's last activation
+        self.used_decay = [None] * len(sizes)
+
+    def _expose(self) -> None:
+        """After a step: the self decays and read activations are part of the stream (as the NumPy
+        path sets them at each activation)."""
+        if not self.read:
+            self.used_decay = list(self._decay)
+            self.read = dict(self._reads)
+
+    def snapshot(self, into=None):
+        """The stream as it stands, to :meth:`restore` later: ``(batch, copy of the flat buffer,
+        whether a step ran)``; ``into`` (an earlier snapshot) is reused when it fits."""
+        if self._batch is None:
+            return (None, None if into is None else into[1], False)
+        keep = into[1] if into is not None and into[1] is not None and into[1].shape == self._flat.shape else None
+        if keep is None:
+            keep = self._flat.copy()
+        else:
+            np.copyto(keep, self._flat)
+        return (self._batch, keep, bool(self.read))
+
+    def restore(self, snap) -> None:
+        """Put back a :meth:`snapshot`."""
+        batch, flat, stepped = snap
+        if batch is None:
+            self.reset()
+            return
+        if self._batch != batch or self._flat.shape != flat.shape:
+            self._start(batch)
+        np.copyto(self._flat, flat)
+        self.read, self.used_decay = {}, [None] * self.n_layers
+        if stepped:
+            self._expose()
 
     def state_dict(self) -> dict:
         """The running stream by stable names: activations, states, derivatives, responsibilities,
@@ -43,32 +128,35 @@ class StreamState:
         return arrays
 
     def load_state_dict(self, arrays: dict) -> None:
-        """Take back what :meth:`state_dict` returned (copies are made); ``{}`` resets the stream."""
+        """Take back what :meth:`state_dict` returned (copied into the stream); ``{}`` resets it."""
         if not arrays:
             self.reset()
             return
         self._start(int(np.asarray(arrays["batch"]).ravel()[0]))
         dtype = self.layer.dtype
 
-        def take(key, like=None):
+        def take(key, like):
             value = np.array(arrays[key], dtype=dtype)
-            if like is not None and value.shape != like.shape:
-                raise ValueError(f"LSTM-g state {key!r} has shape {value.shape}; this network needs {like.shape}")
-            return value
+            if like is None or value.shape != like.shape:
+                raise ValueError(f"LSTM-g state {key!r} has shape {value.shape}; this network needs "
+                                 f"{None if like is None else like.shape}")
+            np.copyto(like, value)
+            return like
 
         for i in range(self.n_layers):
             for key in ("act", "state", "old", "deriv", "resp"):
-                getattr(self, key)[i] = take(f"{key}.{i}", getattr(self, key)[i])
-            self.used_decay[i] = take(f"decay.{i}") if f"decay.{i}" in arrays else None
+                take(f"{key}.{i}", getattr(self, key)[i])
+            if f"decay.{i}" in arrays:
+                self.used_decay[i] = take(f"decay.{i}", self._decay[i])
         for g in self.gain:
-            self.gain[g] = take(f"gain.{g}", self.gain[g])
+            take(f"gain.{g}", self.gain[g])
         for name, term in self._named_terms():
-            np.copyto(self.trace[id(term)], take(f"trace.{name}", self.trace[id(term)]))
+            take(f"trace.{name}", self.trace[id(term)])
             if f"read.{name}" in arrays:
-                self.read[id(term)] = take(f"read.{name}")
+                self.read[id(term)] = take(f"read.{name}", self._reads[id(term)])
             for (term_id, k), value in self.xtrace.items():
                 if term_id == id(term):
-                    np.copyto(value, take(f"xtrace.{name}.{k}", value))
+                    take(f"xtrace.{name}.{k}", value)
 
     def weights_finite(self) -> bool:
         """Whether every weight of the network is a finite number."""

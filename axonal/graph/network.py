@@ -26,6 +26,7 @@ import numpy as np
 from ..network import Sequential
 from .blueprint import Graph
 from .layer import GraphLayer
+from .stepper import Stepper
 
 __all__ = ["GraphNetwork"]
 
@@ -55,6 +56,7 @@ class GraphNetwork(Sequential):
         super().__init__([layer], input_dim=layer.sizes[0], dtype=dtype, seed=seed, name=name,
                          _defer_build=_defer_build)
         self._step_state = None
+        self._stepper = Stepper()
 
     @property
     def graph_layer(self) -> GraphLayer:
@@ -77,7 +79,8 @@ class GraphNetwork(Sequential):
     # -- one step at a time ------------------------------------------------------------------------
     def activate(self, x) -> np.ndarray:
         """Run one time step on ``x`` (``(features,)`` or ``(batch, features)``) and return
-        the output layer's activations; the state carries on to the next call."""
+        the output layer's activations; the state carries on to the next call. Compiled (one kernel
+        call, :mod:`axonal.graph.stepper`) unless ``AXONAL_JIT=0`` or a layer has ``in_order`` connections."""
         self._require_built("activate")
         x = np.asarray(x, dtype=self.dtype)
         single = x.ndim == 1
@@ -90,9 +93,20 @@ class GraphNetwork(Sequential):
         if state is not None and next(iter(state["act"].values())).shape[0] != len(x2):
             raise ValueError(f"activate: the carried state is for a batch of "
                              f"{next(iter(state['act'].values())).shape[0]}; got {len(x2)} (call reset_state())")
-        y = layer.forward(x2, state=state if state is not None else layer.initial_state(len(x2)))
-        self._step_state = layer.final_state
+        if not layer.order_steps and (done := self._compiled_stepper().step(self, x2, state)) is not None:
+            y, carried = done   # compiled (axonal.graph.stepper): the state lives in the stepper's buffer
+            layer.final_state = self._step_state = carried
+            if layer.stateful:
+                layer._carried = carried
+        else:
+            y = layer.forward(x2, state=state if state is not None else layer.initial_state(len(x2)))
+            self._step_state = layer.final_state
         return y[0].copy() if single else y.copy()
+
+    def _compiled_stepper(self) -> Stepper:
+        if getattr(self, "_stepper", None) is None:
+            self._stepper = Stepper()
+        return self._stepper
 
     def reset_state(self) -> None:
         """Forget the carried state: activations and states back to 0, gains to 1."""

@@ -1,0 +1,72 @@
+"""``GraphNetwork.activate`` compiled: one time step with the state carried, in one kernel call.
+
+The reference is :meth:`axonal.graph.GraphLayer.forward` on one step from the carried
+state (:meth:`axonal.graph.GraphNetwork.activate` without Numba). The carried state is
+kept as ``{"act": {i: a_i}, "state": {i: s_i}, "gain": {g: γ_g}}``, the form of
+:meth:`~axonal.graph.GraphLayer.initial_state`, whose arrays here are views into one flat
+buffer that :func:`axonal.kernels.graph_step.activate` updates in place; a state the NumPy
+path left is copied in first, so the two paths may alternate.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import jit as _jit
+from .compiled_plan import L_ACT, L_GAIN, L_STATE, CompiledPlan, stream_layout
+
+__all__ = ["Stepper"]
+
+
+class Stepper:
+    """The compiled ``activate`` of one :class:`~axonal.graph.GraphNetwork`."""
+
+    def __init__(self):
+        self.plan = None
+        self.views = None
+        self.flat = None
+        self.lay = None
+
+    def _ready(self, network):
+        kern = _jit.kernels("graph_step")
+        if kern is None:
+            return None
+        params = network.params_.values
+        if self.plan is None or self.plan.params is not params:
+            self.plan = CompiledPlan(network.graph_layer, params, _jit.kernels("activations").encode)
+        return kern if self.plan.ok else None
+
+    def _start(self, layer, batch, state):
+        """A flat buffer for ``batch`` streams holding ``state`` (or the initial state)."""
+        size, lay, _ = stream_layout(layer, batch, lstm_g=False)
+        flat = np.zeros(size, layer.dtype)
+        views = {"act": {}, "state": {}, "gain": {}}
+        for s in layer.steps:
+            for part, col in (("act", L_ACT), ("state", L_STATE)):
+                views[part][s.index] = flat[lay[s.index, col]:lay[s.index, col] + batch * s.size].reshape(batch, s.size)
+        for g in layer.gaters:
+            n = layer.sizes[g]
+            views["gain"][g] = flat[lay[g, L_GAIN]:lay[g, L_GAIN] + batch * n].reshape(batch, n)
+        start = layer.initial_state(batch) if state is None else state
+        for part, named in views.items():
+            for key, view in named.items():
+                view[...] = start[part][key]
+        self.flat, self.lay, self.views = flat, lay, views
+
+    def _intact(self) -> bool:
+        """Whether the views still look into the buffer (a deep copy of the network separates them)."""
+        return next(iter(self.views["act"].values())).base is self.flat
+
+    def step(self, network, x, state):
+        """Run one step on ``x`` (B, n_0) from ``state`` (``None``: the initial state); returns
+        ``(outputs (B, n_out) as a view, the carried state)``, or ``None`` for the NumPy path."""
+        kern = self._ready(network)
+        if kern is None:
+            return None
+        layer = network.graph_layer
+        if state is None or state is not self.views or not self._intact():
+            self._start(layer, len(x), state)
+        plan = self.plan
+        kern.activate(plan.steps, plan.terms, plan.lists, plan.fparam, plan.masks, self.lay, plan.params,
+                      plan.fixed(), self.flat, np.ascontiguousarray(x, dtype=plan.dtype))
+        return self.views["act"][layer.out_index], self.views

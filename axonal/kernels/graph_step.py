@@ -1,0 +1,144 @@
+r"""One time step of a graph network, interpreted from its compiled plan's arrays.
+
+The NumPy reference is :meth:`axonal.graph.GraphLayer._run` (one step with the state
+carried, as :meth:`axonal.graph.GraphNetwork.activate` runs it) and the forward half of
+:meth:`axonal.graph.LSTMG._activate`. The plan's arrays are described in
+:mod:`axonal.graph.compiled_plan`; every stream array (activations, states, gains) is a
+row-major ``(B, n)`` segment of one flat buffer ``flat`` at the offsets of ``lay``.
+
+Each layer ``L`` after the input, in order, with ``a`` the activations of a term's source
+(read as they stand: this step's for an earlier layer, the previous step's otherwise)
+and ``γ`` its gater's gain (read the same way)::
+
+    s_L = b_L + s_L(t-1) ⊙ w_L ⊙ γ_L + Σ_terms u             a_L = f_L(s_L)
+    AllToAll     u_j = Σ_i a_i·W_ij                InputGated   u_j = γ_j·Σ_i a_i·W_ij
+    OutputGated  u_j = Σ_i (γ_i·a_i)·W_ij          SynapseGated u_j = Σ_i a_i·(γ_ij·W_ij)
+    OneToOne     u_j = a_j·w_j·γ_j                 (γ_ij = [a_G | 1][index_ij] under synapse gating)
+
+and a gater layer's gain becomes its new activations once it has run.
+"""
+
+from __future__ import annotations
+
+import numba
+
+from . import activations as fn
+
+# The plan's kind codes and column numbers, defined once where the plan is built.
+from ..graph.compiled_plan import (
+    INPUT_GATED, L_ACT, L_GAIN, L_OLD, L_SIZE, L_STATE, ONE_TO_ONE, OUTPUT_GATED, SYNAPSE_GATED, S_BIAS_OFF,
+    S_BIAS_SRC, S_CODE, S_LAYER, S_SELF_GATER, S_SELF_GIDX, S_SELF_MASK, S_SELF_NG, S_SELF_OFF, S_SELF_SRC,
+    S_SIZE, S_T0, S_TN, T_GATER, T_GIDX, T_KIND, T_MASK, T_NA, T_NG, T_NL, T_SRC, T_WOFF, T_WSRC,
+)
+
+
+@numba.njit(cache=True)
+def gain_of(flat, g0, ng, lists, gidx, slot, j):
+    """``γ`` of synapse ``slot`` (gating index position) reaching target neuron ``j``: the gater
+    neuron's activation ``flat[g0 + ·]``, by the index under synapse gating (``n_G``: gain 1)."""
+    if gidx < 0:
+        return flat[g0 + j]
+    g = lists[gidx + slot]
+    if g == ng:
+        return 1.0
+    return flat[g0 + g]
+
+
+@numba.njit(cache=True)
+def add_term(t, terms, lists, masks, lay, W, flat, a_off, s_off, B, masked):
+    """``s += u`` for term ``t`` on every stream: ``a`` at ``a_off`` (B, n_A), ``s`` at ``s_off``
+    (B, n_L); the weight is multiplied by its mask first when ``masked`` (GraphLayer's
+    effective weights). Mirrors each term class's ``forward`` (axonal.graph.terms)."""
+    kind, na, nl = terms[t, T_KIND], terms[t, T_NA], terms[t, T_NL]
+    woff, gater, gidx, ng = terms[t, T_WOFF], terms[t, T_GATER], terms[t, T_GIDX], terms[t, T_NG]
+    moff = terms[t, T_MASK] if masked else -1
+    g_off = lay[gater, L_GAIN] if gater >= 0 else -1
+    for b in range(B):
+        a0, s0, g0 = a_off + b * na, s_off + b * nl, g_off + b * ng
+        if kind == ONE_TO_ONE:
+            for j in range(nl):
+                w = W[woff + j]
+                if moff >= 0:
+                    w = w * masks[moff + j]
+                u = flat[a0 + j] * w
+                if gater >= 0:
+                    u = u * gain_of(flat, g0, ng, lists, gidx, j, j)
+                flat[s0 + j] += u
+            continue
+        for j in range(nl):
+            acc = 0.0
+            for i in range(na):
+                w = W[woff + i * nl + j]
+                if moff >= 0:
+                    w = w * masks[moff + i * nl + j]
+                if kind == OUTPUT_GATED:
+                    acc += (flat[g0 + i] * flat[a0 + i]) * w
+                elif kind == SYNAPSE_GATED:
+                    acc += flat[a0 + i] * (gain_of(flat, g0, ng, lists, gidx, i * nl + j, j) * w)
+                else:
+                    acc += flat[a0 + i] * w
+            if kind == INPUT_GATED:
+                acc = flat[g0 + j] * acc
+            flat[s0 + j] += acc
+
+
+@numba.njit(cache=True)
+def squash(code, param, flat, s_off, a_off, d_off, B, n):
+    """``a = f(s)`` for a layer's ``(B, n)`` rows, and ``f'`` into ``d_off`` when ``d_off >= 0``
+    (as the activation's ``backward(1, s, a)`` gives it)."""
+    if code == fn.SOFTMAX:
+        for b in range(B):
+            fn.softmax_row(flat[s_off + b * n:s_off + (b + 1) * n], flat[a_off + b * n:a_off + (b + 1) * n])
+        return
+    for k in range(B * n):
+        z = flat[s_off + k]
+        y = fn.value(code, param, z)
+        flat[a_off + k] = y
+        if d_off >= 0:
+            flat[d_off + k] = fn.slope(code, param, z, flat[a_off + k])
+
+
+@numba.njit(cache=True)
+def activate(steps, terms, lists, fparam, masks, lay, P, F, flat, x):
+    """One step of ``GraphLayer._run`` with the state carried in ``flat``: ``x`` (B, n_0) the
+    input; activations, states and gains updated in place (see the module docstring). The self
+    term is ``s_L(t-1)·w_L·γ_L`` in that order, the weights masked, as the reference computes."""
+    B = x.shape[0]
+    n0 = lay[0, L_SIZE]
+    for b in range(B):
+        for j in range(n0):
+            flat[lay[0, L_ACT] + b * n0 + j] = x[b, j]
+            if lay[0, L_GAIN] >= 0:
+                flat[lay[0, L_GAIN] + b * n0 + j] = x[b, j]
+    for p in range(steps.shape[0]):
+        i, n = steps[p, S_LAYER], steps[p, S_SIZE]
+        s_off, o_off = lay[i, L_STATE], lay[i, L_OLD]
+        for k in range(B * n):
+            flat[o_off + k] = flat[s_off + k]
+            flat[s_off + k] = 0.0
+        if steps[p, S_BIAS_SRC] >= 0:
+            Wb = P if steps[p, S_BIAS_SRC] == 0 else F
+            for b in range(B):
+                for j in range(n):
+                    flat[s_off + b * n + j] = Wb[steps[p, S_BIAS_OFF] + j]
+        if steps[p, S_SELF_SRC] >= 0:
+            Ws = P if steps[p, S_SELF_SRC] == 0 else F
+            soff, sg, smask = steps[p, S_SELF_OFF], steps[p, S_SELF_GATER], steps[p, S_SELF_MASK]
+            sng, sgidx = steps[p, S_SELF_NG], steps[p, S_SELF_GIDX]
+            for b in range(B):
+                for j in range(n):
+                    w = Ws[soff + j]
+                    if smask >= 0:
+                        w = w * masks[smask + j]
+                    u = flat[o_off + b * n + j] * w
+                    if sg >= 0:
+                        u = u * gain_of(flat, lay[sg, L_GAIN] + b * sng, sng, lists, sgidx, j, j)
+                    flat[s_off + b * n + j] += u
+        for t in range(steps[p, S_T0], steps[p, S_T0] + steps[p, S_TN]):
+            W = P if terms[t, T_WSRC] == 0 else F
+            add_term(t, terms, lists, masks, lay, W, flat, lay[terms[t, T_SRC], L_ACT], s_off, B, True)
+        squash(steps[p, S_CODE], fparam[p], flat, s_off, lay[i, L_ACT], -1, B, n)
+        if lay[i, L_GAIN] >= 0:
+            for k in range(B * n):
+                flat[lay[i, L_GAIN] + k] = flat[lay[i, L_ACT] + k]
+
