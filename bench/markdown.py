@@ -16,9 +16,11 @@ python -m bench --report-only           # rebuild this page and the plot from be
 python -m bench --only rnn --merge      # rerun one family, keeping the other records of latest.jsonl
 python -m bench.load_bounds             # hostile files under 16 MiB: bench/results/load_bounds.md
 ```
-Options: `--only mlp,infer,digits,xor,rnn,graph,imports`,
-`--libs axonal,axonal_layer,torch,torch_fused,sklearn,synaptic,numpy`,
-`--threads 1,2`, `--repeats N`. A peer that is not installed is skipped with a note."""
+Options: `--only mlp,infer,digits,xor,rnn,graph,online,imports`,
+`--libs axonal,axonal_layer,axonal_numpy,torch,torch_fused,sklearn,synaptic,numpy`,
+`--threads 1,2`, `--repeats N`, `--quiet-wait S` and `--attempts N` (on a busy machine: how long
+to wait for quiet, and how often to rerun a disturbed measurement). A peer that is not installed
+is skipped with a note."""
 
 LOAD_BOUNDS = """\
 `python -m bench.load_bounds` builds model files and Synaptic JSON that push every
@@ -105,6 +107,27 @@ so are the initial weights wherever a library lets them be set.
   parallel, state reset between sequences, blocks of 160 fresh sequences, at most 40,000);
   both checked on 1,000 fresh sequences (95% fully right), the checks in the time; Synaptic
   as for the recurrent DSR.
+* **Online learning and small networks** (`bench/workloads/online.py`, `online_tasks.py`):
+  Synaptic's regime, one sample or one time step at a time, one thread, against Synaptic 1.1.4
+  under node. Every network is built by `axonal.synaptic.architect` (float64) from a seed and
+  given to Synaptic as its JSON (`to_json`, `Network.fromJSON`): the same starting weights and
+  the same data on both sides; LSTM-g with `rule="synaptic"` (Synaptic's `propagate`, step for
+  step). XOR: `Trainer(Perceptron(2, 3, 1)).xor()` and Synaptic's `Trainer.XOR()` with their
+  defaults (rate 0.2, shuffled, stop at MSE ≤ 0.005; Synaptic's `Math.random` seeded), time
+  and epochs to solve over 5 seeds (2 for axonal NumPy). SIN: `Perceptron(1, 12, 1)` on Synaptic's 800 sine samples,
+  `train(set, iterations=5, cost="cross_entropy")` (Synaptic's `δ = t - y`), per one-sample
+  update. `LSTM(6, 4, 6)`: one stream of random 0/1 inputs and targets, `learner.step(x, t)`
+  (`net.online(0.1)`) against `activate` + `propagate(0.1, t)`, in blocks of 500 steps, and
+  `activate` alone. Timing task: `LSTM(2, 7, 1)`, a 4,000-step stream, one epoch per
+  `train(stream, iterations=1, rate=0.03)` call, the state carried on. DSR: Synaptic's test
+  (`LSTM(6, 3, 2)`, targets [2, 4], distractors [3, 5], prompts [0, 1], length 9, rate 0.17),
+  `Trainer.dsr` against `Trainer.DSR` until a block of 1,000 sequences is 95% right, time and
+  sequences to solve over 2 seeds (not for axonal NumPy: minutes per run). `LSTM(6, 7, 2)`, the DSR network of the other families: one
+  stream of DSR sequences, activate + propagate (0.17) in blocks of 450 steps, and `activate`
+  alone. Cold is the first call in a fresh process from before its network is built (with
+  Numba's kernels loaded from its cache, and, once per run and engine, compiled into an empty
+  `NUMBA_CACHE_DIR`); warm is the median of the later calls. "axonal NumPy" is axonal with
+  `AXONAL_JIT=0`, the NumPy reference the compiled kernels are checked against.
 * **Import time**: `import axonal`, `import torch`, `import sklearn.neural_network`, each
   in a fresh interpreter, timed around the import statement alone."""
 
@@ -173,6 +196,10 @@ def _machine(m, infos, records, run, end) -> str:
     if "sklearn" in versions:
         lines.append(f"* scikit-learn {versions['sklearn']} (NumPy's BLAS); "
                      f"threadpoolctl {versions.get('threadpoolctl')}")
+    numba = next((r["versions"]["numba"] for r in records
+                  if r.get("record") == "measurement" and r.get("versions", {}).get("numba")), None)
+    if numba:
+        lines.append(f"* Numba {numba} (axonal's compiled paths; kernels cached on disk)")
     if "synaptic" in infos:
         v = infos["synaptic"].get("result", {})
         lines.append(f"* Synaptic {v.get('synaptic', '?')} under node {v.get('node', '?')}")
@@ -185,9 +212,12 @@ def _machine(m, infos, records, run, end) -> str:
     if measured:
         from .report import BUSY
         disturbed = [r for r in measured if r["other_cores"] > BUSY]
+        again = ("those were run again and left out of the medians" if run.get("attempts", 3) > 1 else
+                 "with `--attempts 1` they were not run again, and count in the medians where no undisturbed "
+                 "repeat exists")
         lines.append(f"* Other processes: {len(disturbed)} of {len(measured)} measurements saw other processes use "
-                     f"more than {BUSY} of a core while they ran; those were run again and left out of the "
-                     f"medians (the runner also waits for a quiet machine before each measurement)")
+                     f"more than {BUSY} of a core while they ran; {again} (the runner also waits, up to "
+                     f"{run.get('quiet_wait_s', 60):g} s, for a quiet machine before each measurement)")
     if end.get("elapsed_s"):
         settings = run.get("settings", {})
         lines.append(f"* The run took {end['elapsed_s'] / 60:.1f} minutes; {settings.get('repeats', '?')} repeats per "

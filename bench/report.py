@@ -12,6 +12,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .data import count_parameters
+from .online_report import describe as describe_online
+from .online_report import online_section, online_targets
 
 REPO = Path(__file__).resolve().parent.parent
 PLOT = REPO / "bench" / "results" / "throughput_by_batch.png"
@@ -20,7 +22,7 @@ PEERS = ("torch", "torch_fused", "sklearn", "synaptic")
 BUSY = 0.1  # cores used by other processes during a measurement above which it is flagged
 LABELS = {"axonal": "axonal", "torch": "PyTorch", "torch_fused": "PyTorch fused Adam",
           "sklearn": "scikit-learn", "synaptic": "Synaptic", "numpy": "NumPy matmuls only",
-          "axonal_layer": "axonal LSTM layer"}
+          "axonal_layer": "axonal LSTM layer", "axonal_numpy": "axonal NumPy (AXONAL_JIT=0)"}
 
 
 @dataclass(frozen=True)
@@ -279,7 +281,7 @@ def targets(summary: Summary) -> list:
     add("DSR (Architect LSTM graph) solved ≥ 5× faster than Synaptic", 1, r_graph(1, "synaptic", 1), 5.0)
     add("import axonal ≤ ¼ of import torch", 1, r(10, "torch", 1), 4.0, _inverse(r(10, "torch", 1)))
     add("MLP training ≥ 1000× Synaptic (axonal at batch 128)", 1, r(0, "synaptic", 1), 1000.0)
-    return out
+    return out + online_targets(summary)
 
 
 def rnn_section(summary: Summary, present) -> str:
@@ -342,6 +344,8 @@ def summary_of(record) -> str:
                 f"{res['solved']}/{res['seeds']} solved" + tail)
     if w == "imports":
         return f"import {res['import_s'] * 1e3:.0f} ms" + tail
+    if w.startswith("online_"):
+        return describe_online(record) + tail
     return ""
 
 
@@ -351,11 +355,14 @@ def publish(path, write_markdown: bool) -> int:
     summary = Summary(records)
     present = {r["library"] for r in records if r.get("record") == "measurement"}
     limits = limits_table(summary)
-    tables = ("## Results (medians)\n\n" + main_table(summary, present) + "\n\n" + MAIN_NOTES
+    main = main_table(summary, present)
+    tables = (("## Results (medians)\n\n" + main + "\n\n" + MAIN_NOTES if main.count("\n") > 1 else
+               "## Results (medians)\n\nOnly the families below were run.")
               + (f"\n\n## MLP training against the hardware\n\n{limits}\n\n{LIMITS_NOTES}"
                  if limits.count("\n") > 1 else "")
               + rnn_section(summary, present)
               + graph_section(summary, present)
+              + online_section(summary, present)
               + "\n\n## Targets\n\n" + targets_table(summary))
     print("\n" + tables)
     for r in records:

@@ -19,8 +19,10 @@ import json
 import os
 import resource
 import shlex
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
@@ -36,7 +38,7 @@ from bench.workloads import imports
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
-FAMILIES = ("imports", "mlp", "infer", "digits", "xor", "rnn", "graph")
+FAMILIES = ("imports", "mlp", "infer", "digits", "xor", "rnn", "graph", "online")
 RNN_WORKLOADS = ("rnn_lstm", "rnn_gru", "rnn_simple", "rnn_peephole")
 ATTEMPTS = 3  # a measurement disturbed by another process is kept, flagged, and run again
 
@@ -59,6 +61,10 @@ class Settings:
     dsr_synaptic_seconds: float = 60.0
     threads: tuple = (1, 2)
     batches: tuple = (128, 16, 1)
+    online_repeats: int = 3       # fresh processes per per-step task (each gives one cold figure)
+    online_calls: int = 6         # calls per process of a per-step task: the cold one, then warm ones
+    online_xor_seeds: int = 5     # XOR runs to solve (after the cold run), one network seed each
+    online_dsr_seeds: int = 2     # DSR runs to solve (after the cold run)
 
 
 FULL = Settings(repeats=3, mlp_repeats=5, import_repeats=5, mlp_samples={128: 60_000, 16: 16 * 3000, 1: 3000},
@@ -67,7 +73,8 @@ FULL = Settings(repeats=3, mlp_repeats=5, import_repeats=5, mlp_samples={128: 60
 QUICK = Settings(repeats=1, mlp_repeats=1, import_repeats=3, mlp_samples={128: 128 * 100, 16: 16 * 500, 1: 500},
                  ceiling_seconds=0.4, infer_calls=1000, synaptic_seconds=2.0, synaptic_warmup=3.0,
                  xor_epochs=1000, xor_seeds=5, rnn_steps=15, dsr_seeds=2, dsr_synaptic_runs=1,
-                dsr_synaptic_seconds=20.0)
+                dsr_synaptic_seconds=20.0, online_repeats=1, online_calls=3, online_xor_seeds=2,
+                online_dsr_seeds=1)
 
 
 @dataclass
@@ -127,6 +134,8 @@ def plan(s: Settings, families, libraries) -> list:
     if "xor" in families:  # tiny matrices: one thread only; the median over seeds is the statistic
         cells.append(Cell("xor", "xor_solve", 1, {"seeds": s.xor_seeds, "max_epochs": 20000},
                           libs("axonal", "torch", "synaptic"), 1))
+    if "online" in families:  # Synaptic's regime, against single-threaded JavaScript: one thread
+        cells += online_cells(s, libs("axonal", "axonal_numpy", "synaptic"))
     if "mlp" in families and "synaptic" in libraries:  # single-threaded JavaScript
         cells.append(Cell("mlp", "mlp_synaptic", 1, {"seconds": s.synaptic_seconds,
                                                      "warmup_seconds": s.synaptic_warmup},
@@ -139,6 +148,40 @@ def plan(s: Settings, families, libraries) -> list:
                                   "threads": cell.threads, "params": cell.params, "repeat": rep,
                                   "position": position})
     return cells
+
+
+def online_cells(s: Settings, libraries: list) -> list:
+    """The online family (bench/workloads/online.py): time to solve once per library (the median over
+    network seeds is the statistic), per-step tasks in ``online_repeats`` fresh processes.
+
+    Numba's compile time is measured once per engine, by the first task that uses it (XOR: the
+    compiled dense epoch; LSTM(6, 4, 6): the graph step and LSTM-g step; the timing task: the
+    whole LSTM-g epoch); the other tasks load those kernels from that task's cache (``cache``)."""
+    calls, repeats = s.online_calls, s.online_repeats
+    return [
+        Cell("online", "online_xor", 1, {"seeds": s.online_xor_seeds, "numpy_seeds": min(2, s.online_xor_seeds)},
+             libraries, 1),
+        Cell("online", "online_sin", 1, {"calls": calls, "cache": "online_xor", "compile": False}, libraries, repeats),
+        Cell("online", "online_lstm", 1, {"calls": calls, "block": 500, "activate_blocks": 3}, libraries, repeats),
+        Cell("online", "online_dsr_stream", 1, {"calls": calls, "block": 450, "activate_blocks": 3,
+                                                "cache": "online_lstm", "compile": False}, libraries, repeats),
+        Cell("online", "online_timing", 1, {"calls": max(2, calls - 3)}, libraries, repeats),
+        # DSR's kernels are the LSTM-g step's: it loads them from online_lstm's cache and measures no compile
+        # time of its own; axonal NumPy would take minutes per run (the per-step rows show that gain)
+        Cell("online", "online_dsr", 1, {"seeds": s.online_dsr_seeds, "cache": "online_lstm", "compile": False},
+             [lib for lib in libraries if lib != "axonal_numpy"], 1),
+    ]
+
+
+_NUMBA_ROOT: list = []
+
+
+def numba_cache(workload: str) -> str:
+    """The ``NUMBA_CACHE_DIR`` of ``workload``'s axonal processes in this run: empty until the first of
+    them compiles into it (bench/workloads/online.py), so each workload's compile time is measured once."""
+    if not _NUMBA_ROOT:
+        _NUMBA_ROOT.append(tempfile.mkdtemp(prefix="bench-numba-"))
+    return os.path.join(_NUMBA_ROOT[0], workload)
 
 
 def wait_for_quiet(limit_s: float = 60.0, busy_cores: float = 0.3) -> tuple:
@@ -159,13 +202,13 @@ def _children_cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def run_job(job: dict, timeout: float = 900) -> dict:
+def run_job(job: dict, timeout: float = 900, quiet_wait: float = 60.0) -> dict:
     """Run one measurement in a fresh subprocess and return its record.
 
     The record also says how much CPU other processes used while it ran
     (``other_cores``: the machine's busy CPU time less this measurement's, per second).
     """
-    waited, busy = wait_for_quiet()
+    waited, busy = wait_for_quiet(quiet_wait)
     record = {"record": "measurement", **job, "started": _now(), "quiet_wait_s": waited,
               "busy_cores_before": round(busy, 3)}
     busy0, child0 = machine.busy_cpu_seconds(), _children_cpu_seconds()
@@ -175,9 +218,11 @@ def run_job(job: dict, timeout: float = 900) -> dict:
             record.update(result=imports.measure(job["library"], job["threads"]), load_before=os.getloadavg())
         else:
             spec = {k: job[k] for k in ("workload", "library", "threads", "params")}
+            env = thread_environment(job["threads"], job["library"])
+            if job["family"] == "online":
+                env["NUMBA_CACHE_DIR"] = numba_cache(job["params"].get("cache", job["workload"]))
             proc = subprocess.run([sys.executable, "-m", "bench.worker", json.dumps(spec)], cwd=REPO,
-                                  env=thread_environment(job["threads"]), capture_output=True, text=True,
-                                  timeout=timeout, check=False)
+                                  env=env, capture_output=True, text=True, timeout=timeout, check=False)
             lines = [l for l in proc.stdout.splitlines() if l.startswith("BENCH_RESULT ")]
             if proc.returncode != 0 or not lines:
                 raise RuntimeError(f"worker exited {proc.returncode}: {proc.stderr.strip()[-1500:]}")
@@ -250,6 +295,10 @@ def main(argv=None) -> int:
                         help="write BENCHMARKS.md and the plot (default: yes for a full run, no with --quick)")
     parser.add_argument("--merge", action="store_true",
                         help="keep the records of --output for the families not run now: replace only those run")
+    parser.add_argument("--quiet-wait", type=float, default=60.0,
+                        help="seconds to wait, at most, for a quiet machine before each measurement (default 60)")
+    parser.add_argument("--attempts", type=int, default=ATTEMPTS,
+                        help=f"runs of a measurement that other processes disturbed, at most (default {ATTEMPTS})")
     parser.add_argument("--report-only", action="store_true",
                         help="run nothing: rebuild the table, BENCHMARKS.md and the plot from --output")
     args = parser.parse_args(argv)
@@ -258,7 +307,7 @@ def main(argv=None) -> int:
     if args.threads:
         settings = replace(settings, threads=tuple(int(t) for t in args.threads.split(",")))
     if args.repeats:
-        settings = replace(settings, repeats=args.repeats, mlp_repeats=args.repeats)
+        settings = replace(settings, repeats=args.repeats, mlp_repeats=args.repeats, online_repeats=args.repeats)
     output = args.output or BENCH_DIR / "results" / ("quick.jsonl" if args.quick else "latest.jsonl")
     write_markdown = (not args.quick) if args.markdown is None else args.markdown
     if args.report_only:
@@ -281,6 +330,7 @@ def main(argv=None) -> int:
             out.flush()
 
         emit({"record": "run", "command": command, "quick": args.quick, "started": _now(),
+              "attempts": args.attempts, "quiet_wait_s": args.quiet_wait,
               "settings": {k: v for k, v in vars(settings).items()}, "machine": machine.machine()})
         available = []
         for key in wanted:
@@ -292,7 +342,7 @@ def main(argv=None) -> int:
                 available.append(key)
         for key in available:  # versions, BLAS and thread pools as each library's process sees them
             info = run_job({"family": "info", "workload": "info", "library": key, "threads": 1, "params": {},
-                            "repeat": 0, "position": 0})
+                            "repeat": 0, "position": 0}, quiet_wait=args.quiet_wait)
             info["record"] = "info" if info["record"] == "measurement" else "error"
             emit(info)
 
@@ -302,10 +352,10 @@ def main(argv=None) -> int:
         for cell in cells:
             if cell.workload == "imports":  # untimed first imports: bytecode cache and file cache warm
                 for lib in cell.libraries:
-                    run_job(cell.jobs[0] | {"library": lib})
+                    run_job(cell.jobs[0] | {"library": lib}, quiet_wait=args.quiet_wait)
             for job in cell.jobs:
-                for attempt in range(1, ATTEMPTS + 1):
-                    record = run_job(job)
+                for attempt in range(1, args.attempts + 1):
+                    record = run_job(job, quiet_wait=args.quiet_wait)
                     record["attempt"] = attempt
                     disturbed = record["record"] == "measurement" and record["other_cores"] > report.BUSY
                     record["disturbed"] = disturbed
@@ -320,6 +370,8 @@ def main(argv=None) -> int:
         merged = merge_records(report.load(output), report.load(partial), families)
         partial.write_text("".join(json.dumps(r) + "\n" for r in merged))
     partial.replace(output)
+    if _NUMBA_ROOT:
+        shutil.rmtree(_NUMBA_ROOT.pop(), ignore_errors=True)
     print(f"\nrecords: {output.relative_to(REPO) if output.is_relative_to(REPO) else output}")
     return report.publish(output, write_markdown)
 

@@ -19,7 +19,7 @@ SYNAPTIC_DIR = BENCH_DIR / "node_modules" / "synaptic"
 SYNAPTIC_VERSION = "1.1.4"
 
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
-                    "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
+                    "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS", "NUMBA_NUM_THREADS")
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,8 @@ LIBRARIES = {
     "axonal": Library("axonal", "axonal", "axonal", "this repository"),
     # axonal's fused LSTM(128, peepholes=True) layer: a peer only of the graph family's LSTM as a graph
     "axonal_layer": Library("axonal_layer", "axonal LSTM layer", "axonal", "this repository"),
+    # axonal with its compiled paths off (AXONAL_JIT=0): the NumPy reference, a peer only of the online family
+    "axonal_numpy": Library("axonal_numpy", "axonal NumPy (AXONAL_JIT=0)", "axonal", "this repository"),
     "torch": Library("torch", "PyTorch", "torch", "pip install -r bench/requirements.txt"),
     "torch_fused": Library("torch_fused", "PyTorch fused Adam", "torch", "pip install -r bench/requirements.txt"),
     "sklearn": Library("sklearn", "scikit-learn", "sklearn.neural_network", "pip install -r bench/requirements.txt"),
@@ -60,11 +62,20 @@ def missing_reason(key: str) -> str | None:
     return None
 
 
-def thread_environment(threads: int) -> dict:
-    """Environment for a measuring subprocess: every thread pool sized before any import."""
+def thread_environment(threads: int, library: str | None = None) -> dict:
+    """Environment for a measuring subprocess: every thread pool sized before any import.
+
+    ``axonal_numpy`` runs with ``AXONAL_JIT=0`` (axonal's NumPy reference paths); ``axonal``
+    without ``AXONAL_JIT``, whatever the runner's own environment says, so that it runs as
+    installed (compiled paths on where Numba is installed).
+    """
     env = dict(os.environ)
     for name in THREAD_VARIABLES:
         env[name] = str(threads)
+    if library == "axonal_numpy":
+        env["AXONAL_JIT"] = "0"
+    elif library == "axonal":
+        env.pop("AXONAL_JIT", None)
     repo = str(BENCH_DIR.parent)
     env["PYTHONPATH"] = repo + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     # Cached bytecode, as an installed package has: without it every process would compile
@@ -108,7 +119,7 @@ def versions() -> dict:
     """Versions of the libraries loaded in this process."""
     import sys
     out = {"python": sys.version.split()[0]}
-    for name in ("numpy", "axonal", "torch", "sklearn", "threadpoolctl"):
+    for name in ("numpy", "axonal", "numba", "torch", "sklearn", "threadpoolctl"):
         module = sys.modules.get(name)
         if module is not None:
             out[name] = getattr(module, "__version__", "?")

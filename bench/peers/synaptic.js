@@ -117,7 +117,86 @@ function dsr() {
   return { runs };
 }
 
-const jobs = { xor_steps: xorSteps, xor_solve: xorSolve, mlp, dsr };
+// -- the online family (bench/workloads/online.py) ----------------------------------------------
+// A seeded Math.random (mulberry32), so that Trainer.XOR's shuffles and Trainer.DSR's sequences are
+// the same from run to run; Synaptic reads Math.random at each call.
+function seedRandom(seed) {
+  let a = (seed + 0x9e3779b9) >>> 0;
+  Math.random = function () {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const NEVER = 1e-300; // an error no epoch reaches (Synaptic reads error 0 as "use the default")
+
+// spec.calls calls of one task; calls[0] is the first in this process (cold). A call's time runs from
+// before Network.fromJSON (for the first call of a stream, and for every time-to-solve run) to its end.
+function online() {
+  const calls = [], activate = [];
+  if (spec.kind === 'solve') {
+    for (const run of spec.runs) {
+      seedRandom(run.seed);
+      const t0 = now();
+      const trainer = new Trainer(Network.fromJSON(run.net));
+      if (spec.task === 'online_xor') {
+        const r = trainer.XOR(Object.assign({}, spec.options));
+        calls.push({ seconds: now() - t0, seed: run.seed, epochs: r.iterations, error: r.error,
+                     solved: r.error <= spec.error });
+      } else {
+        const r = trainer.DSR(Object.assign({}, spec.options));
+        calls.push({ seconds: now() - t0, seed: run.seed, sequences: r.iterations, success: r.success,
+                     solved: r.success >= spec.success });
+      }
+    }
+    return { calls };
+  }
+  const x = spec.inputs, y = spec.targets;
+  seedRandom(0);
+  if (spec.task === 'online_sin' || spec.task === 'online_timing') {
+    const set = x.map((input, i) => ({ input, output: y[i] }));
+    let t0 = now();
+    const trainer = new Trainer(Network.fromJSON(spec.net));
+    for (let k = 0; k < spec.calls; k++) {
+      if (k > 0) t0 = now();
+      const r = trainer.train(set, Object.assign({ error: NEVER }, spec.options));
+      calls.push({ seconds: now() - t0, steps: spec.steps_per_call, error: r.error });
+    }
+    return { calls };
+  }
+  let t0 = now();
+  const net = Network.fromJSON(spec.net);
+  for (let k = 0; k < spec.calls; k++) {
+    if (k > 0) t0 = now();
+    for (let t = k * spec.block; t < (k + 1) * spec.block; t++) {
+      net.activate(x[t]);
+      net.propagate(spec.rate, y[t]);
+    }
+    calls.push({ seconds: now() - t0, steps: spec.block });
+  }
+  for (let k = 0; k < spec.activate_blocks; k++) { // the stream goes on, without learning
+    const t1 = now();
+    for (let t = k * spec.block; t < (k + 1) * spec.block; t++) net.activate(x[t]);
+    activate.push({ seconds: now() - t1, steps: spec.block });
+  }
+  return { calls, activate };
+}
+
+// The outputs of spec.net on spec.inputs, step by step; with targets, propagate(rate, target) after each.
+function outputs() {
+  const net = Network.fromJSON(spec.net);
+  const out = [];
+  spec.inputs.forEach((input, t) => {
+    out.push(Array.from(net.activate(input)));
+    if (spec.targets) net.propagate(spec.rate, spec.targets[t]);
+  });
+  return { outputs: out };
+}
+
+const jobs = { xor_steps: xorSteps, xor_solve: xorSolve, mlp, dsr, online, outputs };
 const result = jobs[spec.job]();
 result.maxrss_mb = process.resourceUsage().maxRSS / 1024;
 process.stdout.write(JSON.stringify(result) + '\n');

@@ -37,7 +37,8 @@ def median(values):
 def registry() -> dict:
     """Workload name -> function (imported lazily, so a worker loads only what it runs)."""
     from .. import machine
-    from . import digits, graph, mlp, rnn, xor
+    from . import digits, graph, mlp, online, rnn, xor
+    from .online_tasks import KINDS
     return {
         "info": machine.library_info,
         "mlp_train": mlp.train,
@@ -56,4 +57,5 @@ def registry() -> dict:
         "graph_lstm": graph.lstm,
         "graph_dsr": graph.dsr,
         "graph_dsr_lstm_g": graph.dsr_lstm_g,
+        **{name: online.workload(name) for name in KINDS},
     }
