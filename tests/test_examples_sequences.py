@@ -167,10 +167,14 @@ def test_the_lstm_opens_its_carousel(adding_problem_lstm_and_rnn):
     gates = lstm["most_open_forget_gate"]
     assert len(gates) == len(lstm["train_loss"])
     assert gates[0] < 0.9 and gates[-1] > 0.95
-    # before training the first half barely reaches the answer; after, it does for the LSTM only
+    # before training the first half barely reaches the answer; after, it does for the LSTM, whose
+    # answer is right, while the SimpleRNN's stays near always answering 1 (MSE 1/6). The RNN's
+    # response ratio is not asserted: divided by its last step's response, which training may
+    # drive to 0 or not depending on rounding, it is anywhere from 1e-7 to 1 between runs that
+    # differ in the last bits (the NumPy and compiled paths).
     assert lstm["first_half_response_before"] < 0.05
     assert lstm["first_half_response_after"] > 0.3
-    assert rnn["first_half_response_after"] < lstm["first_half_response_after"] / 3
+    assert lstm["test_mse"] < 0.01 and rnn["test_mse"] > 0.1
 
 
 def test_forget_gates_match_the_layer():

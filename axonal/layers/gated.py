@@ -67,9 +67,23 @@ class LSTM(_Recurrent):
     def _initialize_biases(self):
         self.params["bias"][self.units:2 * self.units] = self.forget_bias
 
-    def _new_cache(self, batch, steps):
-        shape = (steps, batch, self.units)
-        return {k: np.empty(shape, self.dtype) for k in ("h_prev", "c_prev", "c", "i", "f", "g", "o", "tc")}
+    cache_names = ("h_prev", "c_prev", "c", "i", "f", "g", "o", "tc")
+
+    def _kernels(self):
+        kernels = super()._kernels()
+        if kernels is not None:  # the kernels take [p_i; p_f; p_o] (3, units), or an empty (0, 0) array
+            self._peeps = (np.stack([self.params[f"peephole_{gate}"] for gate in "ifo"]) if self.peepholes
+                           else np.empty((0, 0), self.dtype))
+        return kernels
+
+    def _cell_forward(self, kernels, t0, t1, ax, kernel, product, state, mask, outputs, store, inside):
+        kernels.lstm_forward(t0, t1, ax, kernel, product, state[0], state[1], mask, self._peeps, outputs,
+                             store, inside)
+
+    def _cell_backward(self, kernels, t0, t1, go, transposed, product, bypass, rest, mask, cache, grad_a, truncate,
+                       inside):
+        kernels.lstm_backward(t0, t1, go, transposed, product, bypass, rest[0], mask, self._peeps,
+                              cache["store"], grad_a, truncate, inside)
 
     def _step(self, ax_t, state, cache, t):
         h_prev, c_prev = state
@@ -148,11 +162,24 @@ class GRU(_Recurrent):
     def _extra_specs(self):
         return [ArraySpec("recurrent_bias", (3 * self.units,), "zeros", False)]
 
+    cache_names = ("h_prev", "r", "z", "n", "ah_n")
+
     def _new_cache(self, batch, steps):
-        shape = (steps, batch, self.units)
-        cache = {k: np.empty(shape, self.dtype) for k in ("h_prev", "r", "z", "n", "ah_n")}
+        cache = super()._new_cache(batch, steps)
         cache["dah"] = np.empty((steps, batch, 3 * self.units), self.dtype)
         return cache
+
+    def _cell_forward(self, kernels, t0, t1, ax, kernel, product, state, mask, outputs, store, inside):
+        kernels.gru_forward(t0, t1, ax, kernel, product, state[0], self.params["recurrent_bias"], mask, outputs,
+                            store, inside)
+
+    def _cell_backward(self, kernels, t0, t1, go, transposed, product, bypass, rest, mask, cache, grad_a, truncate,
+                       inside):
+        kernels.gru_backward(t0, t1, go, transposed, product, bypass, mask, cache["store"], grad_a, cache["dah"],
+                             truncate, inside)
+
+    def _recurrent_delta(self, cache, grad_a):
+        return cache["dah"]  # [δa_r | δa_z | δa_n ⊙ r]
 
     def _step(self, ax_t, state, cache, t):
         h_prev = state[0]

@@ -10,7 +10,11 @@ memory. All three layers share one shape of computation:
 * inside the time loop only the recurrent product ``h_{t-1}·U`` and the cell's
   elementwise gate arithmetic, all gates in one ``(batch, gates·units)`` block;
 * backward (BPTT) runs the loop in reverse, collecting ``∂E/∂A_x`` for all steps,
-  then ``∂E/∂W = xᵀ·∂E/∂A_x`` and ``∂E/∂x = ∂E/∂A_x·Wᵀ`` as one product each.
+  then ``∂E/∂W = xᵀ·∂E/∂A_x`` and ``∂E/∂x = ∂E/∂A_x·Wᵀ`` as one product each;
+* with compiled paths on (:mod:`axonal.jit`), a step's gate arithmetic, forward and
+  backward, is one fused kernel call (:mod:`axonal.kernels.recurrent_cells`) between
+  the BLAS products, and a small cell runs all its steps in one call; the NumPy cells
+  below are the reference, and the path whenever the kernels are off.
 
 Options shared by all: ``return_sequences`` (output every step, ``(batch, time,
 units)``, or only the last, ``(batch, units)``); ``stateful`` (carry the final state
@@ -31,6 +35,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import activations as _activations
+from .. import jit as _jit
 from .._threads import single_blas_thread
 from ._arguments import flag, initializer_name, optional_positive_int, positive_int
 from .registry import REGISTRY
@@ -46,6 +51,12 @@ class _Recurrent(Layer):
     input_rank = 2
     #: names of the state arrays, e.g. ("h", "c") for the LSTM
     state_names = ("h",)
+    #: the per-step arrays kept for backward, one (time, batch, units) block each
+    cache_names = ("h_prev",)
+    #: the compiled path multiplies by ``U`` inside its kernel, running every step in one call, when the
+    #: product's multiply-adds per step, ``batch·units·gates·units``, are at most this (small cells and
+    #: batches, where the per-step calls would dominate); above it, BLAS between one-step kernel calls
+    compiled_inside_limit = 100_000
     has_training_mode = True
 
     def __init__(self, units: int, *, return_sequences: bool = False, stateful: bool = False,
@@ -155,14 +166,18 @@ class _Recurrent(Layer):
         state = self._start_state(batch, initial_state)
         outputs = np.empty((batch, steps, self.units), dtype=self.dtype)
         cache = self._new_cache(batch, steps) if training else None
-        with single_blas_thread():
-            for t in range(steps):
-                new = self._step(ax[:, t], state, cache, t)
-                if mask is not None:
-                    m = mask[:, t:t + 1]
-                    new = tuple(m * n + (1.0 - m) * s for n, s in zip(new, state))
-                state = new
-                outputs[:, t] = state[0]
+        kernels = self._kernels() if ax.dtype == self.dtype else None
+        if kernels is not None:
+            state = self._forward_compiled(kernels, ax, mask, state, outputs, cache)
+        else:
+            with single_blas_thread():
+                for t in range(steps):
+                    new = self._step(ax[:, t], state, cache, t)
+                    if mask is not None:
+                        m = mask[:, t:t + 1]
+                        new = tuple(m * n + (1.0 - m) * s for n, s in zip(new, state))
+                    state = new
+                    outputs[:, t] = state[0]
         self.final_state = tuple(s.copy() for s in state)
         if self.stateful:
             self._carried = self.final_state
@@ -182,19 +197,23 @@ class _Recurrent(Layer):
             grad_out[:, -1] = grad_y
         # ∂E/∂a for every step, time-major so each step writes one contiguous block
         grad_a = np.empty((steps, batch, self.gates * self.units), dtype=self.dtype)
-        carry = tuple(np.zeros((batch, self.units), dtype=self.dtype) for _ in self.state_names)
-        with single_blas_thread():
-            for t in range(steps - 1, -1, -1):
-                incoming = (carry[0] + grad_out[:, t],) + carry[1:]
-                if mask is not None:
-                    m = mask[:, t:t + 1]
-                    through = tuple((1.0 - m) * d for d in incoming)  # a skipped step passes its state on
-                    incoming = tuple(m * d for d in incoming)
-                carry = self._step_backward(incoming, cache, t, grad_a[t])
-                if mask is not None:
-                    carry = tuple(c + d for c, d in zip(carry, through))
-                if self.truncate is not None and t % self.truncate == 0 and t > 0:
-                    carry = tuple(np.zeros_like(c) for c in carry)  # truncated BPTT: cut at the window edge
+        kernels = self._kernels()
+        if kernels is not None:
+            carry = self._backward_compiled(kernels, grad_out, mask, cache, grad_a)
+        else:
+            carry = tuple(np.zeros((batch, self.units), dtype=self.dtype) for _ in self.state_names)
+            with single_blas_thread():
+                for t in range(steps - 1, -1, -1):
+                    incoming = (carry[0] + grad_out[:, t],) + carry[1:]
+                    if mask is not None:
+                        m = mask[:, t:t + 1]
+                        through = tuple((1.0 - m) * d for d in incoming)  # a skipped step passes its state on
+                        incoming = tuple(m * d for d in incoming)
+                    carry = self._step_backward(incoming, cache, t, grad_a[t])
+                    if mask is not None:
+                        carry = tuple(c + d for c, d in zip(carry, through))
+                    if self.truncate is not None and t % self.truncate == 0 and t > 0:
+                        carry = tuple(np.zeros_like(c) for c in carry)  # truncated BPTT: cut at the window edge
         self.initial_state_grad = carry
         # The products that do not depend on the step order run once over all steps:
         # ∂E/∂W = xᵀ·δa, ∂E/∂b = Σ δa, ∂E/∂U = h_prevᵀ·δa (in the cell's _finish).
@@ -206,6 +225,68 @@ class _Recurrent(Layer):
         if not self.input_grad_needed:
             return None
         return (flat @ self.params["kernel"].T).reshape(steps, batch, features).transpose(1, 0, 2)
+
+    def _new_cache(self, batch, steps):
+        """One (len(cache_names), time, batch, units) block; ``cache[name]`` is its slice for ``name``."""
+        store = np.empty((len(self.cache_names), steps, batch, self.units), self.dtype)
+        cache = dict(zip(self.cache_names, store))
+        cache["store"] = store
+        return cache
+
+    # -- the compiled path (axonal.kernels.recurrent_cells) ------------------------------------
+    def _kernels(self):
+        """The kernel module, or ``None`` for the NumPy path (compiled paths off, another dtype, or a cell
+        the kernels do not cover)."""
+        if self.dtype not in (np.float32, np.float64):
+            return None
+        return _jit.kernels("recurrent_cells")
+
+    def _forward_compiled(self, kernels, ax, mask, state, outputs, cache):
+        """The time loop of :meth:`forward` on the kernels: per step ``P = h_{t-1}·U`` by BLAS (one
+        thread) and one fused call for the cell, or, for a small cell, every step in one call."""
+        batch, steps = ax.shape[:2]
+        state = tuple(np.array(s, dtype=self.dtype, order="C") for s in state)  # updated in place
+        kernel = np.ascontiguousarray(self.params["recurrent_kernel"])
+        product = np.zeros((batch, kernel.shape[1]), self.dtype)
+        mask = np.empty((0, 0), self.dtype) if mask is None else np.ascontiguousarray(mask, self.dtype)
+        store = cache["store"] if cache is not None else np.empty((len(self.cache_names), 0, 0, 0), self.dtype)
+        args = (ax, kernel, product, state, mask, outputs, store)
+        if batch * self.units * kernel.shape[1] <= self.compiled_inside_limit:
+            self._cell_forward(kernels, 0, steps, *args, True)
+            return state
+        with single_blas_thread():
+            for t in range(steps):
+                np.matmul(state[0], kernel, out=product)
+                self._cell_forward(kernels, t, t + 1, *args, False)
+        return state
+
+    def _backward_compiled(self, kernels, grad_out, mask, cache, grad_a):
+        """The BPTT loop of :meth:`backward` on the kernels; returns the gradient of the initial state.
+        ``P = δa_t·Uᵀ`` is computed by BLAS after each fused step (or inside the kernel for a small cell);
+        ``Th`` holds what of ``δh`` bypasses that product."""
+        steps, batch = grad_a.shape[:2]
+        go = np.ascontiguousarray(grad_out, dtype=self.dtype)
+        kernel = self.params["recurrent_kernel"]
+        transposed = np.ascontiguousarray(kernel.T)
+        product, bypass = (np.zeros((batch, self.units), self.dtype) for _ in range(2))
+        rest = tuple(np.zeros((batch, self.units), self.dtype) for _ in self.state_names[1:])
+        mask = np.empty((0, 0), self.dtype) if mask is None else np.ascontiguousarray(mask, self.dtype)
+        truncate = self.truncate or 0
+        args = (go, transposed, product, bypass, rest, mask, cache, grad_a, truncate)
+        if batch * self.units * kernel.shape[1] <= self.compiled_inside_limit:
+            self._cell_backward(kernels, 0, steps, *args, True)
+        else:
+            delta = self._recurrent_delta(cache, grad_a)
+            with single_blas_thread():
+                for t in range(steps - 1, -1, -1):
+                    self._cell_backward(kernels, t, t + 1, *args, False)
+                    if not (truncate and t % truncate == 0 and t > 0):
+                        np.matmul(delta[t], transposed, out=product)
+        return (product + bypass,) + rest
+
+    def _recurrent_delta(self, cache, grad_a):
+        """∂E/∂(h_{t-1}·U) for every step (time, batch, gates·units): ``grad_a`` unless the cell says otherwise."""
+        return grad_a
 
     def _recurrent_grad(self, h_prev, grad_a):
         """``∂E/∂U = Σ_t h_{t-1}ᵀ·δa_t`` as one product over all steps."""
@@ -252,10 +333,22 @@ class SimpleRNN(_Recurrent):
         super().__init__(units, **kwargs)
         self.activation = _activations.get(activation)
 
-    def _new_cache(self, batch, steps):
-        return {"h_prev": np.empty((steps, batch, self.units), self.dtype),
-                "a": np.empty((steps, batch, self.units), self.dtype),
-                "h": np.empty((steps, batch, self.units), self.dtype)}
+    cache_names = ("h_prev", "a", "h")
+
+    def _kernels(self):
+        kernels = super()._kernels()
+        self._code = None if kernels is None else kernels.activation_code(self.activation)
+        return None if self._code is None else kernels  # softmax or a user's own activation: the NumPy path
+
+    def _cell_forward(self, kernels, t0, t1, ax, kernel, product, state, mask, outputs, store, inside):
+        code, parameter = self._code
+        kernels.simple_forward(t0, t1, ax, kernel, product, state[0], mask, code, parameter, outputs, store, inside)
+
+    def _cell_backward(self, kernels, t0, t1, go, transposed, product, bypass, rest, mask, cache, grad_a, truncate,
+                       inside):
+        code, parameter = self._code
+        kernels.simple_backward(t0, t1, go, transposed, product, bypass, mask, code, parameter, cache["store"],
+                                grad_a, truncate, inside)
 
     def _step(self, ax_t, state, cache, t):
         h_prev = state[0]
