@@ -29,6 +29,13 @@ class StopCriterion:
     def check(self, epoch: int, logs: dict) -> str | None:
         raise NotImplementedError
 
+    def next_decision(self, epoch: int) -> int | None:
+        """The first epoch, from ``epoch`` on (counted from 0), after which this criterion may stop
+        training whatever the logs say; ``None`` when it may stop after any epoch. A training loop
+        may run the epochs before it without asking (several in one compiled call) and then hand
+        the criterion each epoch's logs in order."""
+        return None
+
     def state_dict(self) -> dict:
         """What the criterion has learned so far (for checkpoints): its plain attributes."""
         return {k: v for k, v in vars(self).items() if v is None or isinstance(v, (bool, int, float, str))}
@@ -82,6 +89,9 @@ class MaxEpochs(StopCriterion):
 
     def check(self, epoch, logs):
         return "epochs" if epoch + 1 >= self.epochs else None
+
+    def next_decision(self, epoch):
+        return max(epoch, self.epochs - 1)
 
     def __repr__(self):
         return f"MaxEpochs({self.epochs})"

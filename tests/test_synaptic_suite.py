@@ -112,9 +112,9 @@ def test_perceptron_sin_cross_validate():
 
 
 # -- LSTM discrete sequence recall -----------------------------------------------------------------------------
-@pytest.mark.slow
+@full_only
 def test_lstm_discrete_sequence_recall():
-    # Synaptic's settings in full (about 45 s here): the one long test that runs by default.
+    # Synaptic's settings in full (about 3 s here with the compiled blocks of sequences, 45 s without).
     # Synaptic's test builds LSTM(5, 3, 2): five inputs for the six symbols 0..5, so symbol 5
     # (a distractor) never reaches the network. The network here has all six inputs.
     from axonal.data.sequences import discrete_sequence_recall

@@ -8,8 +8,9 @@ import pytest
 
 from axonal import SGD, Adam, Dense, Sequential
 from axonal.callbacks import Callback, EpochLogger, Every, ProgressBar
-from axonal.stopping import ErrorBelow, MaxEpochs, NoImprovement
-from axonal.training import NonFiniteError, class_weights_to_sample_weights
+from axonal.stopping import AnyOf, ErrorBelow, MaxEpochs, NoImprovement, StopCriterion
+from axonal.training import NonFiniteError, TrainingLoop, class_weights_to_sample_weights
+from axonal.training.loop import StepRule
 
 
 def regression_data(n=200, seed=0):
@@ -285,3 +286,64 @@ def test_scaling_layers_after_other_layers_are_adapted_on_what_they_see():
     net = Sequential([Dropout(0.1), Standardize(), Dense(1)], input_dim=3, seed=0)
     net.fit(x, x[:, :1], epochs=1)
     np.testing.assert_allclose(net.layers[1].state["shift"], x.mean(0), rtol=1e-5)
+
+
+
+class _OneBatchPerEpoch:
+    info = {"samples": 1, "batch_size": 1, "steps_per_epoch": 1}
+
+    def batches(self, rng):
+        yield None
+
+
+class _Countdown(StepRule):
+    """Epoch ``e`` has loss ``1/(e+1)`` and logs ``odd``; with ``many`` it learns the epochs the loop
+    offers in one call, recording how many it was offered."""
+
+    def __init__(self, many: bool):
+        self.many, self.epoch, self.offers = many, 0, []
+
+    def step(self, batch, loop):
+        self.epoch += 1
+        return 1.0 / self.epoch, 1.0
+
+    def epoch_logs(self, logs, loop):
+        logs["odd"] = float(self.epoch % 2)
+
+    def many_epochs(self, feed, rng, loop, epochs, stop_error, max_steps):
+        if not self.many:
+            return None
+        self.offers.append(epochs)
+        first, self.epoch = self.epoch, self.epoch + epochs
+        return ([1.0 / (first + i + 1) for i in range(epochs)], epochs,
+                {"odd": [float((first + i + 1) % 2) for i in range(epochs)]})
+
+
+class _EveryFifth(StopCriterion):
+    """From epoch 9, stops at the end of a group of five epochs with at least three odd ones;
+    decides only there."""
+
+    def __init__(self):
+        self.seen = []
+
+    def check(self, epoch, logs):
+        self.seen.append((epoch, logs["loss"], logs["odd"]))
+        group = [odd for e, _, odd in self.seen if e // 5 == epoch // 5]
+        return "group" if epoch % 5 == 4 and epoch >= 9 and sum(group) >= 3 else None
+
+    def next_decision(self, epoch):
+        return epoch - epoch % 5 + 4
+
+
+def test_a_rule_learns_up_to_each_possible_stop_in_one_call_and_every_epoch_is_checked():
+    runs = []
+    for many in (True, False):
+        rule, criterion = _Countdown(many), _EveryFifth()
+        loop = TrainingLoop(rule, _OneBatchPerEpoch(), stopper=AnyOf(MaxEpochs(100), criterion),
+                            rng=np.random.default_rng(0))
+        history = loop.run()
+        runs.append((rule.offers, criterion.seen, history.loss, history.stop_reason))
+    (offers, seen, loss, reason), (no_offers, seen_ref, loss_ref, reason_ref) = runs
+    assert offers == [5, 5, 5] and no_offers == []           # up to epochs 4, 9 and 14, where it may stop
+    assert seen == seen_ref and [e for e, _, _ in seen] == list(range(15))
+    assert loss == loss_ref and reason == reason_ref == "group"

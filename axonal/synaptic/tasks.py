@@ -11,9 +11,9 @@ from ..callbacks import Callback
 from ..stopping import ErrorBelow, MaxEpochs, StopCriterion
 from ..training import TrainingLoop
 from ..training.batches import Batch
-from ..training.lstm_g import LSTMGStep
+from ..training.lstm_g import ArgmaxMatch, LSTMGStep, RoundedMatch
 from .options import (_check_count, _check_error, _check_fraction, _check_log, _check_positive,
-                      _check_schedule, _cost_value, _report)
+                      _check_schedule, _cost_value, _loss, _report)
 from .results import TaskResult, TrainResult
 
 __all__ = ["SynapticTasks"]
@@ -71,8 +71,7 @@ class SynapticTasks:
             return xs, ys, np.full(n, length)
 
         blocks = _BlockSuccess(success)
-        rule = LSTMGStep(self._online_learner(), lambda out, t: _cost_value(cost, out, t), rate,
-                         judge=lambda out, t: not np.any(np.round(out) != t))
+        rule = LSTMGStep(self._online_learner(), _step_cost(cost), rate, judge=RoundedMatch())
 
         def info(logs, epoch):
             return {"iterations": epoch + 1, "success": blocks.share, "error": logs["loss"],
@@ -118,8 +117,7 @@ class SynapticTasks:
             nxt[np.arange(n), lengths - 1] = end
             return eye[codes], eye[nxt], lengths
 
-        rule = _StringError(self._online_learner(), lambda out, t: _cost_value(cost, out, t), rate,
-                            judge=lambda out, t: np.argmax(out) == np.argmax(t))
+        rule = _StringError(self._online_learner(), _step_cost(cost), rate, judge=ArgmaxMatch())
 
         def info(logs, epoch):
             return {"iterations": epoch + 1, "error": logs["loss"]}
@@ -153,9 +151,28 @@ class SynapticTasks:
 
 
 def _run_task(rule, feed, stopper, seed, report):
-    """A task's training run: one sequence per epoch, drawn from ``seed``'s generator."""
-    loop = TrainingLoop(rule, feed, stopper=stopper, rng=np.random.default_rng(seed), callbacks=[report])
+    """A task's training run: one sequence per epoch, drawn from ``seed``'s generator. The report
+    listens only when it has something to do, so that a compiled rule may run a block at once."""
+    callbacks = [report] if report.every is not None or report.log else []
+    loop = TrainingLoop(rule, feed, stopper=stopper, rng=np.random.default_rng(seed), callbacks=callbacks)
     return loop.run()
+
+
+def _step_cost(cost):
+    """The cost measured at each step, ``(outputs, targets) -> float``: an axonal loss's ``value``
+    (which the compiled path evaluates for every step at once), or Synaptic's ``binary``."""
+    loss = _loss(cost, train=False)
+    return _BinaryCost() if loss is None else loss.value
+
+
+class _BinaryCost:
+    """Synaptic's ``binary`` cost of a step: outputs on the wrong side of 0.25 / 0.75 steps, per stream."""
+
+    def __call__(self, out, target) -> float:
+        return _cost_value("binary", out, target)
+
+    def per_step(self, outs, targets):
+        return np.mean(np.sum(np.round(2 * targets) != np.round(2 * outs), axis=-1), axis=-1)
 
 
 class _SequenceFeed:
@@ -168,13 +185,29 @@ class _SequenceFeed:
         self.info = {"samples": 1, "batch_size": 1, "steps_per_epoch": None}
 
     def batches(self, rng):
+        xs, ys, lengths = self.next_sequences(rng, 1)
+        for t in range(int(lengths[0])):
+            yield Batch(xs[0, t], ys[0, t], None, None, None, t, t)
+
+    def next_sequences(self, rng, n: int):
+        """The sequences of the next ``n`` epochs, at most to the end of the current block (a new
+        block is drawn at its start): ``x`` (sequences, steps, inputs), ``y`` (sequences, steps,
+        outputs) and ``lengths`` (sequences,), each sequence being its first ``length`` steps."""
         if self.trial % self.block == 0:
             self.xs, self.ys, self.lengths = self.draw(min(self.block, self.iterations - self.trial), rng)
         i = self.trial % self.block
-        self.trial += 1
-        x, y = self.xs[i], self.ys[i]
-        for t in range(int(self.lengths[i])):
-            yield Batch(x[t], y[t], None, None, None, t, t)
+        count = max(1, min(n, len(self.lengths) - i))
+        self.trial += count
+        return self.xs[i:i + count], self.ys[i:i + count], np.asarray(self.lengths[i:i + count], dtype=np.int64)
+
+    def tell(self) -> int:
+        """How many sequences were given so far."""
+        return self.trial
+
+    def seek(self, trial: int) -> None:
+        """Go back to ``tell()``'s answer of earlier in this block, or to the start of a block (redrawn
+        from the generator, which the caller puts back too)."""
+        self.trial = trial
 
 
 class _BlockSuccess(StopCriterion):
@@ -194,6 +227,9 @@ class _BlockSuccess(StopCriterion):
         self.correct += int(logs["correct"])
         self.share = self.correct / seen
         return "success" if seen == self.block and self.share >= self.success else None
+
+    def next_decision(self, epoch):
+        return epoch - epoch % self.block + self.block - 1
 
 
 class _StringError(LSTMGStep):

@@ -12,9 +12,9 @@ A run of training is::
     finish()                  best weights back, rate restored, callbacks end
 
 When nothing runs between epochs (no callback, schedule, checkpoint, metric, and no stop
-criterion but ``MaxEpochs`` and ``ErrorBelow`` on the loss), a rule may learn several
-epochs in one call (:meth:`StepRule.many_epochs`); the loop records them as if it had
-ended each one itself.
+criterion but ``ErrorBelow`` on the loss and those that decide only at known epochs, such as
+``MaxEpochs``), a rule may learn several epochs in one call (:meth:`StepRule.many_epochs`);
+the loop records them as if it had ended each one itself.
 
 Everything that differs between ways of learning is in the **step rule**
 (:class:`StepRule`): backpropagation through an optimizer
@@ -36,7 +36,7 @@ import numpy as np
 from ..callbacks import Callback
 from ..history import History
 from ..nan_guard import NonFiniteError
-from ..stopping import ErrorBelow, MaxEpochs
+from ..stopping import ErrorBelow, MaxEpochs, StopCriterion
 
 __all__ = ["StepRule", "TrainingLoop"]
 
@@ -74,15 +74,17 @@ class StepRule:
         return None
 
     def many_epochs(self, feed, rng, loop: "TrainingLoop", epochs: int, stop_error: float,
-                    max_steps: int | None) -> tuple[list, int] | None:
+                    max_steps: int | None) -> tuple | None:
         """Learn up to ``epochs`` whole epochs in one call, where the rule can; the loop asks only
         when nothing needs to run between epochs (see :meth:`TrainingLoop.run`).
 
         Stop after the first epoch whose mean loss is ``<= stop_error``, or once ``max_steps``
         steps are taken. Return ``(losses, steps)``: each epoch's mean loss (``Σ E·w / Σ w``,
         0 without weight) and the steps taken, the orders drawn from ``rng`` as ``epochs``
-        calls of ``feed.batches(rng)`` would have (only as many as ran). ``None``: the
-        loop runs epoch by epoch, with the model, ``feed`` and ``rng`` as they were.
+        calls of ``feed.batches(rng)`` would have (only as many as ran); or ``(losses, steps,
+        logs)`` with ``logs`` a dict of per-epoch lists of what :meth:`epoch_logs` would have
+        added (``{"correct": [...]}``), for the stop criteria. ``None``: the loop runs epoch by
+        epoch, with the model, ``feed`` and ``rng`` as they were.
         """
         return None
 
@@ -99,6 +101,10 @@ class StepRule:
 
     def load_state(self, info: dict, arrays: dict) -> None:
         """Take back what :meth:`state` returned."""
+
+
+def _decides_at_known_epochs(criterion) -> bool:
+    return type(criterion).next_decision is not StopCriterion.next_decision
 
 
 class TrainingLoop:
@@ -176,31 +182,43 @@ class TrainingLoop:
             return False
         if self.history.metrics or any(type(cb).on_epoch_end is not Callback.on_epoch_end for cb in self.callbacks):
             return False
-        return all(type(c) is MaxEpochs or (type(c) is ErrorBelow and c.monitor == "loss")
+        return all((type(c) is ErrorBelow and c.monitor == "loss") or _decides_at_known_epochs(c)
                    for c in self.stopper.criteria)
 
     def _many_epochs(self) -> bool:
-        """Let the rule learn the epochs up to the next stop in one call; record them as
-        :meth:`end_epoch` would have, one by one."""
-        caps = [c.epochs for c in self.stopper.criteria if type(c) is MaxEpochs]
-        left = (min(caps) if caps else 1 << 30) - self.epoch_index
+        """Let the rule learn the epochs up to the next possible stop in one call; record them as
+        :meth:`end_epoch` would have, one by one (the stop criteria see each epoch's logs in order,
+        with what the rule measured per epoch, such as ``correct``)."""
+        criteria = self.stopper.criteria
+        decisions = [c.next_decision(self.epoch_index) for c in criteria if type(c) is not ErrorBelow]
+        left = min(decisions, default=self.epoch_index + (1 << 30)) - self.epoch_index + 1
         if left < 2:
             return False
-        thresholds = [c.threshold for c in self.stopper.criteria if type(c) is ErrorBelow]
+        thresholds = [c.threshold for c in criteria if type(c) is ErrorBelow]
         steps_left = None if self.max_steps is None else self.max_steps - self.history.steps
         done = self.rule.many_epochs(self.feed, self.rng, self, left, max(thresholds, default=-math.inf),
                                      steps_left)
         if done is None:
             self._quiet = False  # epoch by epoch from here
             return False
-        losses, steps = done
-        h, rate = self.history, self.rule.learning_rate
+        losses, steps, per_epoch = done if len(done) == 3 else (*done, {})
+        h, rate, first = self.history, self.rule.learning_rate, self.epoch_index
         h.loss.extend(losses)
         h.learning_rate.extend([rate] * len(losses))
         h.steps += steps
         self.epoch_index += len(losses)
         self.last_error = losses[-1]
-        reason = self.stopper.check(self.epoch_index - 1, {"loss": losses[-1], "learning_rate": rate})
+        replayed = [c for c in criteria if type(c) not in (MaxEpochs, ErrorBelow)]   # they count every epoch
+        logs = {"learning_rate": rate}
+        for i in range(len(losses) if replayed else 0):
+            logs["loss"] = losses[i]
+            for name, values in per_epoch.items():
+                logs[name] = values[i]
+            if i < len(losses) - 1:
+                for c in replayed:
+                    c.check(first + i, logs)
+        logs.update({"loss": losses[-1]}, **{name: values[-1] for name, values in per_epoch.items()})
+        reason = self.stopper.check(self.epoch_index - 1, logs)
         if self.max_steps is not None and h.steps >= self.max_steps:
             reason = "steps"
         self.reason = h.stop_reason = reason

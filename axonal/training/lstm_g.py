@@ -132,6 +132,64 @@ class LSTMGStep(StepRule):
             self.all_right = self.all_right and bool(right.all())
         return total, float(n), n
 
+    def many_epochs(self, feed, rng, loop, epochs, stop_error, max_steps):
+        """Epochs of a sequence feed (one sequence per epoch, the state carried from one to the next,
+        as in Synaptic's DSR) in one compiled call: the next ``epochs`` sequences of
+        ``feed.next_sequences(rng, epochs)`` (it may give fewer: up to the end of its block) run
+        as one stream (``(x (sequences, steps, inputs), y (sequences, steps, outputs), lengths)``,
+        each sequence's first ``length`` steps). Returns ``(losses, steps, {"correct": [...]})``, each epoch's mean cost and
+        whether every step of it was right, or ``None`` (epoch by epoch, everything as it was):
+        no sequence feed, a judge the kernel does not know, a loss threshold or step limit to
+        watch within the call, or a step that made a weight or an error NaN or infinite (then
+        the step-by-step path replays it and names the step)."""
+        from ..graph import lstm_g_compiled as compiled
+        learner = self.learner
+        judge = 0 if self.judge is None else getattr(self.judge, "kernel_code", None)
+        if (judge is None or not hasattr(feed, "next_sequences") or stop_error != -math.inf
+                or max_steps is not None or self.validation is not None
+                or type(self).epoch_logs is not LSTMGStep.epoch_logs or compiled.compiled(learner) is None):
+            return None
+        weights = learner.network.params_.values
+        if learner._batch not in (None, 1) or not np.isfinite(weights).all():
+            return None
+        saved = (weights.copy(), learner.snapshot(), rng.bit_generator.state, feed.tell())
+
+        def put_back():
+            np.copyto(weights, saved[0])
+            learner.restore(saved[1])
+            rng.bit_generator.state = saved[2]
+            feed.seek(saved[3])
+
+        xs, ys, lengths = feed.next_sequences(rng, epochs)
+        n_in, dtype = learner.layer.sizes[0], learner.layer.dtype
+        n_out = learner.layer.sizes[learner.layer.out_index]
+        if xs.ndim != 3 or xs.shape[2] != n_in or ys.shape != xs.shape[:2] + (n_out,) or lengths.min() < 1:
+            put_back()
+            return None             # the step-by-step path says what is wrong
+        valid = np.arange(xs.shape[1]) < lengths[:, None]          # (sequences, steps): each one's steps
+        x, y = xs[valid], ys[valid]                                # one stream, sequence after sequence
+        n = len(x)
+        order = np.arange(n)
+        done = compiled.run_epoch(learner, np.ascontiguousarray(x[:, None, :], dtype=dtype),
+                                  np.ascontiguousarray(y[:, None, :], dtype=dtype),
+                                  np.ascontiguousarray(y[:, None, :], dtype=np.float64), order, n,
+                                  self.learning_rate, judge)
+        if done is None or done[0] != n:
+            put_back()
+            return None
+        _, outs, right = done
+        values = np.zeros(valid.shape)
+        values[valid] = _step_costs(self.cost, outs, y, order, False)
+        if not np.isfinite(values).all():
+            put_back()
+            return None
+        # each sequence's mean cost, summed in order as the loop sums step by step (the padding adds 0)
+        losses = (np.cumsum(values, axis=1)[:, -1] / lengths).tolist()
+        padded = np.ones(valid.shape, bool)
+        padded[valid] = right
+        correct = padded.all(axis=1).astype(float).tolist()
+        return losses, n, {"correct": correct} if self.judge is not None else {}
+
     def epoch_logs(self, logs, loop) -> None:
         if self.judge is not None:
             logs["correct"] = 1.0 if self.all_right else 0.0
