@@ -156,6 +156,15 @@ class Sequential(Layer):
             owner.grads[local] = self.params_.view(self.params_.grads, name)
         return self.output_shape
 
+    def __setstate__(self, state: dict) -> None:
+        """After unpickling, every layer's parameters and gradients are views of the flat vectors again
+        (pickle copies views apart)."""
+        self.__dict__.update(state)
+        if getattr(self, "params_", None) is not None:
+            for name, owner, local, _ in self.named_parameters():
+                owner.params[local] = self.params_.view(self.params_.values, name)
+                owner.grads[local] = self.params_.view(self.params_.grads, name)
+
     def spawn_rng(self) -> np.random.Generator:
         """A new generator drawn from the network's seeded stream (used to shuffle in ``fit``)."""
         rng = getattr(self, "_rng", None)

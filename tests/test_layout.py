@@ -13,7 +13,7 @@ import axonal
 
 PACKAGE = pathlib.Path(axonal.__file__).resolve().parent
 #: Edges use the public API; the core never imports them.
-EDGES = ("io", "export", "cli", "synaptic", "data", "plotting")
+EDGES = ("io", "export", "cli", "synaptic", "data", "plotting", "sklearn")
 MAX_LINES = 400
 
 

@@ -145,6 +145,13 @@ class Optimizer:
             view[...] = old[s] if s in old else self._initial_slot(s, params)
         self._tmp = np.empty(n, dtype=params.dtype)
 
+    def __setstate__(self, state: dict) -> None:
+        """After unpickling, the state slots are views of the one buffer again (pickle copies views)."""
+        self.__dict__.update(state)
+        n = len(self._tmp) if self._tmp is not None else 0
+        if self._state and len(self._buffer) == len(self.slots) * n:
+            self._state = {s: self._buffer[i * n:(i + 1) * n] for i, s in enumerate(self.slots)}
+
     @property
     def state_buffer(self) -> np.ndarray:
         """Every state slot in one flat vector (empty before the first step, or without slots).
