@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["class_labels", "MAX_CLASSES", "MAX_LABEL_CHARS"]
+__all__ = ["class_labels", "label_codes", "is_text_labels", "MAX_CLASSES", "MAX_LABEL_CHARS"]
 
 #: the most class labels a classifier may have
 MAX_CLASSES = 100_000
@@ -48,3 +48,35 @@ def class_labels(classes, outputs: int | None, where: str) -> list | None:
         raise ValueError(f"{where}: {len(labels)} class labels for {outputs} outputs; a classifier needs one "
                          f"label per output (or two for a single logistic output)")
     return labels
+
+
+def is_text_labels(y) -> bool:
+    """Whether targets hold labels that are not numbers (strings, or objects such as ``str``)."""
+    return np.asarray(y).dtype.kind in "USO"
+
+
+def label_codes(y, classes, n_outputs: int, where: str):
+    """Text labels ``y`` (any shape) as class codes ``0..K-1`` by their place in ``classes``;
+    with ``classes=None`` the sorted distinct labels become the classes (one per output, or two
+    for a single logistic output). Returns ``(codes int64, classes)``; a label outside
+    ``classes`` is a ``ValueError`` naming it."""
+    y = np.asarray(y)
+    flat = [v.item() if isinstance(v, np.generic) else v for v in y.reshape(-1).tolist()]
+    if classes is None:
+        try:
+            classes = sorted(set(flat))
+        except TypeError:
+            raise ValueError(f"{where}: class labels must be all strings or all integers") from None
+        wanted = 2 if n_outputs == 1 else n_outputs
+        if len(classes) > wanted:
+            raise ValueError(f"{where}: y holds {len(classes)} classes ({', '.join(map(repr, classes[:5]))}"
+                             f"{', ...' if len(classes) > 5 else ''}) but the network has {n_outputs} "
+                             f"output(s); give the output layer {len(classes)} units")
+        classes = class_labels(classes, None, where)
+    index = {label: k for k, label in enumerate(classes)}
+    codes = np.fromiter((index.get(v, -1) for v in flat), dtype=np.int64, count=len(flat))
+    if (codes < 0).any():
+        unknown = sorted({repr(v) for v, c in zip(flat, codes) if c < 0})
+        raise ValueError(f"{where}: labels {', '.join(unknown[:5])} are not among the classes "
+                         f"{list(classes)[:10]!r:.200}")
+    return codes.reshape(y.shape), list(classes)

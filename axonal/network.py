@@ -20,7 +20,7 @@ import numpy as np
 from . import layers as _layers
 from . import losses as _losses
 from ._validation import as_input_array
-from .class_labels import class_labels
+from .class_labels import class_labels, is_text_labels, label_codes
 from .layers.base import Layer
 from .parameters import ParameterSet
 from .training.fit import fit
@@ -74,7 +74,7 @@ class Sequential(Layer):
         if len({id(layer) for layer in layers}) != len(layers):
             raise ValueError("Sequential: the same layer object appears twice; create a new layer for each use")
         self.layers = layers
-        if not _is_float_dtype(dtype):
+        if str(dtype) not in _DTYPES and getattr(dtype, "__name__", None) not in _DTYPES:
             raise ValueError(f"Sequential: dtype must be float32 or float64, got {dtype!r:.40}")
         self.dtype = np.dtype(dtype)
         self.seed = seed
@@ -232,18 +232,33 @@ class Sequential(Layer):
         return y[0] if single else y
 
     def predict_proba(self, x, **kwargs) -> np.ndarray:
-        """Outputs mapped by the training loss's link: probabilities for losses on logits."""
+        """Class probabilities: the outputs mapped by the training loss's link (softmax for
+        ``softmax_cross_entropy``, the logistic for ``binary_cross_entropy_logits``)."""
         if self.loss_ is None:
             raise RuntimeError("predict_proba needs the loss the network was trained with; call fit first "
                                "or set net.loss_")
+        if not self.loss_.probabilities:
+            raise ValueError(f"predict_proba: the network was trained with {self.loss_.name!r}, whose outputs are "
+                             f"not probabilities of classes; use predict")
         return self.loss_.link(self.predict(x, **kwargs))
 
+    def predict_classes(self, x, **kwargs) -> np.ndarray:
+        """The class of each sample, named as in ``classes_``: the most probable one (one
+        logistic output: the second class where its probability is above one half)."""
+        p = self.predict_proba(x, **kwargs)
+        codes = (p[..., 0] > 0.5).astype(np.int64) if p.shape[-1] == 1 else np.argmax(p, axis=-1)
+        labels = self.classes_ if self.classes_ is not None else [0, 1]
+        return np.asarray(labels)[codes]
+
     def evaluate(self, x, y, *, loss=None, sample_weight=None) -> float:
-        """The mean loss ``E`` on ``(x, y)`` in inference mode (default: the training loss)."""
+        """The mean loss ``E`` on ``(x, y)`` in inference mode (default: the training loss); class
+        labels may be those of ``classes_``."""
         self._require_built("evaluate()")
         loss = _losses.get(loss) if loss is not None else self.loss_
         if loss is None:
             raise ValueError("evaluate: give loss=..., or train the network first")
+        if is_text_labels(y):
+            y = label_codes(y, self.classes_, self.output_shape[-1], "evaluate")[0]
         return loss.value(self.predict(x), y, sample_weight=sample_weight)
 
     #: Train the network: :func:`axonal.training.fit` with the network as ``net``.
@@ -297,13 +312,7 @@ class Sequential(Layer):
     def copy(self) -> "Sequential":
         """An independent deep copy (weights, state and configuration)."""
         self.release_buffers()
-        clone = _copy.deepcopy(self)
-        if clone.built:
-            # deepcopy duplicates the flat vectors and the views separately: rebind the views.
-            for name, owner, local, _ in clone.named_parameters():
-                owner.params[local] = clone.params_.view(clone.params_.values, name)
-                owner.grads[local] = clone.params_.view(clone.params_.grads, name)
-        return clone
+        return _copy.deepcopy(self)   # __setstate__ makes the copy's layers views of its flat vectors
 
     def stateful_copy(self) -> "Sequential":
         """A copy whose recurrent layers carry their state from one call to the next.
@@ -375,13 +384,6 @@ class Sequential(Layer):
     def __repr__(self):
         inner = ",\n".join("    " + repr(layer) for layer in self.layers)
         return f"Sequential([\n{inner}\n], dtype={str(self.dtype)!r})"
-
-
-def _is_float_dtype(dtype) -> bool:
-    try:
-        return str(np.dtype(dtype)) in _DTYPES
-    except TypeError:
-        return False
 
 
 def _dims(shape) -> list[str]:

@@ -19,6 +19,8 @@ class Loss:
     name = "loss"
     #: the loss expects class targets (one-hot rows, or integer labels it converts)
     categorical = False
+    #: ``link(outputs)`` are probabilities of classes (what ``predict_proba`` returns)
+    probabilities = False
 
     # -- public API --------------------------------------------------------------
     def value(self, y_pred, y_true, sample_weight=None) -> float:
@@ -81,9 +83,13 @@ class Loss:
         if y.ndim == 1 and n_outputs == 1:
             y = y[:, None]
         if y.ndim != 2 or y.shape[1] != n_outputs:
+            hint = ""
+            if y.ndim == 1 and (y.dtype.kind in "iuUSOb" or (y.dtype.kind == "f" and np.all(y == np.round(y)))):
+                hint = (f"; 1-D targets that are class labels need a class loss: loss='softmax_cross_entropy' "
+                        f"with a linear output layer of one unit per class")
             raise ValueError(
                 f"{self.name}: targets have shape {y.shape}; the network has {n_outputs} "
-                f"output(s), so targets must have shape (batch, {n_outputs})"
+                f"output(s), so targets must have shape (batch, {n_outputs}){hint}"
             )
         if not np.issubdtype(y.dtype, np.number) and y.dtype != bool:
             raise TypeError(f"{self.name}: targets must be numeric, got dtype {y.dtype}")

@@ -21,6 +21,7 @@ class BinaryCrossEntropy(Loss):
     """
 
     name = "binary_cross_entropy"
+    probabilities = True
 
     def _per_sample(self, y_pred, y_true):
         p = np.clip(y_pred, _PROB_EPS, 1.0 - _PROB_EPS)
@@ -42,6 +43,7 @@ class BinaryCrossEntropyWithLogits(Loss):
     """
 
     name = "binary_cross_entropy_logits"
+    probabilities = True
 
     def _per_sample(self, y_pred, y_true):
         z = y_pred
@@ -65,6 +67,7 @@ class CategoricalCrossEntropy(Loss):
     """
 
     name = "categorical_cross_entropy"
+    probabilities = True
     categorical = True
 
     def prepare_targets(self, y_true, n_outputs, dtype):
@@ -89,6 +92,7 @@ class SoftmaxCrossEntropy(Loss):
     """
 
     name = "softmax_cross_entropy"
+    probabilities = True
     categorical = True
 
     def value_and_grad(self, y_pred, y_true, sample_weight=None, out=None):

@@ -19,6 +19,7 @@ from .. import optimizers as _optimizers
 from .._validation import as_input_array
 from ..validation import positive_int
 from ..callbacks import Callback, ProgressBar
+from ..class_labels import is_text_labels, label_codes
 from ..history import History
 from ..stopping import AnyOf, ErrorBelow, MaxEpochs, NoImprovement, StopCriterion
 from ..targets import check_mask, loss_weights, prepare_targets, sequence_output
@@ -205,6 +206,8 @@ def _training_data(net, loss_fn, x, y, sample_weight, class_weight, mask, valida
     y_raw = np.asarray(y)
     if y_raw.shape[:1] != x.shape[:1]:
         raise ValueError(f"fit: x has {x.shape[0]} samples but y has {y_raw.shape[0] if y_raw.ndim else 0}")
+    if is_text_labels(y_raw):
+        y_raw, validation_data = _text_labels(net, loss_fn, y_raw, n_outputs, validation_data)
     t = prepare_targets(loss_fn, y_raw, n_outputs, net.dtype, seq_out, x)
     mask = check_mask(mask, x)
     weights = loss_weights(sample_weight, class_weight, t, loss_fn, x.shape[0], seq_out, mask)
@@ -212,6 +215,23 @@ def _training_data(net, loss_fn, x, y, sample_weight, class_weight, mask, valida
                                                    validation_split, seq_out)
     adapt_scaling_layers(net, x)
     return x, t, weights, mask, val, seq_out
+
+
+def _text_labels(net, loss_fn, y, n_outputs, validation_data):
+    """Text class labels as codes of ``net.classes_`` (learnt from ``y`` when the network has no
+    named classes yet), for ``y`` and the validation targets."""
+    if not (loss_fn.categorical or (loss_fn.probabilities and n_outputs == 1)):
+        raise ValueError(f"fit: y holds class labels such as {str(y.reshape(-1)[0])!r:.40}, but loss {loss_fn.name!r} "
+                         f"needs numbers; train a classifier with loss='softmax_cross_entropy' (a linear output "
+                         f"layer of one unit per class) or 'binary_cross_entropy_logits' (one output, two classes)")
+    known = net.classes_
+    if known is not None and all(isinstance(c, int) for c in known):
+        known = None    # the default 0..K-1 of a network never given named classes
+    codes, net.classes_ = label_codes(y, known, n_outputs, "fit")
+    if validation_data is not None and len(validation_data) >= 2 and is_text_labels(validation_data[1]):
+        val_codes, _ = label_codes(validation_data[1], net.classes_, n_outputs, "fit validation_data")
+        validation_data = (validation_data[0], val_codes, *validation_data[2:])
+    return codes, validation_data
 
 
 def _check_monitors(stopper, has_validation, metric_names):
