@@ -286,7 +286,7 @@ def _small_saved_model(tmp_path):
     rng = np.random.default_rng(0)
     x = rng.normal(2.0, 3.0, (80, 3))
     net = Sequential([Standardize(), Dense(6, "tanh"), Dense(3, "softmax")], input_dim=3, dtype="float64", seed=0)
-    net.fit(x, (x[:, 0] > 2).astype(int) + (x[:, 1] > 2), loss="cross_entropy", epochs=3, progress=False)
+    net.fit(x, (x[:, 0] > 2).astype(int) + (x[:, 1] > 2), loss="categorical_cross_entropy", epochs=3, progress=False)
     model = tmp_path / "small.axonal"
     axonal.save(net, model)
     return model, net, x

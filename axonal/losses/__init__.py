@@ -42,6 +42,7 @@ ALIASES = {
     "mean_absolute_error": "mae", "l1": "mae", "binary_crossentropy": "binary_cross_entropy",
     "bce": "binary_cross_entropy", "bce_logits": "binary_cross_entropy_logits",
     "cross_entropy": "softmax_cross_entropy", "categorical_crossentropy": "categorical_cross_entropy",
+    "sparse_categorical_crossentropy": "categorical_cross_entropy",   # Keras: probabilities, integer labels
 }
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._validation import as_input_array
+from ..advice import check_validation_classes
 from ..nan_guard import all_layers
 from ..targets import check_mask, prepare_targets
 
@@ -113,11 +114,13 @@ def adapt_scaling_layers(net, x) -> None:
         out = layer.forward(out, training=False)
 
 
-def hold_out_validation(net, loss_fn, x, t, weights, mask, validation_data, validation_split, seq_out):
+def hold_out_validation(net, loss_fn, x, t, weights, mask, validation_data, validation_split, seq_out,
+                        split_rng=None):
     """``(x, t, weights, mask, val)``: the training part and ``val = (x, t, mask)`` (or ``None``).
 
     ``validation_split`` takes the last samples, as Synaptic's ``crossValidate`` and
-    Keras do; ``validation_data`` is ``(x_val, y_val)`` or ``(x_val, y_val, mask_val)``.
+    Keras do, or with ``split_rng`` (``stratify``) a random share of each class;
+    ``validation_data`` is ``(x_val, y_val)`` or ``(x_val, y_val, mask_val)``.
     """
     if validation_data is not None and validation_split is not None:
         raise ValueError("fit: give validation_data or validation_split, not both")
@@ -128,13 +131,19 @@ def hold_out_validation(net, loss_fn, x, t, weights, mask, validation_data, vali
         if n_val < 1 or n_val >= x.shape[0]:
             raise ValueError(f"fit: validation_split={validation_split} of {x.shape[0]} samples leaves "
                              f"{n_val} for validation; need at least 1 on each side")
-        cut = x.shape[0] - n_val
+        held = np.zeros(x.shape[0], bool)
+        if split_rng is not None:
+            held[_stratified(loss_fn, t, validation_split, split_rng, seq_out)] = True
+        else:
+            held[x.shape[0] - n_val:] = True
+            if loss_fn.probabilities:
+                check_validation_classes(t[~held], t[held], net.classes_)
 
-        def head(a):
-            return None if a is None else a[:cut]
+        def part(a, keep):
+            return None if a is None else a[keep]
 
-        return (x[:cut], t[:cut], head(weights), head(mask),
-                (x[cut:], t[cut:], None if mask is None else mask[cut:]))
+        return (x[~held], t[~held], part(weights, ~held), part(mask, ~held),
+                (x[held], t[held], part(mask, held)))
     if validation_data is None:
         return x, t, weights, mask, None
     if not (isinstance(validation_data, (tuple, list)) and len(validation_data) in (2, 3)):
@@ -146,3 +155,18 @@ def hold_out_validation(net, loss_fn, x, t, weights, mask, validation_data, vali
         raise ValueError(f"fit: validation x has {x_val.shape[0]} samples but y has {t_val.shape[0]}")
     m_val = check_mask(validation_data[2], x_val) if len(validation_data) == 3 else None
     return x, t, weights, mask, (x_val, t_val, m_val)
+
+
+def _stratified(loss_fn, t, share, rng, seq_out) -> np.ndarray:
+    """Indices of a random ``share`` of each class's samples (rounded; one class per sample)."""
+    if not loss_fn.probabilities or seq_out:
+        raise ValueError("fit: stratify=True holds out a share of each class, so it needs class targets, one per "
+                         f"sample (a class loss), not loss {loss_fn.name!r}" + (" on sequences" if seq_out else ""))
+    codes = (t[:, 0] > 0.5).astype(int) if t.shape[-1] == 1 else np.argmax(t, axis=1)
+    held = [rng.permutation(np.flatnonzero(codes == k))[:int(round(share * np.sum(codes == k)))]
+            for k in np.unique(codes)]
+    held = np.sort(np.concatenate(held))
+    if len(held) == 0 or len(held) == len(t):
+        raise ValueError(f"fit: stratify=True with validation_split={share} leaves {len(held)} of {len(t)} samples "
+                         f"for validation; need at least 1 on each side")
+    return held

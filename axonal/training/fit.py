@@ -18,6 +18,7 @@ from .. import losses as _losses
 from .. import optimizers as _optimizers
 from .._validation import as_input_array
 from ..validation import positive_int
+from ..advice import check_output_link
 from ..callbacks import Callback, ProgressBar
 from ..class_labels import is_text_labels, label_codes
 from ..history import History
@@ -34,9 +35,9 @@ __all__ = ["fit"]
 def fit(net, x, y, *, loss="mse", optimizer="sgd", learning_rate: float | None = None,
         epochs: int = 100, batch_size: int | None = 32, shuffle: bool = True,
         error: float | None = None, validation_data=None, validation_split: float | None = None,
-        metrics=None, patience: int | None = None, stop=None, schedule=None, callbacks=None,
+        stratify: bool = False, metrics=None, patience: int | None = None, stop=None, schedule=None, callbacks=None,
         sample_weight=None, class_weight=None, mask=None, max_steps: int | None = None,
-        progress: bool | None = None, nan_guard: bool = True, seed=None, checkpoint=None,
+        progress: bool | None = None, verbose: int | None = None, nan_guard: bool = True, seed=None, checkpoint=None,
         checkpoint_every: int = 1, resume=None) -> History:
     """Train ``net`` on inputs ``x`` and targets ``y``; return the :class:`History`.
 
@@ -63,7 +64,11 @@ def fit(net, x, y, *, loss="mse", optimizer="sgd", learning_rate: float | None =
         Evaluated after every epoch: ``val_loss`` and ``val_<metric>``.
     validation_split : float in (0, 1), optional
         Hold out this fraction of the samples, taken from the end before any
-        shuffling (Synaptic's ``crossValidate.testSize``), as validation data.
+        shuffling (Synaptic's ``crossValidate.testSize``), as validation data; a
+        warning says when the tail's classes differ from the rest's.
+    stratify : bool, default False
+        With ``validation_split`` and a class loss: hold out that share of each
+        class, drawn at random (from ``seed``), instead of the last samples.
     metrics : list of str, optional
         Logged per epoch (:mod:`axonal.metrics`), e.g. ``["accuracy"]``.
     patience : int, optional
@@ -89,6 +94,8 @@ def fit(net, x, y, *, loss="mse", optimizer="sgd", learning_rate: float | None =
         Stop after this many optimizer updates.
     progress : bool, optional
         Show a progress bar; by default only when standard error is a terminal.
+    verbose : int, optional
+        Keras's spelling: 0 is ``progress=False``, 1 or 2 ``progress=True``.
     nan_guard : bool, default True
         Stop with :class:`NonFiniteError` on a NaN/Inf loss, gradient, weight,
         optimizer state or running statistic, keeping the last finite step's model.
@@ -122,8 +129,14 @@ def fit(net, x, y, *, loss="mse", optimizer="sgd", learning_rate: float | None =
     callbacks = _callbacks(callbacks)
     resume = _resume_target(resume, checkpoint)
 
+    progress = _progress_option(progress, verbose)
+    split_rng = None
+    if stratify and validation_split is not None:
+        split_rng = seed if isinstance(seed, np.random.Generator) else (
+            np.random.default_rng(seed) if seed is not None else net.spawn_rng())
     x, t, weights, mask, val, seq_out = _training_data(net, loss_fn, x, y, sample_weight, class_weight, mask,
-                                                       validation_data, validation_split)
+                                                       validation_data, validation_split, split_rng)
+    check_output_link(net, loss_fn)
     stopper = _stop_criteria(epochs, error, patience, stop, monitor="val_loss" if val is not None else "loss")
     _check_monitors(stopper, has_validation=val is not None, metric_names=[m.name for m in metric_fns])
     sched = None
@@ -158,6 +171,17 @@ def fit(net, x, y, *, loss="mse", optimizer="sgd", learning_rate: float | None =
 def check_count(label, value) -> None:
     """``value`` must be a positive integer (not a bool); the error names ``label``."""
     positive_int(value, "fit", label)
+
+
+def _progress_option(progress, verbose):
+    """``progress`` from itself or from Keras's ``verbose`` (0: off; 1, 2: on)."""
+    if verbose is None:
+        return progress
+    if progress is not None:
+        raise ValueError("fit: give progress or verbose (Keras's spelling), not both")
+    if isinstance(verbose, bool) or verbose not in (0, 1, 2):
+        raise ValueError(f"fit: verbose must be 0, 1 or 2, got {verbose!r:.40}")
+    return verbose > 0
 
 
 def _listens_to_batches(callback) -> bool:
@@ -195,7 +219,8 @@ def _resume_target(resume, checkpoint):
     return resume
 
 
-def _training_data(net, loss_fn, x, y, sample_weight, class_weight, mask, validation_data, validation_split):
+def _training_data(net, loss_fn, x, y, sample_weight, class_weight, mask, validation_data, validation_split,
+                   split_rng):
     """Inputs, targets, loss weights, mask and validation data, checked and shaped once."""
     x = as_input_array(x, net.dtype, "fit")
     if x.shape[0] == 0:
@@ -212,7 +237,7 @@ def _training_data(net, loss_fn, x, y, sample_weight, class_weight, mask, valida
     mask = check_mask(mask, x)
     weights = loss_weights(sample_weight, class_weight, t, loss_fn, x.shape[0], seq_out, mask)
     x, t, weights, mask, val = hold_out_validation(net, loss_fn, x, t, weights, mask, validation_data,
-                                                   validation_split, seq_out)
+                                                   validation_split, seq_out, split_rng)
     adapt_scaling_layers(net, x)
     return x, t, weights, mask, val, seq_out
 
