@@ -19,10 +19,12 @@ import numpy as np
 
 from . import layers as _layers
 from . import losses as _losses
+from . import optimizers as _optimizers
 from ._validation import as_input_array
 from .class_labels import class_labels, is_text_labels, label_codes
 from .layers.base import Layer
 from .parameters import ParameterSet
+from .summary import summary_table
 from .training.fit import fit
 from .validation import positive_int
 
@@ -47,6 +49,9 @@ class Sequential(Layer):
         Seeds weight initialisation and the dropout masks. The same seed gives the
         same network; ``None`` draws fresh entropy.
     name : str, optional
+    loss, optimizer : optional
+        The loss and optimizer ``fit`` uses when it is given none (names, configs or
+        instances); saved in the model file, so a loaded model trains on with ``fit(x, y)``.
 
     Examples
     --------
@@ -63,7 +68,7 @@ class Sequential(Layer):
     builds_from_config = True
 
     def __init__(self, layers, *, input_dim: int | None = None, dtype="float32",
-                 seed=None, name: str | None = None, _defer_build: bool = False):
+                 seed=None, name: str | None = None, loss=None, optimizer=None, _defer_build: bool = False):
         super().__init__(name=name)
         layers = list(layers)
         if not layers:
@@ -79,9 +84,9 @@ class Sequential(Layer):
         self.dtype = np.dtype(dtype)
         self.seed = seed
         self.params_: ParameterSet | None = None
-        self.loss_ = None
-        #: the optimizer and schedule of the last ``fit``; user metadata read from a model file
-        self.optimizer_ = None
+        #: the loss, optimizer (given here, or of the last ``fit``) and schedule; user metadata from a file
+        self.loss_ = None if loss is None else _losses.get(loss)
+        self.optimizer_ = None if optimizer is None else _optimizers.get(optimizer)
         self.schedule_ = None
         self.metadata_ = None
         self._classes: list | None = None
@@ -331,20 +336,7 @@ class Sequential(Layer):
     def summary(self) -> str:
         """A table of layers, output shapes and parameter counts."""
         self._require_built("summary()")
-        rows = [("#", "layer", "output shape", "parameters")]
-        for i, layer in enumerate(self.layers):
-            act = getattr(layer, "activation", None)
-            label = layer.describe() + (f" {act.name}" if act is not None else "")
-            rows.append((str(i), label, "(batch, " + ", ".join(_dims(layer.output_shape)) + ")",
-                         f"{layer.count_parameters():,}"))
-        widths = [max(len(r[c]) for r in rows) for c in range(4)]
-        lines = [f"{self.name or 'Sequential'}: {len(self.layers)} layers, input (batch, "
-                 + ", ".join(_dims(self.input_shape)) + f"), {self.dtype}"]
-        for r in rows:
-            lines.append("  ".join([r[0].rjust(widths[0]), r[1].ljust(widths[1]),
-                                    r[2].ljust(widths[2]), r[3].rjust(widths[3])]))
-        lines.append(f"Total parameters: {self.count_parameters():,}")
-        return "\n".join(lines)
+        return summary_table(self)
 
     def get_config(self):
         config = {"layers": [{"class": type(l).__name__, "config": l.get_config()} for l in self.layers],
@@ -384,10 +376,6 @@ class Sequential(Layer):
     def __repr__(self):
         inner = ",\n".join("    " + repr(layer) for layer in self.layers)
         return f"Sequential([\n{inner}\n], dtype={str(self.dtype)!r})"
-
-
-def _dims(shape) -> list[str]:
-    return ["time" if d is None else str(d) for d in shape]
 
 
 def _is_flat_list(x) -> bool:

@@ -66,3 +66,22 @@ def test_predict_proba_refuses_a_regression():
         net.predict_proba(x)
     with pytest.raises(ValueError, match="not probabilities"):
         net.predict_classes(x)
+
+
+def test_a_network_carries_its_loss_and_optimizer_through_a_file(tmp_path):
+    import axonal
+    from axonal import Adam
+    x, y = blobs()
+    net = Sequential([Dense(8, "tanh", input_dim=4), Dense(3)], seed=0, loss="softmax_cross_entropy",
+                     optimizer=Adam(0.05))
+    first = net.fit(x, y, epochs=20, progress=False)                   # no loss, no optimizer named
+    assert net.loss_.name == "softmax_cross_entropy" and net.optimizer_.iterations == 20 * 2
+    axonal.save(net, tmp_path / "model.axonal")
+    loaded = axonal.load(tmp_path / "model.axonal")
+    assert loaded.classes_ == net.classes_ and loaded.optimizer_.iterations == net.optimizer_.iterations
+    again = loaded.fit(x, y, epochs=20, progress=False, seed=1)         # the saved loss, and Adam's state
+    twin = net.fit(x, y, epochs=20, progress=False, seed=1)
+    assert again.loss == twin.loss and again.loss[-1] < first.loss[0]
+    assert (loaded.predict_classes(x) == y).mean() >= 0.9
+    faster = loaded.fit(x, y, epochs=1, learning_rate=0.01, progress=False)
+    assert loaded.optimizer_.learning_rate == 0.01 and loaded.optimizer_.iterations == 2 and faster.loss

@@ -44,17 +44,17 @@ class GraphNetwork(Sequential):
         Sequences in give an output at every step; ``False`` keeps the last step.
     stateful : bool, default False
         Carry the state from one ``forward`` call to the next.
-    dtype, seed, name
+    dtype, seed, name, loss, optimizer
         As for :class:`~axonal.network.Sequential`.
     """
 
     def __init__(self, graph, *, output: str | None = None, return_sequences: bool = True,
                  stateful: bool = False, dtype="float32", seed=None, name: str | None = None,
-                 _defer_build: bool = False):
+                 loss=None, optimizer=None, _defer_build: bool = False):
         layer = graph if isinstance(graph, GraphLayer) else GraphLayer(
             graph, output=output, return_sequences=return_sequences, stateful=stateful)
-        super().__init__([layer], input_dim=layer.sizes[0], dtype=dtype, seed=seed, name=name,
-                         _defer_build=_defer_build)
+        super().__init__([layer], input_dim=layer.sizes[0], dtype=dtype, seed=seed, name=name, loss=loss,
+                         optimizer=optimizer, _defer_build=_defer_build)
         self._step_state = None
         self._stepper = Stepper()
 

@@ -32,7 +32,7 @@ from .loop import TrainingLoop
 __all__ = ["fit"]
 
 
-def fit(net, x, y, *, loss="mse", optimizer="sgd", learning_rate: float | None = None,
+def fit(net, x, y, *, loss=None, optimizer=None, learning_rate: float | None = None,
         epochs: int = 100, batch_size: int | None = 32, shuffle: bool = True,
         error: float | None = None, validation_data=None, validation_split: float | None = None,
         stratify: bool = False, metrics=None, patience: int | None = None, stop=None, schedule=None, callbacks=None,
@@ -46,12 +46,17 @@ def fit(net, x, y, *, loss="mse", optimizer="sgd", learning_rate: float | None =
     net : Sequential
     x : array (samples, features)
     y : array (samples, outputs), or (samples,) for one output or class labels
-    loss : str or Loss, default "mse"
-        The error ``E`` whose gradient trains the network (:mod:`axonal.losses`).
-    optimizer : str, dict or Optimizer, default "sgd"
-        A name builds a fresh optimizer; an instance keeps its state across calls.
+    loss : str or Loss, optional
+        The error ``E`` whose gradient trains the network (:mod:`axonal.losses`). By
+        default the network's own (``Sequential(..., loss=...)``, the last ``fit``'s, or
+        the one a loaded model file names), else ``"mse"``.
+    optimizer : str, dict or Optimizer, optional
+        A name builds a fresh optimizer; an instance keeps its state across calls. By
+        default the network's own (given at construction, kept from the last ``fit``
+        or loaded with its state), so a second ``fit`` continues; else ``"sgd"``.
     learning_rate : float, optional
-        The rate for an optimizer given by name (each has its own default).
+        The rate for an optimizer given by name (each has its own default); with the
+        network's own optimizer, a fresh one of its kind at this rate.
     epochs : int, default 100
         The most passes over the data (Synaptic's ``iterations``).
     batch_size : int or None, default 32
@@ -117,8 +122,8 @@ def fit(net, x, y, *, loss="mse", optimizer="sgd", learning_rate: float | None =
     -------
     History
     """
-    loss_fn = _losses.get(loss)
-    opt = _optimizers.get(optimizer, **({} if learning_rate is None else {"learning_rate": learning_rate}))
+    loss_fn = _losses.get(loss if loss is not None else (net.loss_ or "mse"))
+    opt = _optimizer(net, optimizer, learning_rate)
     for label, value in (("epochs", epochs), ("batch_size", batch_size), ("max_steps", max_steps),
                          ("checkpoint_every", checkpoint_every)):
         if value is not None:
@@ -171,6 +176,15 @@ def fit(net, x, y, *, loss="mse", optimizer="sgd", learning_rate: float | None =
 def check_count(label, value) -> None:
     """``value`` must be a positive integer (not a bool); the error names ``label``."""
     positive_int(value, "fit", label)
+
+
+def _optimizer(net, optimizer, learning_rate):
+    """The optimizer asked for, or the network's own (with a new ``learning_rate``: a fresh one of its kind)."""
+    rate = {} if learning_rate is None else {"learning_rate": learning_rate}
+    own = getattr(net, "optimizer_", None)
+    if optimizer is None and own is not None:
+        return own if not rate else _optimizers.get({"name": own.name, **own.get_config(), **rate})
+    return _optimizers.get("sgd" if optimizer is None else optimizer, **rate)
 
 
 def _progress_option(progress, verbose):
