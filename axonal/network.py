@@ -19,9 +19,11 @@ import numpy as np
 
 from . import layers as _layers
 from . import losses as _losses
+from . import metrics as _metrics
 from . import optimizers as _optimizers
 from ._validation import as_input_array
 from .class_labels import class_labels, is_text_labels, label_codes
+from .keras_habits import KerasHints
 from .layers.base import Layer
 from .parameters import ParameterSet
 from .summary import summary_table
@@ -34,7 +36,7 @@ _DTYPES = {"float32": np.float32, "float64": np.float64}
 
 
 @_layers.REGISTRY.register
-class Sequential(Layer):
+class Sequential(KerasHints, Layer):
     """A stack of layers; itself a layer, so it can be a block inside another container.
 
     Parameters
@@ -67,12 +69,13 @@ class Sequential(Layer):
     #: ``from_config(config, build=...)``: a nested block is rebuilt unbuilt; its parent builds it.
     builds_from_config = True
 
-    def __init__(self, layers, *, input_dim: int | None = None, dtype="float32",
+    def __init__(self, layers=None, *, input_dim: int | None = None, dtype="float32",
                  seed=None, name: str | None = None, loss=None, optimizer=None, _defer_build: bool = False):
         super().__init__(name=name)
-        layers = list(layers)
+        layers = list(layers or [])
         if not layers:
-            raise ValueError("Sequential needs at least one layer")
+            raise ValueError("Sequential needs its layers when created: Sequential([Dense(8, 'relu', input_dim=4), "
+                             "Dense(1)]) (there is no add())")
         for i, layer in enumerate(layers):
             if not isinstance(layer, Layer):
                 raise TypeError(f"Sequential: item {i} is a {type(layer).__name__}, not a Layer")
@@ -255,16 +258,22 @@ class Sequential(Layer):
         labels = self.classes_ if self.classes_ is not None else [0, 1]
         return np.asarray(labels)[codes]
 
-    def evaluate(self, x, y, *, loss=None, sample_weight=None) -> float:
+    def evaluate(self, x, y, *, loss=None, sample_weight=None, metrics=None):
         """The mean loss ``E`` on ``(x, y)`` in inference mode (default: the training loss); class
-        labels may be those of ``classes_``."""
+        labels may be those of ``classes_``. With ``metrics`` (names, as for ``fit``): a dict
+        ``{"loss": E, name: value, ...}``, the metrics computed on the loss's link (probabilities)."""
         self._require_built("evaluate()")
         loss = _losses.get(loss) if loss is not None else self.loss_
         if loss is None:
             raise ValueError("evaluate: give loss=..., or train the network first")
         if is_text_labels(y):
             y = label_codes(y, self.classes_, self.output_shape[-1], "evaluate")[0]
-        return loss.value(self.predict(x), y, sample_weight=sample_weight)
+        out = self.predict(x)
+        value = loss.value(out, y, sample_weight=sample_weight)
+        if metrics is None:
+            return value
+        found = [_metrics.get(m) for m in (metrics if isinstance(metrics, (list, tuple)) else [metrics])]
+        return {"loss": value, **{m.name: m(y, loss.link(out)) for m in found}}
 
     #: Train the network: :func:`axonal.training.fit` with the network as ``net``.
     fit = fit

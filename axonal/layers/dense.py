@@ -20,9 +20,10 @@ import numpy as np
 
 from .. import activations as _activations
 from .. import initializers as _initializers
+from ..keras_habits import input_dim_from_shape
 from ._arguments import flag, initializer_name, optional_positive_int, positive_int
-from .registry import REGISTRY
 from .base import ArraySpec, Layer
+from .registry import REGISTRY
 
 __all__ = ["Dense"]
 
@@ -59,9 +60,10 @@ class Dense(Layer):
 
     def __init__(self, units: int, activation=None, *, use_bias: bool = True,
                  kernel_initializer: str | None = None, bias_initializer: str = "zeros",
-                 input_dim: int | None = None, name: str | None = None):
+                 input_dim: int | None = None, input_shape=None, name: str | None = None):
         super().__init__(name=name)
         self.units = positive_int(units, "Dense", "units")
+        input_dim = input_dim_from_shape(input_dim, input_shape, "Dense")
         self.input_dim = optional_positive_int(input_dim, "Dense", "input_dim")
         self.use_bias = flag(use_bias, "Dense", "use_bias")
         self.activation = _activations.get(activation)

@@ -37,6 +37,7 @@ import numpy as np
 from .. import activations as _activations
 from .. import jit as _jit
 from .._threads import single_blas_thread
+from ..keras_habits import input_dim_from_shape
 from ._arguments import flag, initializer_name, optional_positive_int, positive_int
 from .registry import REGISTRY
 from .base import ArraySpec, Layer
@@ -62,9 +63,10 @@ class _Recurrent(Layer):
     def __init__(self, units: int, *, return_sequences: bool = False, stateful: bool = False,
                  truncate: int | None = None, kernel_initializer: str = "glorot_uniform",
                  recurrent_initializer: str = "orthogonal", input_dim: int | None = None,
-                 name: str | None = None):
+                 input_shape=None, name: str | None = None):
         super().__init__(name=name)
         where = type(self).__name__
+        input_dim = input_dim_from_shape(input_dim, input_shape, where)
         self.units = positive_int(units, where, "units")
         self.return_sequences = flag(return_sequences, where, "return_sequences")
         self.stateful = flag(stateful, where, "stateful")

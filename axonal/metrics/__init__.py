@@ -30,16 +30,18 @@ the :class:`Metric` it returns knows whether higher is better.
 >>> accuracy([[0], [1], [1], [0]], [[0.1], [0.7], [0.4], [0.2]])
 0.75
 
-Modules: :mod:`~axonal.metrics.classification`, :mod:`~axonal.metrics.regression`,
+Modules: :mod:`~axonal.metrics.classification`, :mod:`~axonal.metrics.ranking` (ROC AUC),
+:mod:`~axonal.metrics.regression`,
 :mod:`~axonal.metrics.registry` (names for ``fit``).
 """
 
 from .classification import accuracy, confusion_matrix, format_confusion_matrix, precision_recall_f1
+from .ranking import roc_auc
 from .registry import ALIASES, REGISTRY, Metric, get, names
 from .regression import mean_absolute_error, mean_squared_error, r2_score
 
 __all__ = [
     "accuracy", "precision_recall_f1", "confusion_matrix", "format_confusion_matrix",
-    "mean_squared_error", "mean_absolute_error", "r2_score",
+    "mean_squared_error", "mean_absolute_error", "r2_score", "roc_auc",
     "Metric", "get", "names", "REGISTRY", "ALIASES",
 ]

@@ -7,6 +7,7 @@ from typing import Callable
 
 from ..registry import Registry
 from .classification import accuracy, precision_recall_f1
+from .ranking import roc_auc
 from .regression import mean_absolute_error, mean_squared_error, r2_score
 
 __all__ = ["Metric", "REGISTRY", "ALIASES", "names", "get"]
@@ -42,7 +43,7 @@ def _macro(index):
 
 ALIASES = {
     "acc": "accuracy", "f1_score": "f1", "mean_squared_error": "mse",
-    "mean_absolute_error": "mae", "r2_score": "r2",
+    "mean_absolute_error": "mae", "r2_score": "r2", "roc_auc": "auc",
 }
 REGISTRY = Registry("metric", {
     m.name: m for m in (
@@ -53,6 +54,7 @@ REGISTRY = Registry("metric", {
         Metric("mse", mean_squared_error, False),
         Metric("mae", mean_absolute_error, False),
         Metric("r2", r2_score, True),
+        Metric("auc", roc_auc, True),
     )
 }, aliases=ALIASES)
 #: Every name :func:`get` accepts.

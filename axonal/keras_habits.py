@@ -1,0 +1,43 @@
+"""What Keras users reach for and axonal spells differently: errors that name axonal's way.
+
+Spellings that cost little and cannot mislead are accepted where they are used
+(``fit(verbose=0)``, ``loss="sparse_categorical_crossentropy"``, ``Dense(8, input_shape=(4,))``,
+``metrics=["auc"]``, ``evaluate(metrics=...)``); the others end here with the fix.
+"""
+
+from __future__ import annotations
+
+__all__ = ["KerasHints", "input_dim_from_shape"]
+
+#: method name -> what to do in axonal instead
+_METHODS = {
+    "save": "axonal.save(net, path) writes a model file (axonal.load(path) reads it back)",
+    "compile": "give loss= and optimizer= to Sequential(...) (kept for every fit) or to fit(...)",
+    "add": "give every layer to Sequential([...]) when you create it",
+    "fit_generator": "fit takes arrays; for data that does not fit in memory, call fit on each chunk",
+    "predict_on_batch": "predict(x) takes any batch",
+}
+
+
+class KerasHints:
+    """A mixin: asking a network for a Keras method it lacks names axonal's way."""
+
+    def __getattr__(self, name):
+        hint = _METHODS.get(name)
+        if hint is None:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        raise AttributeError(f"{type(self).__name__} has no {name}(): {hint}")
+
+
+def input_dim_from_shape(input_dim, input_shape, where: str):
+    """``input_dim`` from Keras's ``input_shape`` (its last entry: the features; a time axis before it
+    is free in axonal), checked against ``input_dim`` when both are given."""
+    if input_shape is None:
+        return input_dim
+    if not isinstance(input_shape, (tuple, list)) or not input_shape:
+        raise ValueError(f"{where}: input_shape must be a tuple such as (features,) or (time, features), "
+                         f"got {input_shape!r:.40}; axonal's own spelling is input_dim=features")
+    features = input_shape[-1]
+    if input_dim is not None and input_dim != features:
+        raise ValueError(f"{where}: input_dim={input_dim!r} and input_shape={tuple(input_shape)!r} disagree")
+    return features

@@ -1,0 +1,62 @@
+"""What Keras users type: accepted where it costs little and cannot mislead, else an error naming axonal's way."""
+
+import re
+
+import numpy as np
+import pytest
+
+from axonal import GRU, LSTM, Dense, Sequential
+from axonal.metrics import roc_auc
+
+
+def separable(n=80, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, 4))
+    return x, (x[:, 0] + 0.5 * x[:, 1] > 0).astype(int)
+
+
+def test_input_shape_is_input_dim_for_dense_and_recurrent_layers():
+    assert Sequential([Dense(8, "relu", input_shape=(4,)), Dense(1)]).input_shape == (4,)
+    assert Sequential([LSTM(3, input_shape=(None, 5)), Dense(1)]).input_shape == (None, 5)
+    assert Sequential([GRU(3, input_shape=(7, 2))]).input_shape == (None, 2)   # the time axis stays free
+    with pytest.raises(ValueError, match="input_dim=3 and input_shape=.4,. disagree"):
+        Dense(2, input_dim=3, input_shape=(4,))
+
+
+def test_keras_methods_name_axonal_s_way():
+    net = Sequential([Dense(2, input_dim=4)])
+    for method, hint in (("save", "axonal.save(net, path)"), ("compile", "loss= and optimizer="),
+                         ("add", "Sequential([...])")):
+        with pytest.raises(AttributeError, match=re.escape(f"no {method}(): ") + ".*" + re.escape(hint)):
+            getattr(net, method)
+    with pytest.raises(AttributeError, match="no attribute 'anything_else'"):
+        net.anything_else
+    with pytest.raises(ValueError, match="needs its layers when created"):
+        Sequential()
+
+
+def test_auc_as_a_metric_in_fit_and_evaluate():
+    x, y = separable()
+    net = Sequential([Dense(8, "tanh", input_dim=4), Dense(2)], seed=0)
+    history = net.fit(x, y, loss="softmax_cross_entropy", optimizer="adam", learning_rate=0.05, epochs=30,
+                      metrics=["auc", "accuracy"], verbose=0)
+    assert history.metrics["auc"][-1] >= 0.99 and history.metrics["auc"][-1] >= history.metrics["auc"][0]
+    scores = net.evaluate(x, y, metrics=["auc", "accuracy"])
+    assert set(scores) == {"loss", "auc", "accuracy"} and scores["loss"] == net.evaluate(x, y)
+    assert scores["auc"] == pytest.approx(roc_auc(y, net.predict_proba(x)))
+
+
+def test_roc_auc_counts_ordered_pairs():
+    rng = np.random.default_rng(1)
+    y = rng.integers(0, 2, 200)
+    score = np.round(rng.random(200), 1)                  # many ties
+    pos, neg = score[y == 1], score[y == 0]
+    pairs = (pos[:, None] > neg[None, :]).mean() + 0.5 * (pos[:, None] == neg[None, :]).mean()
+    assert roc_auc(y, score) == pytest.approx(pairs, abs=1e-12)
+    assert roc_auc(y, np.stack([1 - score, score], axis=1)) == pytest.approx(pairs, abs=1e-12)
+    three = rng.integers(0, 3, 200)
+    probs = rng.dirichlet(np.ones(3), 200)
+    per_class = [roc_auc((three == k).astype(int), probs[:, k]) for k in range(3)]
+    assert roc_auc(three, probs) == pytest.approx(np.mean(per_class))
+    with pytest.raises(ValueError, match="two classes"):
+        roc_auc(np.zeros(5, int), np.linspace(0, 1, 5))
