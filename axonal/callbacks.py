@@ -11,16 +11,22 @@ then ``"callback"``). ``logs`` holds the numbers of that moment: ``loss``,
 * ``ProgressBar``: a tqdm bar over the epochs with loss, metrics and rate; silent
   when the output is not a terminal.
 * ``EpochLogger``: one structured line per epoch (JSON), to a file or a stream.
+* ``CSVLogger``: one row per epoch in a CSV file (Keras's name and columns).
+
+Early stopping is a stop criterion (:class:`~axonal.stopping.NoImprovement`, or Keras's
+:class:`~axonal.stopping.EarlyStopping`, which ``fit`` also takes among its callbacks).
 """
 
 from __future__ import annotations
 
+import csv
 import json
 import sys
 
+from .names import csv_text
 from .validation import positive_int
 
-__all__ = ["Callback", "Every", "ProgressBar", "EpochLogger"]
+__all__ = ["Callback", "Every", "ProgressBar", "EpochLogger", "CSVLogger"]
 
 
 class Callback:
@@ -113,6 +119,50 @@ class EpochLogger(Callback):
         if self._stream is not None and self._stream is not self.target:
             self._stream.close()
         self._stream = None
+
+
+class CSVLogger(Callback):
+    """Write ``epoch, loss, ...`` (every logged number, columns sorted by name) as one CSV row per
+    epoch to ``filename``; ``append=True`` adds to an existing file without a second header.
+    Column names are written as text cells (a leading ``=``, ``+``, ``-``, ``@`` gets a quote)."""
+
+    def __init__(self, filename, separator: str = ",", append: bool = False):
+        self.filename, self.separator, self.append = filename, separator, bool(append)
+        self._file, self._writer, self._columns = None, None, None
+
+    def on_train_begin(self, info):
+        self._file = open(self.filename, "a" if self.append else "w", encoding="utf-8", newline="")
+        self._writer = csv.writer(self._file, delimiter=self.separator)
+        self._columns = None
+
+    def on_epoch_end(self, epoch, logs):
+        if self._columns is None:
+            self._columns = sorted(k for k in logs if k != "epoch")
+            if not (self.append and self._file.tell() > 0):
+                self._writer.writerow(["epoch"] + [csv_text(k) for k in self._columns])
+        self._writer.writerow([epoch + 1] + [logs.get(k, "") for k in self._columns])
+        self._file.flush()
+
+    def on_train_end(self, history):
+        if self._file is not None:
+            self._file.close()
+        self._file = None
+
+
+#: Keras callbacks axonal spells otherwise, and how
+_KERAS = {"ModelCheckpoint": "fit(checkpoint=path, checkpoint_every=k) writes resumable checkpoints, and "
+                             "axonal.save(net, path) the model",
+          "ReduceLROnPlateau": "give fit a schedule (axonal.schedules) or a stop criterion",
+          "TensorBoard": "use EpochLogger (JSON lines) or CSVLogger"}
+
+
+def __getattr__(name):
+    if name in _KERAS:
+        raise ImportError(f"axonal.callbacks has no {name}: {_KERAS[name]}")   # what `from ... import` shows
+    if name == "EarlyStopping":
+        from .stopping import EarlyStopping
+        return EarlyStopping
+    raise AttributeError(f"module 'axonal.callbacks' has no attribute {name!r}")
 
 
 def _short(value):

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["NAME_PATTERN", "NAME_RULE", "check_name", "is_name", "printable"]
+__all__ = ["NAME_PATTERN", "NAME_RULE", "check_name", "csv_text", "is_name", "printable"]
 
 #: The alphabet of every name, for ``re.fullmatch`` (never ``re.match`` with ``$``,
 #: which accepts a trailing newline).
@@ -72,3 +72,23 @@ def printable(text, limit: int | None = 200) -> str:
     if limit is not None and len(text) > limit:
         text = text[:limit] + "…"
     return _UNSAFE.sub(_escape, text)
+
+
+#: What a spreadsheet may read as the start of a formula (OWASP, CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def csv_text(value) -> str:
+    """A text cell of a CSV file (a class label, a name) that a spreadsheet shows as text.
+
+    A cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a
+    single quote in front, as OWASP recommends against formula injection; the
+    :mod:`csv` writer then quotes separators, quotes and line breaks. A lone
+    surrogate, which no UTF-8 file can hold, is written as ``\\udXXX`` text. Use this
+    for text only: numbers are written as numbers (``-0.5`` stays ``-0.5``).
+    """
+    text = value if isinstance(value, str) else str(value)
+    text = _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return "'" + text if text.startswith(FORMULA_START) else text
+

@@ -17,7 +17,7 @@ import math
 
 from .validation import positive_int
 
-__all__ = ["StopCriterion", "ErrorBelow", "MaxEpochs", "NoImprovement", "AnyOf"]
+__all__ = ["StopCriterion", "ErrorBelow", "MaxEpochs", "NoImprovement", "EarlyStopping", "AnyOf"]
 
 
 class StopCriterion:
@@ -151,6 +151,20 @@ class NoImprovement(StopCriterion):
 
     def __repr__(self):
         return f"NoImprovement(patience={self.patience}, monitor={self.monitor!r})"
+
+
+class EarlyStopping(NoImprovement):
+    """Keras's spelling of :class:`NoImprovement`, with Keras's defaults: stop once ``monitor`` went
+    ``patience`` epochs without improving by more than ``min_delta`` (``patience=0``: at the first
+    such epoch); ``restore_best_weights`` puts back the best epoch's weights. ``fit`` takes it
+    among its ``callbacks`` or its ``stop`` criteria."""
+
+    def __init__(self, monitor: str = "val_loss", min_delta: float = 0.0, patience: int = 0,
+                 mode: str = "auto", restore_best_weights: bool = False):
+        if isinstance(patience, bool) or not isinstance(patience, int) or patience < 0:
+            raise ValueError(f"EarlyStopping: patience must be an integer >= 0, got {patience!r}")
+        super().__init__(max(patience, 1), monitor, min_delta=min_delta, restore_best=restore_best_weights,
+                         mode=mode)
 
 
 class AnyOf(StopCriterion):

@@ -56,7 +56,7 @@ def test_softmax_classifier_with_scaling_normalisation_dropout_and_residuals():
     net = Sequential([Standardize(), Dense(12, "relu"), Dropout(0.3), BatchNorm(), Dense(8, "tanh"), LayerNorm(),
                       Residual([Dense(8, "elu"), Dense(8)]), Residual(Dense(4, "softplus"), projection=True),
                       Dense(3, "softmax")], input_dim=5, dtype="float64", seed=0)
-    net.fit(x, labels, loss="cross_entropy", optimizer="adam", epochs=5, progress=False)
+    net.fit(x, labels, loss="categorical_cross_entropy", optimizer="adam", epochs=5, progress=False)
     predict = load_source(to_python(net))["predict"]
     got = np.array([predict(row.tolist()) for row in x])
     close(got, net.predict(x))

@@ -60,3 +60,28 @@ def test_roc_auc_counts_ordered_pairs():
     assert roc_auc(three, probs) == pytest.approx(np.mean(per_class))
     with pytest.raises(ValueError, match="two classes"):
         roc_auc(np.zeros(5, int), np.linspace(0, 1, 5))
+
+
+def test_early_stopping_and_csv_logger_as_keras_users_write_them(tmp_path):
+    import csv
+
+    from axonal.callbacks import CSVLogger, EarlyStopping
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(60, 4))
+    y = x[:, :1] + rng.normal(scale=1.0, size=(60, 1))           # noisy: validation stops improving
+    net = Sequential([Dense(32, "tanh", input_dim=4), Dense(1)], seed=0)
+    log = tmp_path / "log.csv"
+    history = net.fit(x, y, optimizer="adam", learning_rate=0.05, epochs=300, validation_split=0.3, verbose=0,
+                      callbacks=[EarlyStopping(patience=5, restore_best_weights=True), CSVLogger(log)])
+    assert history.stop_reason == "no_improvement" and len(history.loss) < 300
+    assert net.evaluate(x[42:], y[42:]) == pytest.approx(min(history.val_loss), rel=1e-5)   # the best epoch's weights
+    rows = list(csv.reader(open(log, newline="")))
+    assert rows[0] == ["epoch", "learning_rate", "loss", "val_loss"] and len(rows) == len(history.loss) + 1
+    assert [float(r[3]) for r in rows[1:]] == pytest.approx(history.val_loss)
+
+
+def test_keras_callbacks_axonal_spells_otherwise_name_its_way():
+    with pytest.raises(ImportError, match=r"no ModelCheckpoint: fit\(checkpoint=path"):
+        from axonal.callbacks import ModelCheckpoint  # noqa: F401
+    with pytest.raises(ImportError, match="no TensorBoard: use EpochLogger"):
+        from axonal.callbacks import TensorBoard  # noqa: F401

@@ -31,7 +31,7 @@ from __future__ import annotations
 import ast
 import re
 
-from ..names import printable
+from ..names import csv_text, printable
 
 __all__ = ["csv_text", "dot_string", "python_literal", "xml_text"]
 
@@ -68,23 +68,3 @@ def xml_text(text, limit: int | None = 200) -> str:
     ``\\xNN`` / ``\\uNNNN`` text; ElementTree then escapes ``&``, ``<``, ``>`` and quotes."""
     shown = printable(text, limit)
     return _NOT_XML.sub(lambda m: f"\\u{ord(m.group()):04x}", shown)
-
-
-#: What a spreadsheet may read as the start of a formula (OWASP, CSV injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def csv_text(value) -> str:
-    """A text cell of a CSV file (a class label, a name) that a spreadsheet shows as text.
-
-    A cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a
-    single quote in front, as OWASP recommends against formula injection; the
-    :mod:`csv` writer then quotes separators, quotes and line breaks. A lone
-    surrogate, which no UTF-8 file can hold, is written as ``\\udXXX`` text. Use this
-    for text only: numbers are written as numbers (``-0.5`` stays ``-0.5``).
-    """
-    text = value if isinstance(value, str) else str(value)
-    text = _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-    return "'" + text if text.startswith(FORMULA_START) else text
-

@@ -85,6 +85,7 @@ def fit(net, x, y, *, loss=None, optimizer=None, learning_rate: float | None = N
         Learning rate per epoch (:mod:`axonal.schedules`); a list spreads its rates
         over the epochs and a callable is called as ``fn(epoch, error)``.
     callbacks : list of Callback, optional
+        Stop criteria given here (Keras's ``EarlyStopping``) join ``stop``.
     sample_weight : array (samples,), optional
         Per-sample weights in the loss (a weight ``k`` counts as ``k`` copies). For
         outputs at every time step it may be ``(samples, time)``: a weight per step
@@ -131,7 +132,7 @@ def fit(net, x, y, *, loss=None, optimizer=None, learning_rate: float | None = N
     if error is not None and not (isinstance(error, (int, float)) and math.isfinite(error) and error >= 0):
         raise ValueError(f"fit: error must be a finite number >= 0, got {error!r}")
     metric_fns = _metric_functions(metrics)
-    callbacks = _callbacks(callbacks)
+    callbacks, stop_callbacks = _callbacks(callbacks)
     resume = _resume_target(resume, checkpoint)
 
     progress = _progress_option(progress, verbose)
@@ -142,7 +143,8 @@ def fit(net, x, y, *, loss=None, optimizer=None, learning_rate: float | None = N
     x, t, weights, mask, val, seq_out = _training_data(net, loss_fn, x, y, sample_weight, class_weight, mask,
                                                        validation_data, validation_split, split_rng)
     check_output_link(net, loss_fn)
-    stopper = _stop_criteria(epochs, error, patience, stop, monitor="val_loss" if val is not None else "loss")
+    stopper = _stop_criteria(epochs, error, patience, _as_list(stop) + stop_callbacks,
+                             monitor="val_loss" if val is not None else "loss")
     _check_monitors(stopper, has_validation=val is not None, metric_names=[m.name for m in metric_fns])
     sched = None
     if schedule is not None:
@@ -210,14 +212,16 @@ def _metric_functions(metrics) -> list:
     return [_metrics.get(m) for m in metrics]
 
 
-def _callbacks(callbacks) -> list:
-    if isinstance(callbacks, Callback):
+def _callbacks(callbacks) -> tuple[list, list]:
+    """``(callbacks, stop criteria given among them)``: Keras users put ``EarlyStopping`` there."""
+    if isinstance(callbacks, (Callback, StopCriterion)):
         callbacks = [callbacks]
     callbacks = list(callbacks or [])
     for cb in callbacks:
-        if not isinstance(cb, Callback):
+        if not isinstance(cb, (Callback, StopCriterion)):
             raise TypeError(f"fit: callbacks must be Callback objects, got {type(cb).__name__}")
-    return callbacks
+    return ([cb for cb in callbacks if isinstance(cb, Callback)],
+            [cb for cb in callbacks if isinstance(cb, StopCriterion)])
 
 
 def _resume_target(resume, checkpoint):
@@ -286,13 +290,17 @@ def _check_monitors(stopper, has_validation, metric_names):
                              f"it logs {', '.join(sorted(logged))}{hint}")
 
 
+def _as_list(stop) -> list:
+    return list(stop) if isinstance(stop, (list, tuple)) else [stop] if stop is not None else []
+
+
 def _stop_criteria(epochs, error, patience, stop, monitor) -> AnyOf:
     criteria = [MaxEpochs(int(epochs))]
     if error is not None:
         criteria.append(ErrorBelow(error))
     if patience is not None:
         criteria.append(NoImprovement(patience, monitor=monitor))
-    for extra in (stop if isinstance(stop, (list, tuple)) else [stop] if stop is not None else []):
+    for extra in stop:
         if not isinstance(extra, StopCriterion):
             raise TypeError(f"fit: stop must be stop criteria, got {type(extra).__name__}")
         criteria.append(extra)
