@@ -23,7 +23,9 @@ from . import metrics as _metrics
 from . import optimizers as _optimizers
 from ._validation import as_input_array
 from .class_labels import class_labels, is_text_labels, label_codes
+from .feature_names import align_columns
 from .keras_habits import KerasHints
+from .named_weights import NamedWeights
 from .layers.base import Layer
 from .parameters import ParameterSet
 from .summary import summary_table
@@ -36,7 +38,7 @@ _DTYPES = {"float32": np.float32, "float64": np.float64}
 
 
 @_layers.REGISTRY.register
-class Sequential(KerasHints, Layer):
+class Sequential(KerasHints, NamedWeights, Layer):
     """A stack of layers; itself a layer, so it can be a block inside another container.
 
     Parameters
@@ -93,6 +95,8 @@ class Sequential(KerasHints, Layer):
         self.schedule_ = None
         self.metadata_ = None
         self._classes: list | None = None
+        #: the input columns' names, from a table given to ``fit`` (``None``: read by position)
+        self.feature_names_: list[str] | None = None
         if input_dim is None:
             input_dim = getattr(layers[0], "input_dim", None)
         if input_dim is not None and (isinstance(input_dim, bool) or not isinstance(input_dim, (int, np.integer))
@@ -280,48 +284,14 @@ class Sequential(KerasHints, Layer):
 
     def prepare_input(self, x, where: str) -> np.ndarray:
         """``x`` as a checked ``(batch, features...)`` array of the network's dtype; an unbuilt
-        network is built for its shape. Errors name ``where`` (``"fit"``, ``"predict"``)."""
-        x = as_input_array(x, self.dtype, where)
+        network is built for its shape; a table's columns are matched by name with those of the
+        table ``fit`` saw. Errors name ``where`` (``"fit"``, ``"predict"``)."""
+        x = as_input_array(align_columns(x, getattr(self, "feature_names_", None), where), self.dtype, where)
         if not self.built:
             self.build(x.shape[1:])
         else:
             self.layers[0].check_input(x)
         return x
-
-    # -- inspecting -------------------------------------------------------------------
-    def parameters(self) -> dict[str, np.ndarray]:
-        """``{dotted name: array}``; the arrays are live views (writing them changes the network)."""
-        self._require_built("parameters()")
-        return self.params_.views(self.params_.values)
-
-    def gradients(self) -> dict[str, np.ndarray]:
-        """``{dotted name: ∂E/∂p}`` from the last backward pass."""
-        self._require_built("gradients()")
-        return self.params_.views(self.params_.grads)
-
-    def state_arrays(self) -> dict[str, np.ndarray]:
-        """Non-trainable arrays that are part of the model (running statistics), by dotted name."""
-        return {name: owner.state[local] for name, owner, local in self.named_state()}
-
-    def get_weights(self) -> dict[str, np.ndarray]:
-        """A copy of every parameter and state array, by dotted name."""
-        weights = {k: v.copy() for k, v in self.parameters().items()}
-        weights.update({k: v.copy() for k, v in self.state_arrays().items()})
-        return weights
-
-    def set_weights(self, weights: dict) -> None:
-        """Copy arrays into the network by dotted name; every name and shape must match."""
-        self._require_built("set_weights()")
-        targets = {**self.parameters(), **self.state_arrays()}
-        missing = sorted(set(targets) - set(weights))
-        unknown = sorted(set(weights) - set(targets))
-        if missing or unknown:
-            raise KeyError(f"set_weights: missing {missing or 'none'}; unknown {unknown or 'none'}")
-        for name, target in targets.items():
-            value = np.asarray(weights[name])
-            if value.shape != target.shape:
-                raise ValueError(f"set_weights: {name} has shape {value.shape}; expected {target.shape}")
-            target[...] = value
 
     def copy(self) -> "Sequential":
         """An independent deep copy (weights, state and configuration)."""

@@ -135,7 +135,7 @@ def _version_1_file(network, optimizer=None):
     from axonal.io.upgrade import _tensors_digest
     _, inner, _ = parts(to_bytes(network, optimizer=optimizer))
     arrays = {name: value for name, value in load_arrays(network, optimizer).items()}
-    for key in ("kind", "sha256"):
+    for key in ("kind", "sha256", "feature_names"):   # fields version 1 never had
         inner.pop(key)
     inner.update(format_version=1, tensors_sha256=_tensors_digest(arrays))
     return safetensors.numpy.save(arrays, metadata={"axonal": json.dumps(inner, sort_keys=True)})

@@ -3,7 +3,7 @@
 Two kinds of model share the container (:mod:`axonal.io.container`)::
 
     every file       format "axonal.model", format_version, kind, axonal_version, metadata, sha256
-    kind "network"   architecture, loss, optimizer, schedule, classes
+    kind "network"   architecture, loss, optimizer, schedule, classes (and, optional, feature_names)
     kind "hopfield"  hopfield: {size, units, patterns_stored, seed}
     kind "checkpoint"  a network's fields and run: {state, arrays} (a run of training)
 
@@ -15,6 +15,7 @@ refused naming the field; the architecture is measured (layer specs, nesting) ag
 from __future__ import annotations
 
 from ..class_labels import class_labels
+from ..feature_names import check_feature_names
 from .container import fail
 from .limits import MAX_HOPFIELD_UNITS, MAX_ITERATIONS, MAX_LAYERS, MAX_NDIM, MAX_NESTING, MAX_TENSORS
 
@@ -27,6 +28,8 @@ KINDS = {
     "checkpoint": _COMMON | {"architecture", "loss", "optimizer", "schedule", "classes", "run"},
 }
 _HOPFIELD_FIELDS = {"size", "units", "patterns_stored", "seed"}
+#: fields a file may leave out (written by later versions): kind -> fields
+OPTIONAL = {"network": {"feature_names"}, "checkpoint": {"feature_names"}, "hopfield": set()}
 
 
 def check_header(path, header: dict) -> str:
@@ -35,7 +38,7 @@ def check_header(path, header: dict) -> str:
     if not isinstance(kind, str) or kind not in KINDS:
         raise fail(path, "corrupt model file", f"header field 'kind' must be one of {sorted(KINDS)}, "
                                                f"got {kind!r:.40}")
-    _check_fields(path, header, KINDS[kind])
+    _check_fields(path, header, KINDS[kind], OPTIONAL[kind])
     checks = [("axonal_version", isinstance(header["axonal_version"], str) and len(header["axonal_version"]) <= 64,
                "a string of at most 64 characters"),
               ("metadata", isinstance(header["metadata"], dict), "an object")]
@@ -49,6 +52,8 @@ def check_header(path, header: dict) -> str:
              "null or {config, state}"),
             ("classes", header["classes"] is None or isinstance(header["classes"], list),
              "null or a list of strings and integers"),
+            ("feature_names", header.get("feature_names") is None or isinstance(header["feature_names"], list),
+             "null or a list of strings"),
         ]
     if kind == "checkpoint":
         checks.append(("run", _is_training_entry(header["run"]),
@@ -64,13 +69,17 @@ def check_header(path, header: dict) -> str:
             class_labels(header["classes"], None, "classes")
         except ValueError as exc:
             raise fail(path, "invalid classes", str(exc)) from None
+        try:
+            check_feature_names(header.get("feature_names"), None, "feature_names")
+        except ValueError as exc:
+            raise fail(path, "invalid feature names", str(exc)) from None
         check_architecture_size(path, header["architecture"])
     return kind
 
 
-def _check_fields(path, header: dict, fields: set) -> None:
-    if set(header) != fields:
-        missing, extra = sorted(fields - set(header)), sorted(set(header) - fields)
+def _check_fields(path, header: dict, fields: set, optional: set) -> None:
+    if not fields <= set(header) <= fields | optional:
+        missing, extra = sorted(fields - set(header)), sorted(set(header) - fields - optional)
         raise fail(path, "corrupt model file", f"header fields missing {missing or 'none'}, "
                                                f"unexpected {extra or 'none'}"[:200])
 

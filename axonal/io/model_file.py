@@ -19,6 +19,7 @@ and its ``__metadata__`` has one key, ``"axonal"``, whose value is a JSON object
     optimizer        {"name", "config", "iterations", "slots"}, or null
     schedule         {"config", "state"}, or null
     classes          the class labels of a classifier (one per output), or null
+    feature_names    the input columns' names (a table given to fit), or null; optional
     metadata         free JSON data given by the user ({} if none)
     sha256           the digest of the whole file (see :mod:`axonal.io.container`)
 
@@ -54,6 +55,7 @@ from .. import optimizers as _optimizers
 from .. import schedules as _schedules
 from .._files import write_atomically
 from ..class_labels import class_labels
+from ..feature_names import check_feature_names
 from ..hopfield import Hopfield
 from ..network import Sequential
 from . import hopfield_file
@@ -151,6 +153,7 @@ def to_bytes(network, *, optimizer=None, schedule=None, metadata=None, training=
         "optimizer": None,
         "schedule": None,
         "classes": class_labels(network.classes_, network.output_shape[-1], "save"),
+        "feature_names": check_feature_names(network.feature_names_, network.input_shape[-1], "save"),
     }
     try:
         check_architecture_size("save", header["architecture"])
@@ -321,6 +324,8 @@ def rebuild_network(path, header: dict, tensors: dict, data, digest_check=None):
         network.loss_ = _rebuild(path, "loss", lambda: _losses.get(header["loss"]))
     network.classes_ = _rebuild(path, "classes", lambda: class_labels(header["classes"],
                                                                       network.output_shape[-1], "classes"))
+    network.feature_names_ = _rebuild(path, "feature_names", lambda: check_feature_names(
+        header.get("feature_names"), network.input_shape[-1], "feature_names"))
     network.optimizer_ = optimizer
     network.schedule_ = None
     if header["schedule"] is not None:

@@ -14,6 +14,7 @@ import numpy as np
 
 from .._validation import as_input_array
 from ..advice import check_validation_classes
+from ..feature_names import align_columns
 from ..nan_guard import all_layers
 from ..targets import check_mask, prepare_targets
 
@@ -148,7 +149,8 @@ def hold_out_validation(net, loss_fn, x, t, weights, mask, validation_data, vali
         return x, t, weights, mask, None
     if not (isinstance(validation_data, (tuple, list)) and len(validation_data) in (2, 3)):
         raise ValueError("fit: validation_data must be (x_val, y_val) or (x_val, y_val, mask_val)")
-    x_val = as_input_array(validation_data[0], net.dtype, "fit validation_data")
+    x_val = as_input_array(align_columns(validation_data[0], net.feature_names_, "fit validation_data"), net.dtype,
+                           "fit validation_data")
     net.layers[0].check_input(x_val)
     t_val = prepare_targets(loss_fn, np.asarray(validation_data[1]), t.shape[-1], net.dtype, seq_out, x_val)
     if t_val.shape[0] != x_val.shape[0]:

@@ -21,6 +21,7 @@ from ..validation import positive_int
 from ..advice import check_output_link
 from ..callbacks import Callback, ProgressBar
 from ..class_labels import is_text_labels, label_codes
+from ..feature_names import align_columns, check_feature_names, column_names
 from ..history import History
 from ..stopping import AnyOf, ErrorBelow, MaxEpochs, NoImprovement, StopCriterion
 from ..targets import check_mask, loss_weights, prepare_targets, sequence_output
@@ -239,11 +240,15 @@ def _resume_target(resume, checkpoint):
 
 def _training_data(net, loss_fn, x, y, sample_weight, class_weight, mask, validation_data, validation_split,
                    split_rng):
-    """Inputs, targets, loss weights, mask and validation data, checked and shaped once."""
-    x = as_input_array(x, net.dtype, "fit")
+    """Inputs, targets, loss weights, mask and validation data, checked and shaped once; a table's
+    column names become ``net.feature_names_`` (or are matched with them)."""
+    names = column_names(x)
+    x = as_input_array(align_columns(x, net.feature_names_, "fit"), net.dtype, "fit")
     if x.shape[0] == 0:
         raise ValueError("fit: x has no samples")
     net.prepare_input(x[:1], "fit")  # builds the network on first use
+    if names is not None and net.feature_names_ is None:
+        net.feature_names_ = check_feature_names(names, int(np.prod(net.input_shape[-1:])), "fit")
     seq_out = sequence_output(net)
     n_outputs = net.output_shape[-1] if seq_out else int(np.prod(net.output_shape))
     y_raw = np.asarray(y)
