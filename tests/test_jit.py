@@ -48,18 +48,30 @@ def _every_activation():
                 activations.Sign(gradient="zero"))
 
 
+def _activation_kernels():
+    """The activation kernels, loaded even where ``AXONAL_JIT=0`` turns the compiled paths off."""
+    with jit.using(True):
+        return jit.kernels("activations")
+
+
 @needs_numba
 @pytest.mark.parametrize("dtype, tolerance", [(np.float64, 1e-12), (np.float32, 1e-5)])
 def test_the_activation_kernels_compute_what_the_reference_computes(dtype, tolerance):
     from numba import njit
 
-    kernels = jit.kernels("activations")
+    kernels = _activation_kernels()
 
     @njit
     def apply(code, parameter, z, grad_y, y, grad_z):
         for i in range(z.shape[0]):
             y[i] = kernels.value(code, parameter, z[i])
             grad_z[i] = grad_y[i] * kernels.slope(code, parameter, z[i], y[i])
+
+    @njit
+    def apply_called(code, parameter, z, grad_y, y, grad_z):   # value_of and slope_of: the same, not inlined
+        for i in range(z.shape[0]):
+            y[i] = kernels.value_of(code, parameter, z[i])
+            grad_z[i] = grad_y[i] * kernels.slope_of(code, parameter, z[i], y[i])
 
     rng = np.random.default_rng(0)
     z = np.concatenate([rng.normal(scale=3.0, size=200), [0.0, -0.0, 40.0, -40.0, 1e-8]]).astype(dtype)
@@ -68,6 +80,10 @@ def test_the_activation_kernels_compute_what_the_reference_computes(dtype, toler
         code, parameter = kernels.encode(act)
         y, grad_z = np.empty_like(z), np.empty_like(z)
         apply(code, parameter, z, grad_y, y, grad_z)
+        y_called, grad_z_called = np.empty_like(z), np.empty_like(z)
+        apply_called(code, parameter, z, grad_y, y_called, grad_z_called)
+        np.testing.assert_array_equal(y_called, y, err_msg=act.name)
+        np.testing.assert_array_equal(grad_z_called, grad_z, err_msg=act.name)
         expected_y = act.forward(z[None])[0]
         np.testing.assert_allclose(y, expected_y, rtol=tolerance, atol=tolerance, err_msg=act.name)
         expected_grad = act.backward(grad_y[None], z[None], expected_y[None])[0]
@@ -76,7 +92,7 @@ def test_the_activation_kernels_compute_what_the_reference_computes(dtype, toler
 
 @needs_numba
 def test_softmax_row_kernels_match_the_reference():
-    kernels = jit.kernels("activations")
+    kernels = _activation_kernels()
     rng = np.random.default_rng(1)
     z = rng.normal(scale=5.0, size=7)
     y = np.empty_like(z)
@@ -96,6 +112,6 @@ def test_an_activation_no_kernel_knows_is_left_to_numpy():
         def forward(self, z, out=None):
             return np.power(z, 3, out=out)
 
-    kernels = jit.kernels("activations")
+    kernels = _activation_kernels()
     assert kernels.encode(Cube()) is None
     assert kernels.encode(axonal.activations.get("softmax"))[0] == kernels.SOFTMAX

@@ -13,7 +13,7 @@ from axonal.graph import Graph, GraphNetwork
 from axonal.synaptic import Trainer
 from axonal.synaptic.architect import Perceptron
 from axonal.training import NonFiniteError
-from axonal.training.compiled_dense import worth_compiling
+from axonal.training.compiled_dense import _bounds_array, worth_compiling
 
 needs_numba = pytest.mark.skipif(not jit.available(), reason="Numba is not installed")
 TOL = {np.float64: 1e-12, np.float32: 1e-5}
@@ -26,7 +26,8 @@ def kernel_calls(monkeypatch):
     if jit.available():
         with jit.using(True):
             module = jit.kernels("dense_epoch")
-        monkeypatch.setattr(module, "run_epochs", _spy(module.run_epochs, calls))
+        for name in ("run_epochs", "online_epochs"):
+            monkeypatch.setattr(module, name, _spy(getattr(module, name), calls))
     return calls
 
 
@@ -158,6 +159,8 @@ OPTIMIZERS = {
     "clip_norm": lambda: SGD(0.2, momentum=0.5, clip_norm=0.1, l2=1e-3),
     "adam": lambda: Adam(0.01, l2=1e-3),
     "adamw": lambda: AdamW(0.01, weight_decay=0.1, clip_norm=0.5),
+    "adamw_penalties_clip_value": lambda: AdamW(0.01, weight_decay=0.1, l1=1e-3, l2=1e-2, clip_value=0.05),
+    "nesterov_penalties_clip_value": lambda: SGD(0.05, momentum=0.7, nesterov=True, l2=1e-2, clip_value=0.05),
 }
 
 
@@ -200,6 +203,20 @@ def test_metrics_validation_schedules_class_weights_and_max_steps_are_kept(kerne
                    patience=3, max_steps=25, seed=11)
     runs = both(fitted(build, x, y, **options))
     assert runs[0][1].steps == 25 and runs[0][1].stop_reason == "steps" and len(runs[0][1]) == 3
+    assert_same_training(*runs, TOL[np.float64])
+    assert kernel_calls or not jit.available()
+
+
+@pytest.mark.parametrize("loss, output", [("categorical_cross_entropy", "softmax"), ("softmax_cross_entropy", "tanh")])
+def test_online_metrics_validation_and_class_weights_are_kept(loss, output, kernel_calls):
+    x, y = labels(n=30)
+
+    def build():
+        return Sequential([Dense(5, "gelu", input_dim=3), Dense(3, output)], dtype="float64", seed=17)
+    options = dict(loss=loss, optimizer=Adam(0.01, l1=1e-4), epochs=4, batch_size=1, metrics=["accuracy"],
+                   validation_split=0.2, class_weight="balanced", schedule="cosine", seed=18)
+    runs = both(fitted(build, x, y, **options))
+    assert len(runs[0][1]) == 4 and runs[0][1].metrics
     assert_same_training(*runs, TOL[np.float64])
     assert kernel_calls or not jit.available()
 
@@ -269,6 +286,38 @@ def test_networks_and_runs_the_kernel_does_not_cover_step_batch_by_batch(kernel_
         assert kernel_calls == [1, 1]
     assert worth_compiling(1, 2 * 3 + 3) and worth_compiling(4, 2 * 3 + 3) and worth_compiling(1, 12 + 12)
     assert not worth_compiling(1, 784 * 256 + 256 * 128) and not worth_compiling(16, 784 * 256 + 256 * 128)
+
+
+def test_the_batch_bounds_reach_the_kernel_as_listed():
+    from axonal.training.batches import _batch_bounds
+    net = Sequential([Dense(2, input_dim=3)])
+    for n, batch in ((1, 1), (800, 1), (10, 3), (9, 4), (7, 7), (5, 9)):
+        listed = _batch_bounds(net, n, min(batch, n))
+        assert np.array_equal(_bounds_array(listed), np.array(listed, dtype=np.int64).reshape(-1, 2))
+    for listed in ([], [(0, 3), (3, 5), (5, 7), (7, 10)], [(0, 2), (2, 4), (4, 7)], [(0, 1), (5, 6), (2, 3)]):
+        assert np.array_equal(_bounds_array(listed), np.array(listed, dtype=np.int64).reshape(-1, 2)), listed
+
+
+@needs_numba
+def test_the_online_kernel_refuses_what_it_does_not_compute():
+    with jit.using(True):
+        kernels = jit.kernels("dense_epoch")
+    x, y = regression(n=4, outputs=1)
+    layers = np.array([[3, 1, 0, 3, 0, 0, 3, 1]], np.int64)
+    hyper, config = np.zeros(16), np.zeros(7, np.int64)
+    hyper[kernels.CLIP_VALUE] = hyper[kernels.CLIP_NORM] = -1.0
+    config[kernels.MAX_STEPS] = 100
+
+    def call(bounds):
+        return kernels.online_epochs(x, y, np.zeros(0), np.arange(4), np.zeros((0, 4), np.int64),
+                                     np.array(bounds, np.int64), np.zeros(4), np.zeros(4), np.zeros(0),
+                                     np.zeros((0, 1)), layers, np.zeros(1), hyper, config, np.zeros((1, 2)))
+    assert call([(0, 1), (1, 2), (2, 3), (3, 4)])[:2] == (1, 4)
+    with pytest.raises(ValueError, match="one sample"):
+        call([(0, 2), (2, 4)])
+    hyper[kernels.CLIP_NORM] = 1.0
+    with pytest.raises(ValueError, match="clip_norm"):
+        call([(0, 1), (1, 2), (2, 3), (3, 4)])
 
 
 # -- the NaN guard ------------------------------------------------------------------------------------------

@@ -15,8 +15,8 @@ import math
 
 import numba
 
-__all__ = ["encode", "value", "slope", "softmax_row", "softmax_vjp_row", "IDENTITY", "LOGISTIC", "TANH",
-           "RELU", "LEAKY_RELU", "ELU", "SOFTPLUS", "GELU", "SOFTMAX", "STEP", "SIGN"]
+__all__ = ["encode", "value", "slope", "value_of", "slope_of", "softmax_row", "softmax_vjp_row", "IDENTITY",
+           "LOGISTIC", "TANH", "RELU", "LEAKY_RELU", "ELU", "SOFTPLUS", "GELU", "SOFTMAX", "STEP", "SIGN"]
 
 IDENTITY, LOGISTIC, TANH, RELU, LEAKY_RELU, ELU, SOFTPLUS, GELU, SOFTMAX, STEP, SIGN = range(11)
 #: Added to a threshold unit's code when its gradient convention is "zero" (exact: f' = 0).
@@ -98,6 +98,19 @@ def slope(code, parameter, z, y):
         du = _GELU_C * (1.0 + 3.0 * _GELU_K * z * z)
         return 0.5 * (1.0 + t) + 0.5 * z * (1.0 - t * t) * du
     return 1.0  # step and sign, straight through
+
+
+@numba.njit(cache=True)
+def value_of(code, parameter, z):
+    """:func:`value` compiled once as a function of its own, for kernels that call it in a loop
+    (each inlined use of :func:`value` is compiled again)."""
+    return value(code, parameter, z)
+
+
+@numba.njit(cache=True)
+def slope_of(code, parameter, z, y):
+    """:func:`slope` compiled once as a function of its own (see :func:`value_of`)."""
+    return slope(code, parameter, z, y)
 
 
 @numba.njit(cache=True)

@@ -25,7 +25,9 @@ gradient at once (after ``δa_{l-1}`` has read the old row), the row held in a s
 vector; the flat gradient vector ends holding the last step's gradient, as the reference
 leaves it.
 
-``ℓ`` and ``∂E/∂ŷ`` for each loss are in :mod:`axonal.kernels.dense_loss`.
+``ℓ`` and ``∂E/∂ŷ`` for each loss are in :mod:`axonal.kernels.dense_loss`. One sample a
+step without ``clip_norm`` has a kernel of its own, :func:`online_epochs`
+(:mod:`axonal.kernels.dense_online`: the same arguments, results and equations).
 
 With the NaN guard on (``config[GUARD]``) the epoch stops at the first batch whose loss
 is not finite (or beyond ``hyper[LIMIT]``), at a non-finite gradient when ``clip_value``
@@ -40,10 +42,12 @@ import math
 import numba
 import numpy as np
 
-from .activations import IDENTITY, SOFTMAX, ZERO_GRADIENT, slope, softmax_row, softmax_vjp_row, value
+from . import dense_online
+from .activations import IDENTITY, SOFTMAX, ZERO_GRADIENT, slope_of, softmax_row, softmax_vjp_row, value_of
 from .dense_loss import LOSSES, batch_loss
+from .dense_online import online_epochs
 
-__all__ = ["run_epochs", "LOSSES", "SGD", "ADAM", "ADAMW"]
+__all__ = ["run_epochs", "online_epochs", "LOSSES", "SGD", "ADAM", "ADAMW"]
 
 SGD, ADAM, ADAMW = range(3)
 # hyper (float64): the optimizer's numbers, the loss's parameter, the clip bounds, the overflow limit
@@ -54,6 +58,8 @@ OPTIMIZER, LOSS, ITERATIONS, GUARD, MAX_STEPS, KEEP_PRED, WEIGHTED = range(7)
 # layers (int64, one row per layer)
 N_IN, N_OUT, W_OFF, B_OFF, CODE, COL_IN, COL_OUT, W_DECAY = range(8)
 FINISHED, NON_FINITE = 0, 1
+assert all(value == globals()[name] for name, value in vars(dense_online).items()
+           if name.isupper() and name in globals()), "dense_online numbers the tables as this module does"
 
 
 @numba.njit(cache=True)
@@ -79,7 +85,7 @@ def _forward(values, layers, alphas, acts, zs, nb):
                 softmax_row(zs[r, c_out:c_out + n_out], acts[r, c_out:c_out + n_out])
             else:
                 for j in range(n_out):
-                    acts[r, c_out + j] = value(code, alpha, zs[r, c_out + j])
+                    acts[r, c_out + j] = value_of(code, alpha, zs[r, c_out + j])
 
 
 @numba.njit(cache=True)
@@ -94,7 +100,7 @@ def _delta_z(layers, alphas, l, acts, zs, ds, nb):
                 ds[r, c + j] = 0.0
         elif code != IDENTITY:
             for j in range(n):
-                ds[r, c + j] = ds[r, c + j] * slope(code, alpha, zs[r, c + j], acts[r, c + j])
+                ds[r, c + j] = ds[r, c + j] * slope_of(code, alpha, zs[r, c + j], acts[r, c + j])
 
 
 @numba.njit(cache=True, inline="always")

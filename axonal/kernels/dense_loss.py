@@ -25,7 +25,7 @@ import math
 
 import numba
 
-__all__ = ["batch_loss", "LOSSES"]
+__all__ = ["batch_loss", "term", "finish", "LOSSES"]
 
 MSE, SQUARED_ERROR, MAE, HUBER, BCE, BCE_LOGITS, CCE, SOFTMAX_CE = range(8)
 #: loss name -> code
@@ -35,11 +35,49 @@ LOSSES = {"mse": MSE, "squared_error": SQUARED_ERROR, "mae": MAE, "huber": HUBER
 
 
 @numba.njit(cache=True)
+def term(code, param, lo, hi, y, tk, k_out, scale_mse):
+    """One output's part of ``ℓ`` (before :func:`finish`) and its ``∂ℓ/∂ŷ`` (unscaled), from ``ŷ = y`` and
+    ``t = tk``; every loss but softmax CE (scalars only: a call costs no reference counting)."""
+    inv_k = 1.0 / k_out
+    e = y - tk
+    if code == MSE:
+        return e * e, (e if scale_mse else e * (2.0 / k_out))
+    if code == SQUARED_ERROR:
+        return e * e, e
+    if code == MAE:
+        return abs(e), (1.0 if e > 0 else (-1.0 if e < 0 else e * 0.0)) * inv_k   # sign(NaN) = NaN
+    if code == HUBER:
+        a = abs(e)
+        q = param if a > param else a
+        return 0.5 * q * q + param * (a - q), (param if e > param else (-param if e < -param else e)) * inv_k
+    if code == BCE:
+        p = lo if y < lo else (hi if y > hi else y)
+        return tk * math.log(p) + (1.0 - tk) * math.log1p(-p), (p - tk) / (p * (1.0 - p)) * inv_k
+    if code == BCE_LOGITS:
+        return ((y if y > 0.0 else 0.0) - y * tk + math.log1p(math.exp(-abs(y))),
+                ((math.tanh(y * 0.5) + 1.0) * 0.5 - tk) * inv_k)
+    p = lo if y < lo else y   # CCE
+    return tk * math.log(p), -(tk / p)
+
+
+@numba.njit(cache=True)
+def finish(code, total, k_out):
+    """``ℓ`` from the sum of its outputs' parts (:func:`term`)."""
+    if code == MSE or code == MAE or code == HUBER:
+        return total / k_out
+    if code == SQUARED_ERROR:
+        return 0.5 * total
+    if code == BCE:
+        return -(total / k_out)
+    if code == BCE_LOGITS:
+        return total / k_out
+    return -total
+
+
+@numba.njit(cache=True)
 def _sample_loss(code, param, lo, hi, acts, r, c, t, row, ds, scale_mse):
     """``ℓ`` of one sample; writes ``∂ℓ/∂ŷ`` (unscaled) into ``ds[r, c:c+K]``."""
     k_out = t.shape[1]
-    inv_k = 1.0 / k_out
-    total = 0.0
     if code == SOFTMAX_CE:
         top = acts[r, c]
         for k in range(1, k_out):
@@ -54,43 +92,12 @@ def _sample_loss(code, param, lo, hi, acts, r, c, t, row, ds, scale_mse):
         for k in range(k_out):
             ds[r, c + k] = ds[r, c + k] / sums - t[row, k]
         return math.log(sums) - dot
+    total = 0.0
     for k in range(k_out):
-        y, tk = acts[r, c + k], t[row, k]
-        e = y - tk
-        if code == MSE:
-            total += e * e
-            ds[r, c + k] = e if scale_mse else e * (2.0 / k_out)
-        elif code == SQUARED_ERROR:
-            total += e * e
-            ds[r, c + k] = e
-        elif code == MAE:
-            total += abs(e)
-            ds[r, c + k] = (1.0 if e > 0 else (-1.0 if e < 0 else e * 0.0)) * inv_k   # sign(NaN) = NaN
-        elif code == HUBER:
-            a = abs(e)
-            q = param if a > param else a
-            total += 0.5 * q * q + param * (a - q)
-            ds[r, c + k] = (param if e > param else (-param if e < -param else e)) * inv_k
-        elif code == BCE:
-            p = lo if y < lo else (hi if y > hi else y)
-            total += tk * math.log(p) + (1.0 - tk) * math.log1p(-p)
-            ds[r, c + k] = (p - tk) / (p * (1.0 - p)) * inv_k
-        elif code == BCE_LOGITS:
-            total += (y if y > 0.0 else 0.0) - y * tk + math.log1p(math.exp(-abs(y)))
-            ds[r, c + k] = ((math.tanh(y * 0.5) + 1.0) * 0.5 - tk) * inv_k
-        else:  # CCE
-            p = lo if y < lo else y
-            total += tk * math.log(p)
-            ds[r, c + k] = -(tk / p)
-    if code == MSE or code == MAE or code == HUBER:
-        return total / k_out
-    if code == SQUARED_ERROR:
-        return 0.5 * total
-    if code == BCE:
-        return -(total / k_out)
-    if code == BCE_LOGITS:
-        return total / k_out
-    return -total
+        part, slope = term(code, param, lo, hi, acts[r, c + k], t[row, k], k_out, scale_mse)
+        total += part
+        ds[r, c + k] = slope
+    return finish(code, total, k_out)
 
 
 @numba.njit(cache=True)

@@ -2,8 +2,9 @@
 
 :class:`~axonal.training.backprop.Backprop` asks :meth:`DenseEpoch.plan` once per run
 whether its network, loss, optimizer and data fit the kernel
-:func:`axonal.kernels.dense_epoch.run_epoch`, and if so lets :meth:`DenseEpoch.run`
-learn each epoch in one call instead of stepping batch by batch:
+:func:`axonal.kernels.dense_epoch.run_epochs` (one sample a step: ``online_epochs``), and
+if so lets :meth:`DenseEpoch.run` learn each epoch in one call instead of stepping batch
+by batch:
 
 * the network is a ``Sequential`` of :class:`~axonal.layers.Dense` layers, or a
   feed-forward :class:`~axonal.graph.GraphNetwork` whose graph is a chain of
@@ -68,7 +69,9 @@ class DenseEpoch:
         self.t = np.ascontiguousarray(feed.t, dtype=dtype)
         self.weighted = feed.weights is not None
         self.sw = (np.ascontiguousarray(feed.weights, dtype=dtype) if self.weighted else np.zeros(0, dtype))
-        self.bounds = np.array(feed.bounds, dtype=np.int64).reshape(-1, 2)
+        self.bounds = _bounds_array(feed.bounds)
+        #: one sample a step: kernels.online_epochs takes the epochs (unless clip_norm needs the whole gradient)
+        self.online = bool(len(self.bounds)) and int((self.bounds[:, 1] - self.bounds[:, 0]).max()) == 1
         self.no_pred = np.zeros((0, self.t.shape[1]), dtype)
         self.no_state = np.zeros(0, dtype)
         self.hyper = np.zeros(16, np.float64)
@@ -132,7 +135,7 @@ class DenseEpoch:
         self._save(state, opt, feed, rng)
         if feed.shuffle:
             rng.shuffle(feed.order)
-        _, steps, iterations_after, status = kernels.run_epochs(
+        _, steps, iterations_after, status = self._kernel()(
             self.x, self.t, self.sw, feed.order, self.no_perms, self.bounds, params.values, params.grads, state,
             self.no_pred if pred is None else pred, self.layers, self.alphas, self.hyper, self.config, sums)
         if status != kernels.FINISHED:
@@ -164,7 +167,7 @@ class DenseEpoch:
         if feed.shuffle:
             perms = self._permutations(rng, chunk, n)
         sums = np.empty((chunk, 2), np.float64)
-        ran, steps, iterations_after, status = kernels.run_epochs(
+        ran, steps, iterations_after, status = self._kernel()(
             self.x, self.t, self.sw, feed.order, perms, self.bounds, params.values, params.grads, state, self.no_pred,
             self.layers, self.alphas, self.hyper, self.config, sums)
         if status != kernels.FINISHED:
@@ -175,8 +178,15 @@ class DenseEpoch:
             self._permutations(rng, ran, n)
         opt.iterations = int(iterations_after)
         rule._seen = int(self.bounds[-1, 1])
-        losses = [total / weight if weight else 0.0 for total, weight in sums[:ran].tolist()]
+        totals, weights = sums[:ran, 0], sums[:ran, 1]
+        losses = np.divide(totals, weights, out=np.zeros(ran), where=weights != 0).tolist()   # (0 where no weight)
         return losses, int(steps)
+
+    def _kernel(self):
+        """``online_epochs`` for one sample a step without ``clip_norm`` (read each call: a callback may
+        set it), else ``run_epochs``: the same arguments and results."""
+        kernels = self.kernels
+        return kernels.online_epochs if self.online and self.hyper[kernels.CLIP_NORM] <= 0.0 else kernels.run_epochs
 
     def _permutations(self, rng, epochs, n):
         perms = np.empty((epochs, n), np.int64)
@@ -229,6 +239,22 @@ class DenseEpoch:
                            getattr(opt, "weight_decay", 0.0), opt.l1, opt.l2,
                            -1.0 if opt.clip_value is None else opt.clip_value,
                            -1.0 if opt.clip_norm is None else opt.clip_norm)
+
+
+def _bounds_array(bounds):
+    """``bounds`` (a list of ``(start, stop)``) as an (S, 2) int64 array; the regular batches of
+    :func:`~axonal.training.batches._batch_bounds` made without walking the list."""
+    count = len(bounds)
+    if count:
+        first, last = bounds[0], bounds[-1]
+        size, n = first[1] - first[0], last[1]
+        if size > 0 and (count - 1) * size == last[0] and n - last[0] >= 1 and (count < 2 or bounds[1][0] == size):
+            made = np.empty((count, 2), np.int64)
+            made[:, 0] = np.arange(0, count * size, size)
+            made[:-1, 1] = made[1:, 0]
+            made[-1, 1] = n
+            return made
+    return np.array(bounds, dtype=np.int64).reshape(-1, 2)
 
 
 def _optimizer_code(opt, kernels):

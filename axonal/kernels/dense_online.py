@@ -1,0 +1,278 @@
+"""Online learning (one sample a step) for the compiled dense epoch (:mod:`axonal.kernels.dense_epoch`).
+
+The NumPy reference is that module's: :class:`axonal.training.backprop.Backprop` stepping a
+stack of :class:`~axonal.layers.Dense` layers with :class:`~axonal.optimizers.SGD`, ``Adam``
+or ``AdamW``, here with batches of one sample ``a_0 = x_r`` (n_0,). For each layer
+``l = 1..L`` (``W_l`` (n_{l-1}, n_l), ``b_l`` (n_l,), views of the flat parameter vector ``p``)::
+
+    z_l = a_{l-1}·W_l + b_l,   a_l = f_l(z_l)                              (n_l,)
+    E = ℓ(a_L, t_r)  (dense_loss.term/finish; weighted: w_r·ℓ/w_r),   δa_L = ∂E/∂a_L
+    δz_l = δa_l ⊙ f_l'(z_l)    (softmax: y ⊙ (δa - Σ δa·y))
+    ∂E/∂W_l[i, j] = a_{l-1,i}·δz_{l,j},   ∂E/∂b_l = δz_l,   δa_{l-1,i} = Σ_j δz_{l,j}·W_l[i, j]
+
+and each row of ``W_l`` (then ``b_l``) is updated as soon as ``δa_{l-1,i}`` has read it,
+element by element: ``g ← g + l2·w + l1·sign(w)`` (weights with decay), ``g ← clip(g,
+±clip_value)``, then SGD ``p ← p - η·g`` (momentum ``v ← μ·v + g``, ``p ← p - η·v``;
+Nesterov ``p ← p - η·(μ·v + g)``) or Adam/AdamW ``m' ← β1·m' + g``, ``v' ← β2·v' + g²``,
+``p ← p - c_t·m'/(√v' + ε_t)`` (AdamW first ``w ← w·(1 - η·λ)`` on weights). ``clip_norm``
+needs the whole gradient first: that case takes dense_epoch's batch path.
+
+The sums run over ``i`` from 0 (``z``, then ``+ b``, in the parameters' dtype, as the batch
+path's ``z``) and over ``j`` from 0 (``δa``; the batch path sums in four interleaved parts,
+NumPy's matrix products in their own order: they agree to rounding).
+
+Everything of a step is written out in :func:`online_epochs` itself, the dispatch on the
+activation and on the optimizer hoisted out of the loops over neurons (logistic, tanh,
+identity and plain SGD each have a loop of their own): a call of a compiled function
+passing arrays costs reference counts on each array, more than a small layer's work.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+
+from .activations import IDENTITY, LOGISTIC, SOFTMAX, TANH, ZERO_GRADIENT, slope_of, value_of
+from .dense_loss import MSE, SOFTMAX_CE, finish, term
+
+__all__ = ["online_epochs"]
+
+# dense_epoch's numbering of its tables (that module checks, when imported, that these agree with its own)
+SGD, ADAM, ADAMW = range(3)
+LR, MOMENTUM, NESTEROV, BETA1, BETA2, EPSILON, DECAY, L1, L2, CLIP_VALUE, CLIP_NORM, LOSS_PARAM, LO, HI, LIMIT, \
+    STOP_ERROR = range(16)
+OPTIMIZER, LOSS, ITERATIONS, GUARD, MAX_STEPS, KEEP_PRED, WEIGHTED = range(7)
+N_IN, N_OUT, W_OFF, B_OFF, CODE, COL_IN, COL_OUT, W_DECAY = range(8)
+FINISHED, NON_FINITE = 0, 1
+
+
+@numba.njit(cache=True)
+def _finite(v):
+    for k in range(v.shape[0]):
+        if not math.isfinite(v[k]):
+            return False
+    return True
+
+
+@numba.njit(cache=True)
+def online_epochs(x, t, sw, order, perms, bounds, values, grads, state, pred, layers, alphas, hyper, config, sums):
+    """:func:`axonal.kernels.dense_epoch.run_epochs` (the same arguments and results) for batches of
+    one sample each: ``bounds[s] = (s, s + 1)``, and no ``clip_norm`` (``hyper[CLIP_NORM] <= 0``)."""
+    for s in range(bounds.shape[0]):
+        if bounds[s, 1] - bounds[s, 0] != 1:
+            raise ValueError("online_epochs: every batch must hold one sample")
+    if hyper[CLIP_NORM] > 0.0:
+        raise ValueError("online_epochs: clip_norm needs run_epochs")
+    n_layers = layers.shape[0]
+    width = layers[n_layers - 1, COL_OUT] + layers[n_layers - 1, N_OUT]
+    a = np.empty(width, dtype=values.dtype)    # a_l, z_l and δ of every layer, side by side
+    z = np.empty(width, dtype=values.dtype)
+    d = np.empty(width, dtype=values.dtype)
+    shuffled = np.empty_like(order)
+    n_0, k_out = x.shape[1], t.shape[1]
+    c_last = layers[n_layers - 1, COL_OUT]
+    one, zero = values.dtype.type(1), values.dtype.type(0)
+    guard, opt, limit = config[GUARD] != 0, config[OPTIMIZER], hyper[LIMIT]
+    loss, param, lo, hi = config[LOSS], hyper[LOSS_PARAM], hyper[LO], hyper[HI]
+    weighted, keep = config[WEIGHTED] != 0, config[KEEP_PRED] != 0
+    mse_whole = loss == MSE and not weighted
+    lr, mu, nesterov, b1, b2 = hyper[LR], hyper[MOMENTUM], hyper[NESTEROV] != 0.0, hyper[BETA1], hyper[BETA2]
+    l1, l2, clip, shrink = hyper[L1], hyper[L2], hyper[CLIP_VALUE], 1.0 - hyper[LR] * hyper[DECAY]
+    penalised = l1 != 0.0 or l2 != 0.0
+    check = guard and clip > 0.0          # a non-finite gradient that clipping could hide
+    n = values.shape[0]
+    steps_left, iterations = config[MAX_STEPS], config[ITERATIONS]
+    epochs, steps = 0, 0
+    for e in range(sums.shape[0]):
+        if perms.shape[0] > 0:
+            for i in range(order.shape[0]):
+                shuffled[i] = order[perms[e, i]]
+            for i in range(order.shape[0]):
+                order[i] = shuffled[i]
+        total, weight = 0.0, 0.0
+        last = min(steps_left, bounds.shape[0]) - 1
+        for s in range(last + 1):
+            start = bounds[s, 0]
+            row = order[start]
+            for i in range(n_0):
+                a[i] = x[row, i]
+            # -- forward ---------------------------------------------------------------------------------
+            for l in range(n_layers):
+                n_in, n_out, w_off, b_off = layers[l, N_IN], layers[l, N_OUT], layers[l, W_OFF], layers[l, B_OFF]
+                code, c_in, c_out = layers[l, CODE], layers[l, COL_IN], layers[l, COL_OUT]
+                if n_out < 4:   # few outputs: each z_j in a register
+                    for j in range(n_out):
+                        acc = zero
+                        for i in range(n_in):
+                            acc += a[c_in + i] * values[w_off + i * n_out + j]
+                        z[c_out + j] = acc
+                else:
+                    for j in range(n_out):
+                        z[c_out + j] = zero
+                    for i in range(n_in):
+                        ai, base = a[c_in + i], w_off + i * n_out
+                        for j in range(n_out):
+                            z[c_out + j] += ai * values[base + j]
+                if b_off >= 0:
+                    for j in range(n_out):
+                        z[c_out + j] += values[b_off + j]
+                if code == LOGISTIC:
+                    for j in range(n_out):
+                        a[c_out + j] = (math.tanh(z[c_out + j] * 0.5) + 1.0) * 0.5
+                elif code == TANH:
+                    for j in range(n_out):
+                        a[c_out + j] = math.tanh(z[c_out + j])
+                elif code == IDENTITY:
+                    for j in range(n_out):
+                        a[c_out + j] = z[c_out + j]
+                elif code == SOFTMAX:   # e^(z_k - max z)/Σ_j e^(z_j - max z), as activations.softmax_row
+                    top = z[c_out]
+                    for j in range(1, n_out):
+                        if z[c_out + j] > top:
+                            top = z[c_out + j]
+                    sum_e = 0.0
+                    for j in range(n_out):
+                        a[c_out + j] = math.exp(z[c_out + j] - top)
+                        sum_e += a[c_out + j]
+                    for j in range(n_out):
+                        a[c_out + j] /= sum_e
+                else:
+                    alpha = alphas[l]
+                    for j in range(n_out):
+                        a[c_out + j] = value_of(code, alpha, z[c_out + j])
+            # -- the loss: E and ∂E/∂ŷ in d[c_last:], as dense_loss.batch_loss for one row ----------------
+            if loss == SOFTMAX_CE:   # ℓ = logsumexp(ŷ) - Σ t·ŷ, ∂ℓ/∂ŷ = softmax(ŷ) - t (_sample_loss)
+                top = a[c_last]
+                for k in range(1, k_out):
+                    if a[c_last + k] > top:
+                        top = a[c_last + k]
+                sum_e, dot = 0.0, 0.0
+                for k in range(k_out):
+                    shifted = a[c_last + k] - top
+                    dot += t[row, k] * shifted
+                    d[c_last + k] = math.exp(shifted)
+                    sum_e += d[c_last + k]
+                for k in range(k_out):
+                    d[c_last + k] = d[c_last + k] / sum_e - t[row, k]
+                ell = math.log(sum_e) - dot
+            else:
+                parts = 0.0
+                for k in range(k_out):
+                    part, dl = term(loss, param, lo, hi, a[c_last + k], t[row, k], k_out, mse_whole)
+                    parts += part
+                    d[c_last + k] = dl
+                ell = finish(loss, parts, k_out)
+            if weighted:   # E and the scale of ∂E/∂ŷ as dense_loss.batch_loss has them for one row
+                total_w = 0.0 + sw[row]
+                scale = sw[row] / total_w if total_w > 0 else 0.0
+                value_b, weight_b = ((0.0 + ell * sw[row]) / total_w if total_w > 0 else 0.0), total_w
+            else:
+                scale = 2.0 / k_out if mse_whole else 1.0
+                value_b, weight_b = (0.0 + ell) / 1, 1.0
+            for k in range(k_out):
+                d[c_last + k] = d[c_last + k] * scale
+            if keep:
+                for k in range(k_out):
+                    pred[start, k] = a[c_last + k]
+            if guard and not abs(value_b) <= limit:
+                return epochs, steps, iterations, NON_FINITE
+            iterations += 1
+            step_size, eps_t = 0.0, 0.0
+            if opt != SGD:
+                it = float(iterations)
+                root = math.sqrt((1.0 - b2 ** it) / (1.0 - b2))
+                step_size = lr * (1.0 - b1) / (1.0 - b1 ** it) * root
+                eps_t = hyper[EPSILON] * root
+            # -- backward, each row updated once δa has read it ----------------------------------------------
+            store = s == last      # the flat gradient ends holding the last step's
+            plain_sgd = opt == SGD and mu == 0.0 and clip <= 0.0 and not store
+            bad = False
+            for l in range(n_layers - 1, -1, -1):
+                n_in, n_out, w_off, b_off = layers[l, N_IN], layers[l, N_OUT], layers[l, W_OFF], layers[l, B_OFF]
+                code, c_in, c_out, w_decay = layers[l, CODE], layers[l, COL_IN], layers[l, COL_OUT], layers[l, W_DECAY]
+                if code == LOGISTIC:
+                    for j in range(n_out):
+                        y = a[c_out + j]
+                        d[c_out + j] = d[c_out + j] * ((1.0 - y) * y)
+                elif code == TANH:
+                    for j in range(n_out):
+                        y = a[c_out + j]
+                        d[c_out + j] = d[c_out + j] * (1.0 - y * y)
+                elif code == SOFTMAX:   # as activations.softmax_vjp_row
+                    dot = 0.0
+                    for j in range(n_out):
+                        dot += d[c_out + j] * a[c_out + j]
+                    for j in range(n_out):
+                        d[c_out + j] = (d[c_out + j] - dot) * a[c_out + j]
+                elif code >= ZERO_GRADIENT:
+                    for j in range(n_out):
+                        d[c_out + j] = 0.0
+                elif code != IDENTITY:
+                    alpha = alphas[l]
+                    for j in range(n_out):
+                        d[c_out + j] = d[c_out + j] * slope_of(code, alpha, z[c_out + j], a[c_out + j])
+                rows = n_in + (1 if b_off >= 0 else 0)   # row n_in: the bias, its gradient 1·δz = δz
+                decay = w_decay != 0 and penalised
+                if plain_sgd and not decay:   # p ← p - η·a_i·δz_j, δa_i summed from the old row on the way
+                    for i in range(rows):
+                        weights = i < n_in
+                        ai, base = (a[c_in + i], w_off + i * n_out) if weights else (one, b_off)
+                        acc = 0.0
+                        for j in range(n_out):
+                            dj, w = d[c_out + j], values[base + j]
+                            acc += dj * w
+                            values[base + j] = w - ai * dj * lr
+                        if l > 0 and weights:
+                            d[c_in + i] = acc
+                    continue
+                for i in range(rows):
+                    weights = i < n_in
+                    ai, base = (a[c_in + i], w_off + i * n_out) if weights else (one, b_off)
+                    if l > 0 and weights:   # δa_{l-1} = δz_l·W_lᵀ, from the row before it is updated
+                        acc = 0.0
+                        for j in range(n_out):
+                            acc += d[c_out + j] * values[base + j]
+                        d[c_in + i] = acc
+                    penalty, shrunk = weights and decay, weights and w_decay != 0 and opt == ADAMW
+                    for j in range(n_out):
+                        k = base + j
+                        g = ai * d[c_out + j]
+                        w = values[k]
+                        if check and not math.isfinite(g):
+                            bad = True
+                        if penalty:
+                            if l2 != 0.0:
+                                g = g + l2 * w
+                            if l1 != 0.0:
+                                g = g + l1 * (1.0 if w > 0 else (-1.0 if w < 0 else w * 0.0))
+                        if clip > 0.0:
+                            g = clip if g > clip else (-clip if g < -clip else g)
+                        if store:
+                            grads[k] = g
+                        if opt == SGD:   # (a state read back after its store: its rounding, as the batch path)
+                            if mu == 0.0:
+                                values[k] = w - g * lr
+                            else:
+                                state[k] = state[k] * mu + g
+                                values[k] = w - ((state[k] * mu + g) if nesterov else state[k]) * lr
+                        else:
+                            if shrunk:
+                                values[k] = w * shrink
+                            state[k] = state[k] * b1 + g
+                            state[n + k] = state[n + k] * b2 + g * g
+                            values[k] = values[k] - state[k] / (math.sqrt(state[n + k]) + eps_t) * step_size
+            if bad:
+                return epochs, steps, iterations, NON_FINITE
+            total += value_b * weight_b
+            weight += weight_b
+            steps += 1
+            steps_left -= 1
+        sums[e, 0], sums[e, 1] = total, weight
+        epochs += 1
+        if steps_left <= 0 or (total / weight if weight else 0.0) <= hyper[STOP_ERROR]:
+            break
+    if guard and not (_finite(values) and _finite(state)):
+        return epochs, steps, iterations, NON_FINITE
+    return epochs, steps, iterations, FINISHED
