@@ -8,8 +8,9 @@ then ``"callback"``). ``logs`` holds the numbers of that moment: ``loss``,
 
 * ``Every(n, do)``: Synaptic's ``schedule = {every, do}``: call ``do(info)`` every
   ``n`` epochs; ``do`` returning ``True`` aborts training.
-* ``ProgressBar``: a tqdm bar over the epochs with loss, metrics and rate; silent
-  when the output is not a terminal.
+* ``ProgressBar``: on a terminal a tqdm bar over the epochs that keeps the loss and
+  validation numbers readable at 80 columns; elsewhere (a log, CI) one plain line at
+  most per epoch and per few seconds, so short runs write nothing.
 * ``EpochLogger``: one structured line per epoch (JSON), to a file or a stream.
 * ``CSVLogger``: one row per epoch in a CSV file (Keras's name and columns).
 
@@ -21,7 +22,9 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 import sys
+import time
 
 from .names import csv_text
 from .validation import positive_int
@@ -31,6 +34,10 @@ __all__ = ["Callback", "Every", "ProgressBar", "EpochLogger", "CSVLogger"]
 
 class Callback:
     """Base class; every hook does nothing by default."""
+
+    #: Whether the callback is content to see only the last of several epochs a compiled rule learnt
+    #: in one call (a display); such a callback does not keep the loop from running them so.
+    sees_the_last_epoch_only = False
 
     def on_train_begin(self, info: dict) -> None:
         """``info``: ``samples``, ``batch_size``, ``epochs``, ``steps_per_epoch``."""
@@ -64,37 +71,6 @@ class Every(Callback):
             info = {**logs, "iterations": iterations, "error": logs["loss"], "rate": logs["learning_rate"]}
             return bool(self.do(info))
         return None
-
-
-class ProgressBar(Callback):
-    """A progress bar over the epochs (tqdm), showing loss, metrics and learning rate.
-
-    ``enabled=None`` shows it only when ``file`` (standard error) is a terminal.
-    """
-
-    def __init__(self, enabled: bool | None = None, file=None, description: str = "training"):
-        self.enabled, self.file, self.description = enabled, file, description
-        self._bar = None
-
-    def on_train_begin(self, info):
-        from tqdm.auto import tqdm
-        stream = self.file if self.file is not None else sys.stderr
-        disable = None if self.enabled is None else not self.enabled
-        if disable is None:
-            disable = not (hasattr(stream, "isatty") and stream.isatty())
-        self._bar = tqdm(total=info["epochs"], desc=self.description, unit="epoch", file=stream,
-                         disable=disable, dynamic_ncols=True, leave=True)
-
-    def on_epoch_end(self, epoch, logs):
-        if self._bar is not None:
-            shown = {k: _short(v) for k, v in logs.items() if k != "epoch"}
-            self._bar.set_postfix(shown, refresh=False)
-            self._bar.update(1)
-
-    def on_train_end(self, history):
-        if self._bar is not None:
-            self._bar.close()
-            self._bar = None
 
 
 class EpochLogger(Callback):
@@ -165,5 +141,104 @@ def __getattr__(name):
     raise AttributeError(f"module 'axonal.callbacks' has no attribute {name!r}")
 
 
-def _short(value):
-    return f"{value:.4g}" if isinstance(value, float) else value
+#: shorter names for the line: logged name -> shown name
+_SHORT = {"learning_rate": "lr", "accuracy": "acc", "val_accuracy": "val_acc"}
+#: seconds between two plain lines
+EVERY = 5.0
+#: the narrowest bar on a terminal
+MIN_BAR = 8
+
+
+def _ordered(logs: dict, digits: int = 4) -> list[tuple[str, str]]:
+    """``(shown name, value)`` most useful first: loss, validation numbers, other numbers, the rate."""
+    def rank(name):
+        order = {"loss": 0, "val_loss": 1, "learning_rate": 4}
+        return order.get(name, 2 if name.startswith("val_") else 3)
+    names = sorted((k for k in logs if k != "epoch"), key=lambda k: (rank(k), k))
+    return [(_SHORT.get(k, k), f"{logs[k]:.{digits}g}" if isinstance(logs[k], float) else str(logs[k]))
+            for k in names]
+
+
+def _fixed_width(description: str, total) -> int:
+    """Columns of the bar's line other than the numbers and the bar: ``desc n/N `` ``|`` ``| h:mm:ss<h:mm:ss``."""
+    return len(description) + 2 * len(str(total or 0)) + 4 + 2 + 15
+
+
+class ProgressBar(Callback):
+    """Progress over the epochs: a bar on a terminal, plain lines elsewhere (see the module docstring).
+    When several epochs are learnt in one compiled call it is told of the last one.
+
+    Parameters
+    ----------
+    enabled : bool or None
+        ``False``: silent. ``None`` or ``True``: a bar when ``file`` is a terminal, else lines.
+        The bar's numbers show 3 significant digits, the lines' 4.
+    file : stream, default standard error
+    description : str
+    every : float
+        Seconds between two plain lines.
+    """
+
+    sees_the_last_epoch_only = True
+
+    def __init__(self, enabled: bool | None = None, file=None, description: str = "training", every: float = EVERY):
+        self.enabled, self.file, self.description, self.every = enabled, file, description, float(every)
+        self._bar, self._lines = None, False
+
+    def on_train_begin(self, info):
+        self._stream = self.file if self.file is not None else sys.stderr
+        self._total, self._start = info.get("epochs"), time.monotonic()
+        self._last, self._written, self._epoch_written = self._start, False, None
+        self._bar, self._lines = None, False
+        if self.enabled is False:
+            return
+        if hasattr(self._stream, "isatty") and self._stream.isatty():
+            from tqdm.auto import tqdm
+            self._width = shutil.get_terminal_size((80, 24)).columns
+            self._bar = tqdm(total=self._total, desc=self.description, unit="epoch", file=self._stream,
+                             leave=True, ncols=self._width, bar_format=self._format(""))
+        else:
+            self._lines = True
+
+    def _format(self, shown: str) -> str:
+        """tqdm's line: description, count, the numbers, then a bar as wide as what is left, then times."""
+        bar = max(MIN_BAR, min(40, self._width - _fixed_width(self.description, self._total) - len(shown)))
+        return "{desc} {n_fmt}/{total_fmt} " + shown.replace("{", "{{").replace("}", "}}") + \
+            " |{bar:" + str(bar) + "}| {elapsed}<{remaining}"
+
+    def on_epoch_end(self, epoch, logs):
+        if self._bar is not None:
+            room = self._width - _fixed_width(self.description, self._total) - MIN_BAR
+            shown = ""
+            for name, value in _ordered(logs, digits=3):
+                piece = f"{name}={value}"
+                if len(shown) + len(piece) + 1 > room:
+                    break
+                shown += (" " if shown else "") + piece
+            self._bar.bar_format = self._format(shown)
+            self._bar.update(epoch + 1 - self._bar.n)
+        elif self._lines:
+            items = _ordered(logs)
+            now = time.monotonic()
+            last = self._total is not None and epoch + 1 >= self._total
+            if now - self._last >= self.every or (last and self._written):
+                self._line(epoch, items)
+                self._last = now
+
+    def _line(self, epoch, items):
+        count = f"{epoch + 1}/{self._total}" if self._total else str(epoch + 1)
+        self._stream.write(f"{self.description} epoch {count}  " + "  ".join(f"{n} {v}" for n, v in items) + "\n")
+        self._stream.flush()
+        self._written = True
+        self._epoch_written = epoch
+
+    def on_train_end(self, history):
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+        elif self._lines and self._written and history.loss and self._epoch_written != len(history.loss) - 1:
+            logs = {"loss": history.loss[-1]}      # the run stopped early: its last epoch
+            logs.update({"val_loss": history.val_loss[-1]} if history.val_loss else {})
+            logs.update({k: v[-1] for k, v in history.metrics.items() if v})
+            self._line(len(history.loss) - 1, _ordered(logs))
+        self._lines = False

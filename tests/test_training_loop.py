@@ -122,13 +122,36 @@ def test_epoch_logger_writes_one_json_line_per_epoch(tmp_path):
     assert {"loss", "val_loss", "learning_rate"} <= set(records[0])
 
 
-def test_progress_bar_is_silent_when_output_is_not_a_terminal():
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_progress_on_a_terminal_fits_80_columns_with_the_validation_numbers(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
     x, y = regression_data(50)
-    quiet, loud = io.StringIO(), io.StringIO()
-    small_net().fit(x, y, epochs=3, callbacks=[ProgressBar(file=quiet)], progress=False)
-    small_net().fit(x, y, epochs=3, callbacks=[ProgressBar(enabled=True, file=loud)], progress=False)
-    assert quiet.getvalue() == ""
-    assert "3/3" in loud.getvalue() and "loss=" in loud.getvalue()
+    screen = _Terminal()
+    small_net().fit(x, y, epochs=3, validation_split=0.2, metrics=["mae", "r2"],
+                    callbacks=[ProgressBar(file=screen)], progress=False)
+    last = screen.getvalue().replace("\r", "\n").strip().splitlines()[-1]
+    assert len(last) <= 80 and "3/3" in last
+    assert "loss=" in last and "val_loss=" in last and "val_mae=" in last and "|" in last
+
+
+def test_progress_in_a_log_is_a_plain_line_at_most_every_few_seconds(monkeypatch):
+    x, y = regression_data(50)
+    log, silent = io.StringIO(), io.StringIO()
+    small_net().fit(x, y, epochs=3, callbacks=[ProgressBar(file=log)], progress=False)
+    assert log.getvalue() == ""                               # a run of a few seconds writes nothing
+    clock = iter(range(0, 10_000, 2))                         # every epoch ends 2 "seconds" later
+    monkeypatch.setattr("axonal.callbacks.time.monotonic", lambda: float(next(clock)))
+    small_net().fit(x, y, epochs=20, validation_split=0.2, callbacks=[ProgressBar(file=log, every=5.0)],
+                    progress=False)
+    small_net().fit(x, y, epochs=20, callbacks=[ProgressBar(enabled=False, file=silent)], progress=False)
+    lines = log.getvalue().splitlines()
+    assert silent.getvalue() == "" and 5 <= len(lines) <= 8   # about one per 3 epochs (6 s), and the last
+    assert lines[-1].startswith("training epoch 20/20  loss ") and "val_loss" in lines[-1]
+    assert "\r" not in log.getvalue() and "|" not in log.getvalue()
 
 
 def test_balanced_class_weights():
@@ -347,3 +370,18 @@ def test_a_rule_learns_up_to_each_possible_stop_in_one_call_and_every_epoch_is_c
     assert offers == [5, 5, 5] and no_offers == []           # up to epochs 4, 9 and 14, where it may stop
     assert seen == seen_ref and [e for e, _, _ in seen] == list(range(15))
     assert loss == loss_ref and reason == reason_ref == "group"
+
+
+def test_the_progress_display_lets_a_compiled_rule_learn_many_epochs_per_call(monkeypatch):
+    import axonal.jit
+    if not axonal.jit.enabled():
+        pytest.skip("the compiled paths are off: no rule learns several epochs per call")
+    x, y = regression_data(40)
+    calls = []
+    original = TrainingLoop.epoch
+    monkeypatch.setattr(TrainingLoop, "epoch", lambda self: calls.append(1) or original(self))
+    log = io.StringIO()
+    history = small_net().fit(x, y, epochs=200, batch_size=1, callbacks=[ProgressBar(file=log, every=0.0)],
+                              progress=False)
+    assert len(history.loss) == 200 and len(calls) < 20         # epochs learnt many per call
+    assert log.getvalue().splitlines()[-1].startswith("training epoch 200/200")

@@ -100,7 +100,10 @@ def fit(net, x, y, *, loss=None, optimizer=None, learning_rate: float | None = N
     max_steps : int, optional
         Stop after this many optimizer updates.
     progress : bool, optional
-        Show a progress bar; by default only when standard error is a terminal.
+        ``False`` shows nothing. Otherwise progress goes to standard error: on a
+        terminal a bar that keeps the loss and validation numbers readable; elsewhere
+        (a log, CI) a plain line at most per epoch and per few seconds (a run of a few
+        seconds writes nothing).
     verbose : int, optional
         Keras's spelling: 0 is ``progress=False``, 1 or 2 ``progress=True``.
     nan_guard : bool, default True
@@ -151,8 +154,7 @@ def fit(net, x, y, *, loss=None, optimizer=None, learning_rate: float | None = N
     if schedule is not None:
         from .. import schedules as _schedules
         sched = _schedules.get(schedule, opt.learning_rate, epochs=int(epochs))
-    in_terminal = hasattr(sys.stderr, "isatty") and sys.stderr.isatty()
-    bar = ProgressBar(enabled=True) if progress or (progress is None and in_terminal) else None
+    bar = None if progress is False else ProgressBar()
 
     feed = ArrayFeed(net, x, t, weights, mask, batch=x.shape[0] if batch_size is None else int(batch_size),
                      shuffle=shuffle)

@@ -180,7 +180,8 @@ class TrainingLoop:
         ``MaxEpochs`` and ``ErrorBelow`` on the loss (whose answers follow from the losses alone)."""
         if self.batch_callbacks or self.schedule is not None or self.checkpoint is not None or self.restorers:
             return False
-        if self.history.metrics or any(type(cb).on_epoch_end is not Callback.on_epoch_end for cb in self.callbacks):
+        if self.history.metrics or any(type(cb).on_epoch_end is not Callback.on_epoch_end
+                                       and not cb.sees_the_last_epoch_only for cb in self.callbacks):
             return False
         return all((type(c) is ErrorBelow and c.monitor == "loss") or _decides_at_known_epochs(c)
                    for c in self.stopper.criteria)
@@ -222,6 +223,8 @@ class TrainingLoop:
         if self.max_steps is not None and h.steps >= self.max_steps:
             reason = "steps"
         self.reason = h.stop_reason = reason
+        for cb in self.callbacks:          # displays, told of the last epoch
+            cb.on_epoch_end(self.epoch_index - 1, logs)
         return True
 
     def epoch(self) -> None:
