@@ -214,7 +214,7 @@ def test_csv_non_numeric_feature_names_line_and_column(tmp_path):
 
 def test_csv_line_numbers_count_blank_lines(tmp_path):
     path = write(tmp_path, "a,label\n\n1,x\n\n?,y\n")
-    with pytest.raises(ValueError, match=r"line 5, column 'a': '\?' is not a number"):
+    with pytest.raises(ValueError, match=r"line 5, column 'a': missing value '\?'"):
         load_csv(path, "label")
 
 
@@ -237,10 +237,10 @@ def test_csv_empty_file_and_header_only(tmp_path):
 
 
 @pytest.mark.parametrize("cell, message", [
-    ("", "empty cell; remove or impute it"),
-    ("nan", "'nan' is not a finite number"),
-    ("NaN", "'NaN' is not a finite number"),
-    ("inf", "'inf' is not a finite number"),
+    ("", "missing value ''; remove the row, or give missing='mean'"),
+    ("nan", "missing value 'nan'"),
+    ("NaN", "missing value 'NaN'"),
+    ("inf", "'inf' is not a number"),
 ])
 def test_csv_missing_and_non_finite_feature_cells(tmp_path, cell, message):
     path = write(tmp_path, f"a,b,label\n1,2,x\n3,{cell},y\n")

@@ -64,7 +64,7 @@ _KINDS = {
     "dropout": float, "optimizer": str, "learning_rate": float, "schedule": str, "l2": float, "epochs": int,
     "batch_size": int, "test_size": float, "validation_split": float, "patience": int, "scale": str,
     "seed": int, "output": str, "plot": str, "no_plot": bool, "progress": bool, "ignore": (str, list),
-    "task": str, "cell": str, "checkpoint": str, "checkpoint_every": int,
+    "task": str, "cell": str, "checkpoint": str, "checkpoint_every": int, "missing": str, "categorical": (str, list),
 }
 
 
@@ -134,6 +134,13 @@ def _check_train_options(o):
     number("seed", 0, 2**63 - 1, integer=True)
     o["hidden_sizes"] = _hidden_sizes(o["hidden"])
     o["ignore_columns"] = [c.strip() for c in str(o["ignore"] or "").split(",") if c.strip()]
+    if isinstance(o["categorical"], list) or o["categorical"] not in ("auto", "none"):
+        named = o["categorical"] if isinstance(o["categorical"], list) else str(o["categorical"]).split(",")
+        o["categorical_columns"] = [str(c).strip() for c in named if str(c).strip()]
+    else:
+        o["categorical_columns"] = o["categorical"]
+    if o["missing"] not in ("error", "mean", "median", "drop"):
+        raise UsageError(f"--missing must be error, mean, median or drop; got {o['missing']!r}")
     for key, choices in (("scale", ("standard", "minmax", "none")), ("target_type", ("auto", "classification", "regression"))):
         if o[key] not in choices:
             raise UsageError(f"--{key.replace('_', '-')} must be {', '.join(choices)}; got {o[key]!r}")

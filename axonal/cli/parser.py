@@ -16,6 +16,7 @@ DEFAULTS = {
     "batch_size": 32, "test_size": 0.2, "validation_split": None, "patience": None, "scale": "standard",
     "seed": 0, "output": "model.axonal", "plot": None, "no_plot": False, "progress": None,
     "delimiter": ",", "ignore": None, "task": None, "cell": "lstm", "checkpoint": None, "checkpoint_every": 1,
+    "missing": "error", "categorical": "auto",
 }
 
 
@@ -50,6 +51,13 @@ def build_parser() -> argparse.ArgumentParser:
                        help="whether the target holds class labels or numbers to predict (default: auto)")
     train.add_argument("--delimiter", metavar="CHAR", help="CSV field separator (default: ,)")
     train.add_argument("--ignore", metavar="COL,COL", help="CSV columns that are not features (ids, names)")
+    train.add_argument("--missing", choices=["error", "mean", "median", "drop"],
+                       help="missing CSV cells (empty, NA, ?): refuse them, fill them with the column's mean or "
+                            "median (categories: the most frequent, kept in the model), or drop their rows "
+                            "(default: error)")
+    train.add_argument("--categorical", metavar="auto|none|COL,COL",
+                       help="CSV columns read as categories, one 0/1 feature each; auto: the columns that hold no "
+                            "number (default: auto)")
     train.add_argument("--hidden", metavar="N,N,...", help="hidden layer sizes, e.g. 64,32; 0 or '' for none "
                                                              "(default: 128,64)")
     train.add_argument("--activation", help="hidden activation (default: relu)")

@@ -74,7 +74,7 @@ def cmd_train(args) -> int:
 
     metadata = {
         "data": options["data"], "target": dataset.target_name, "features": dataset.feature_names,
-        "ignored": options["ignore"],
+        "ignored": options["ignore"], "columns": dataset.column_recipe,
         "task": "classification" if classification else "regression",
         "training": {k: options[k] for k in ("hidden", "activation", "dropout", "optimizer", "learning_rate",
                                               "schedule", "l2", "epochs", "batch_size", "test_size", "seed", "scale",
@@ -124,7 +124,7 @@ def _load_training_data(o):
             raise UsageError(f"--ignore names columns {unknown} that {o['data']} does not have")
         features = [c for c in header if c != o["target"] and c not in o["ignore_columns"]]
     return data.load_csv(o["data"], o["target"], task=o["target_type"], delimiter=o["delimiter"],
-                         features=features)
+                         features=features, missing=o["missing"], categorical=o["categorical_columns"])
 
 
 def bundled(name):

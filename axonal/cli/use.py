@@ -39,10 +39,18 @@ def _model_columns(net):
     return (features if isinstance(features, list) else None), meta.get("target")
 
 
+def _recipe(net):
+    """How `axonal train` prepared the CSV columns (missing cells, categories), or None."""
+    meta = getattr(net, "metadata_", None) or {}
+    return meta.get("columns")
+
+
 def _features_of(net, path, delimiter, exclude=()):
-    """The model's feature columns of a CSV file: by name, or (for a model saved from Python)
-    every column but ``exclude``, in order."""
+    """The model's feature columns of a CSV file: prepared as at training, by name, or (for a model
+    saved from Python) every column but ``exclude``, in order."""
     from axonal import data
+    if _recipe(net) is not None:
+        return data.read_features(path, recipe=_recipe(net), delimiter=delimiter)
     features, _ = _model_columns(net)
     if features is None:
         header = data.read_header_row(path, delimiter=delimiter)
@@ -83,7 +91,9 @@ def _labelled_data(net, data_arg, target, delimiter):
         if features is None:
             header = data.read_header_row(data_arg, delimiter=delimiter)
             features = [c for c in header if c != target]
-        ds = data.load_csv(data_arg, target, features=features, task=task, delimiter=delimiter)
+        recipe = _recipe(net)
+        ds = data.load_csv(data_arg, target, features=None if recipe else features, task=task, delimiter=delimiter,
+                           recipe=recipe)
         x = ds.x
         labels = [ds.class_names[c] for c in ds.y] if ds.class_names is not None else ds.y
     _check_feature_count(net, x, data_arg)

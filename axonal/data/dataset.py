@@ -34,6 +34,9 @@ class Dataset:
         ``class_names[i]`` is the original label of class code ``i``; ``None`` for
         a regression set.
     description : str, default ""
+    column_recipe : list of dict, optional
+        How the source columns of a table became the features (:mod:`axonal.data.columns`):
+        what ``read_features`` repeats at prediction.
         Where the data come from, their license and how to cite them.
 
     Examples
@@ -53,6 +56,7 @@ class Dataset:
     target_name: str
     class_names: list | None = None
     description: str = ""
+    column_recipe: list | None = None
 
     def __post_init__(self):
         x = np.ascontiguousarray(self.x, dtype=np.float32)

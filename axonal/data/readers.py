@@ -15,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .columns import apply_columns, check_recipe, plan_columns, warn_identifiers
+from .columns import feature_names as column_feature_names
 from .dataset import Dataset
 
 __all__ = ["load_csv", "load_array", "read_features", "read_header_row"]
@@ -23,7 +25,8 @@ _TASKS = ("auto", "classification", "regression")
 
 
 def load_csv(path, target: str, *, delimiter: str = ",", task: str = "auto", features=None,
-             max_classes: int = 20, encoding: str = "utf-8-sig", description: str | None = None) -> Dataset:
+             max_classes: int = 20, encoding: str = "utf-8-sig", description: str | None = None,
+             missing: str = "error", categorical="auto", recipe=None) -> Dataset:
     """Read a CSV table with a header row into a :class:`Dataset`.
 
     Cells are stripped of surrounding spaces; a quoted cell (``"a,b"``) may hold
@@ -44,8 +47,18 @@ def load_csv(path, target: str, *, delimiter: str = ",", task: str = "auto", fea
         whole number, there are at most ``max_classes`` distinct values and at most
         half as many distinct values as rows; anything else is regression.
     features : list of str, optional
-        The feature columns, in this order (default: every column but ``target``).
-        Every feature cell must be a finite number.
+        The feature columns, in this order (default: every column but ``target``). A column
+        that holds a different whole number or text on every row (an identifier) is used,
+        with a warning that says how to leave it out.
+    missing : {"error", "mean", "median", "drop"}, default "error"
+        Missing cells (empty, ``NA``, ``NaN``, ``?`` ...): refused, filled (numbers with the
+        column's mean or median, categories with the most frequent), or their rows dropped.
+    categorical : "auto", "none" or list of str, default "auto"
+        Columns read as categories, one 0/1 feature each (``colour=red``): with ``"auto"``
+        every column with a cell that is not a number.
+    recipe : list of dict, optional
+        Prepare the columns as an earlier table was (``Dataset.column_recipe``, kept in the
+        model file by ``axonal train``) instead of learning from this one.
     max_classes : int, default 20
         The most distinct whole numbers that ``task="auto"`` still reads as classes.
     encoding : str, default "utf-8-sig"
@@ -57,7 +70,7 @@ def load_csv(path, target: str, *, delimiter: str = ",", task: str = "auto", fea
     -------
     Dataset
         ``x`` (rows, features) float32; ``y`` (rows,) int64 codes with
-        ``class_names``, or float32 targets with ``class_names=None``.
+        ``class_names``, or float32 targets with ``class_names=None``; ``column_recipe``.
 
     Raises
     ------
@@ -117,14 +130,30 @@ def load_csv(path, target: str, *, delimiter: str = ",", task: str = "auto", fea
         raise ValueError(f"{where} has no feature columns besides the target {target!r}")
 
     table = np.array(rows, dtype=str).reshape(len(rows), len(header))
-    x = np.empty((len(rows), len(features)), dtype=np.float32)
-    for j, name in enumerate(features):
-        x[:, j] = _numeric_column(table[:, columns[name]], lines, name, where, "a feature")
-    y, class_names = _target_column(table[:, columns[target]], lines, target, where, task, max_classes)
+    if recipe is not None:
+        features = [entry["name"] for entry in check_recipe(recipe, where)]
+        _require_columns(features, columns, header, where)
+    source = table[:, [columns[name] for name in features]]
+    if recipe is None:
+        recipe = plan_columns(source, features, missing=missing, categorical=categorical, where=where, lines=lines)
+        warn_identifiers(source, recipe, where)
+    x, kept = apply_columns(source, recipe, where=where, lines=lines, drop=missing == "drop")
+    if not kept.any():
+        raise ValueError(f"{where}: every row has a missing value; missing='drop' leaves nothing")
+    y, class_names = _target_column(table[kept, columns[target]], list(np.asarray(lines)[kept]), target, where,
+                                    task, max_classes)
+    names = column_feature_names(recipe)
     if description is None:
         kind = "regression" if class_names is None else f"{len(class_names)} classes"
-        description = f"{path.name}: {len(rows)} rows, {len(features)} features, target {target!r} ({kind})"
-    return Dataset(x, y, features, target, class_names=class_names, description=description)
+        description = f"{path.name}: {int(kept.sum())} rows, {len(names)} features, target {target!r} ({kind})"
+    return Dataset(x, y, names, target, class_names=class_names, description=description, column_recipe=recipe)
+
+
+def _require_columns(names, columns, header, where):
+    missing = [name for name in names if name not in columns]
+    if missing:
+        raise ValueError(f"{where} lacks the feature column(s) {', '.join(map(repr, missing))}; "
+                         f"its columns are {', '.join(map(repr, header))}")
 
 
 def read_header_row(path, *, delimiter: str = ",", encoding: str = "utf-8-sig") -> list:
@@ -134,33 +163,32 @@ def read_header_row(path, *, delimiter: str = ",", encoding: str = "utf-8-sig") 
     return header
 
 
-def read_features(path, features, *, delimiter: str = ",", encoding: str = "utf-8-sig") -> np.ndarray:
+def read_features(path, features=None, *, recipe=None, delimiter: str = ",",
+                  encoding: str = "utf-8-sig") -> np.ndarray:
     """Read the named feature columns of a CSV table (other columns are ignored).
 
-    For prediction: the file needs a header row and every column in ``features``;
-    it may hold more (an id, the target), and in any order.
+    For prediction: the file needs a header row and every column in ``features`` (numbers),
+    or every column of ``recipe`` (prepared as at training: missing cells filled, categories
+    one-hot, see :mod:`axonal.data.columns`); it may hold more (an id, the target), in any order.
 
     Returns
     -------
-    array (rows, len(features)), float32
+    array (rows, features), float32
     """
     path = _existing_file(path, "read_features")
     header, rows, lines = _read_rows(path, delimiter, encoding)
     where = f"read_features: {path}"
-    features = list(features)
     columns = {name: i for i, name in enumerate(header)}
-    missing = [name for name in features if name not in columns]
-    if missing:
-        hint = ""
-        if len(header) == 1:
-            guess = next((d for d in (";", "\t", "|", ",") if d != delimiter and d in header[0]), None)
-            hint = f" (is the delimiter {guess!r}?)" if guess else ""
-        raise ValueError(f"{where} lacks the feature column(s) {', '.join(map(repr, missing))}; "
-                         f"its columns are {', '.join(map(repr, header))}{hint}")
+    if recipe is None:
+        recipe = [{"name": name, "kind": "number", "fill": None} for name in features]
+    names = [entry["name"] for entry in check_recipe(recipe, where)]
+    if len(header) == 1 and any(name not in columns for name in names):
+        guess = next((d for d in (";", "\t", "|", ",") if d != delimiter and d in header[0]), None)
+        if guess:
+            raise ValueError(f"{where} has the single column {header[0]!r:.60} (is the delimiter {guess!r}?)")
+    _require_columns(names, columns, header, where)
     table = np.array(rows, dtype=str).reshape(len(rows), len(header))
-    x = np.empty((len(rows), len(features)), dtype=np.float32)
-    for j, name in enumerate(features):
-        x[:, j] = _numeric_column(table[:, columns[name]], lines, name, where, "a feature")
+    x, _ = apply_columns(table[:, [columns[name] for name in names]], recipe, where=where, lines=lines)
     return x
 
 
