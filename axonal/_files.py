@@ -83,7 +83,7 @@ def sweep_orphans(path, *, now: float | None = None) -> list[str]:
     directory, name = os.path.split(os.path.abspath(os.fspath(path)))
     pattern = re.compile(re.escape(f".{name}{_TAG}") + r"([0-9]{1,10})-[0-9a-f]{12}")
     now = time.time() if now is None else now
-    removed = []
+    removed: list = []
     try:
         entries = list(os.scandir(directory))
     except OSError:

@@ -42,7 +42,7 @@ def check_output_link(net, loss) -> None:
     link = _LINKS.get(loss.name)
     layers = getattr(net, "layers", None)
     activation = getattr(layers[-1], "activation", None) if layers else None
-    if link is None or activation is None or getattr(activation, "name", None) != link[0]:
+    if link is None or not layers or activation is None or getattr(activation, "name", None) != link[0]:
         return
     warn(f"fit: the output layer ({len(layers) - 1}: {layers[-1].describe()}) applies {link[0]}, and loss "
          f"{loss.name!r} applies {link[0]} to its input again, which squeezes the probabilities; give the "

@@ -41,8 +41,8 @@ def class_labels(classes, outputs: int | None, where: str) -> list | None:
             raise ValueError(f"{where}: class label {i} has {len(label)} characters; "
                              f"MAX_LABEL_CHARS = {MAX_LABEL_CHARS}")
     if len({(type(c), c) for c in labels}) != len(labels):
-        seen = set()
-        i, dup = next((i, c) for i, c in enumerate(labels) if (type(c), c) in seen or seen.add((type(c), c)))
+        seen: set = set()
+        i, dup = next((i, c) for i, c in enumerate(labels) if (type(c), c) in seen or seen.add((type(c), c)))  # type: ignore[func-returns-value]
         raise ValueError(f"{where}: class labels must be unique; {dup!r:.60} appears again at index {i}")
     if outputs is not None and len(labels) != outputs and not (outputs == 1 and len(labels) == 2):
         raise ValueError(f"{where}: {len(labels)} class labels for {outputs} outputs; a classifier needs one "

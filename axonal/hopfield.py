@@ -360,7 +360,7 @@ class Hopfield:
 
 
 def _is_count(value) -> bool:
-    return not isinstance(value, bool) and isinstance(value, (int, np.integer)) and value >= 0
+    return not isinstance(value, bool) and isinstance(value, (int, np.integer)) and bool(value >= 0)
 
 
 def _is_hebbian_sum(hebbian: np.ndarray, stored: int) -> bool:

@@ -7,6 +7,8 @@ named views of it and of the layers' non-trainable state (running statistics).
 
 from __future__ import annotations
 
+from typing import Any, Callable, Iterator
+
 import numpy as np
 
 __all__ = ["NamedWeights"]
@@ -14,6 +16,10 @@ __all__ = ["NamedWeights"]
 
 class NamedWeights:
     """Named access to ``params_`` and the layers' state (needs ``_require_built`` and ``named_state``)."""
+
+    params_: Any
+    _require_built: Callable[[str], None]
+    named_state: Callable[..., Iterator]
 
     def parameters(self) -> dict[str, np.ndarray]:
         """``{dotted name: array}``; the arrays are live views (writing them changes the network)."""

@@ -113,7 +113,7 @@ class Sequential(KerasHints, NamedWeights, Layer):
 
     @classes_.setter
     def classes_(self, classes) -> None:
-        outputs = self.output_shape[-1] if self.built else None
+        outputs = self.output_shape[-1] if self.built and self.output_shape else None
         self._classes = class_labels(classes, outputs, self.describe())
 
     # -- building ------------------------------------------------------------------
@@ -172,10 +172,11 @@ class Sequential(KerasHints, NamedWeights, Layer):
         """After unpickling, every layer's parameters and gradients are views of the flat vectors again
         (pickle copies views apart)."""
         self.__dict__.update(state)
-        if getattr(self, "params_", None) is not None:
+        params = getattr(self, "params_", None)
+        if params is not None:
             for name, owner, local, _ in self.named_parameters():
-                owner.params[local] = self.params_.view(self.params_.values, name)
-                owner.grads[local] = self.params_.view(self.params_.grads, name)
+                owner.params[local] = params.view(params.values, name)
+                owner.grads[local] = params.view(params.grads, name)
 
     def spawn_rng(self) -> np.random.Generator:
         """A new generator drawn from the network's seeded stream (used to shuffle in ``fit``)."""

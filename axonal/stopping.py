@@ -171,11 +171,11 @@ class AnyOf(StopCriterion):
     """Stop when any of the criteria says so (``a | b``)."""
 
     def __init__(self, *criteria: StopCriterion):
-        flat = []
+        flat: list[StopCriterion] = []
         for c in criteria:
             if not isinstance(c, StopCriterion):
                 raise TypeError(f"AnyOf takes stop criteria, got {type(c).__name__}")
-            flat.extend(c.criteria if isinstance(c, AnyOf) else [c])
+            flat.extend(c.criteria if isinstance(c, AnyOf) else [c])  # type: ignore[has-type]
         self.criteria = flat
 
     def reset(self):

@@ -72,7 +72,7 @@ def _read_config(path) -> dict:
     try:
         import tomllib
     except ModuleNotFoundError:  # Python 3.10
-        import tomli as tomllib
+        import tomli as tomllib  # type: ignore[no-redef]
     try:
         with open(path, "rb") as handle:
             raw = tomllib.load(handle)
@@ -91,7 +91,7 @@ def _read_config(path) -> dict:
         if name not in _KINDS:
             raise UsageError(f"config file {path}: unknown option {key!r}; known: "
                              f"{', '.join(sorted(k.replace('_', '-') for k in _KINDS))}")
-        kinds = _KINDS[name] if isinstance(_KINDS[name], tuple) else (_KINDS[name],)
+        kinds: tuple = _KINDS[name] if isinstance(_KINDS[name], tuple) else (_KINDS[name],)  # type: ignore[assignment]
         ok = any(isinstance(value, k) and not (isinstance(value, bool) and k is not bool) for k in kinds)
         if float in kinds and isinstance(value, int) and not isinstance(value, bool):
             ok, value = True, float(value)

@@ -68,7 +68,8 @@ def plan_columns(table: np.ndarray, names: list, *, missing: str = "error", cate
                              f"or give missing='mean', 'median' or 'drop' (axonal train --missing)")
         present = cells[~absent]
         values = _numbers(present)
-        numeric = np.array([_numbers(np.array([c])) is not None for c in present]) if values is None else None
+        numeric = np.array([_numbers(np.array([c])) is not None for c in present]) if values is None else \
+            np.ones(len(present), bool)
         as_category = name in listed or (categorical == "auto" and values is None and not numeric.any())
         if not as_category:
             if values is None:    # numbers and text mixed: a typo more likely than categories
@@ -77,7 +78,7 @@ def plan_columns(table: np.ndarray, names: list, *, missing: str = "error", cate
                 raise ValueError(f"{where}{line}, column {name!r}: {str(cells[i])!r} is not a number (a feature must "
                                  f"be numeric, or name the column in categorical= (axonal train --categorical) to "
                                  f"read it as categories)")
-            fill = None
+            fill: float | None = None
             if absent.any() and missing in ("mean", "median") and len(values):
                 fill = float(np.mean(values) if missing == "mean" else np.median(values))
             recipe.append({"name": name, "kind": "number", "fill": fill})
@@ -86,9 +87,9 @@ def plan_columns(table: np.ndarray, names: list, *, missing: str = "error", cate
         if len(categories) > MAX_CATEGORIES:
             raise ValueError(f"{where}, column {name!r}: {len(categories)} distinct values exceed MAX_CATEGORIES = "
                              f"{MAX_CATEGORIES}; is it an identifier or free text? leave it out of the features")
-        fill = str(categories[np.argmax(counts)]) if absent.any() and missing in ("mean", "median") else None
+        common = str(categories[np.argmax(counts)]) if absent.any() and missing in ("mean", "median") else None
         recipe.append({"name": name, "kind": "category", "categories": [str(c) for c in categories],
-                       "fill": fill})
+                       "fill": common})
     return recipe
 
 

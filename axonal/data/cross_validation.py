@@ -58,7 +58,7 @@ def cross_validate(build, x, y, *, k: int = 5, metrics=("loss",), stratify=None,
     if x.shape[0] != y.shape[0]:
         raise ValueError(f"cross_validate: x has {x.shape[0]} samples but y has {y.shape[0]}")
     scorers = {name: None if name == "loss" else _metrics.get(name) for name in metrics}
-    scores = {name: [] for name in scorers}
+    scores: dict[str, list] = {name: [] for name in scorers}
     histories = []
     for fold, (train_idx, test_idx) in enumerate(kfold_indices(len(x), k, shuffle=True, seed=seed,
                                                                 stratify=stratify)):

@@ -130,7 +130,7 @@ def kfold_indices(n: int, k: int = 5, *, shuffle: bool = True, seed=None, strati
         raise ValueError(f"kfold_indices: n must be an integer number of samples >= 2, got {n!r}")
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 2 <= k <= n:
         raise ValueError(f"kfold_indices: k must be an integer with 2 <= k <= n = {n}, got {k!r}")
-    rng = _generator(seed) if shuffle else None
+    rng = _generator(seed)
     fold = np.empty(n, dtype=np.int64)
     if stratify is None:
         order = rng.permutation(n) if shuffle else np.arange(n)

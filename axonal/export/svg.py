@@ -50,7 +50,7 @@ def _text(parent, name, text, **attrs):
 
 def _ranks(diagram) -> dict:
     position = {b.key: i for i, b in enumerate(diagram.boxes)}
-    rank = {}
+    rank: dict = {}
     for box in diagram.boxes:
         sources = [rank[a.source] for a in diagram.arrows
                    if a.target == box.key and position[a.source] < position[box.key]]
@@ -64,7 +64,7 @@ def _box_width(diagram) -> float:
     return max(170.0, 7.5 * longest + 24)
 
 
-def _layout(diagram, box_w) -> dict:
+def _layout(diagram, box_w) -> tuple[dict, dict]:
     """``{box key: (x, y)}``, the top-left corners, and ``{box key: height}``."""
     col_gap = box_w + 80
     rank = _ranks(diagram)
@@ -113,7 +113,7 @@ def draw(diagram) -> str:
     def box_geometry(key):
         x, y = place[key]
         return x, y, box_w, height_of[key]
-    box_geometry.top = min(y for _, y in place.values())
+    box_geometry.top = min(y for _, y in place.values())  # type: ignore[attr-defined]
 
     middles = {}
     arc = 0

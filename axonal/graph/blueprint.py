@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -53,11 +54,8 @@ from .. import activations as _activations
 from .. import initializers as _initializers
 from ..names import check_name, is_name, printable
 from .limits import check_limit
-from .values import activation_config as _activation_config
-from .values import check_index as _check_index
-from .values import check_mask as _check_mask
-from .values import check_values as _check_values
-from .values import is_finite_number
+from .values import activation_config as _activation_config, check_index as _check_index
+from .values import check_mask as _check_mask, check_values as _check_values, is_finite_number
 
 __all__ = ["CONNECTION_KINDS", "GATE_KINDS", "Connection", "Graph", "Node"]
 
@@ -110,7 +108,7 @@ class Connection:
         config = {"name": self.name, "source": self.source, "target": self.target, "kind": self.kind,
                   "trainable": self.trainable, "init": self.init}
         if self.weights is not None:
-            config["weights"] = (float(self.weights) if np.ndim(self.weights) == 0
+            config["weights"] = (float(self.weights) if np.ndim(self.weights) == 0  # type: ignore[arg-type]
                                  else np.asarray(self.weights, dtype=np.float64).tolist())
         if self.mask is not None:
             config["mask"] = np.asarray(self.mask, dtype=np.int8).tolist()
@@ -131,10 +129,10 @@ class Node:
 
     name: str
     size: int
-    activation: object = "logistic"
-    bias: object = True
+    activation: Any = "logistic"
+    bias: Any = True
     bias_init: str = "synaptic"
-    graph: Graph = field(default=None, repr=False, compare=False)
+    graph: Any = field(default=None, repr=False, compare=False)   # the Graph the layer belongs to
 
     def project(self, other, kind: str | None = None, **options) -> Connection:
         """Connect this layer to ``other`` (a layer or its name); see :meth:`Graph.connect`."""

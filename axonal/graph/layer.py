@@ -73,10 +73,10 @@ class GraphLayer(GraphBackward, Layer):
         self.sizes = [graph.nodes[n].size for n in order]
         self.layer_index = {name: i for i, name in enumerate(order)}
         self.out_index = self.layer_index[self.output_name]
-        self.masks = {}    # connection name -> which synapses exist, made when built
+        self.masks: dict = {}    # connection name -> which synapses exist, made when built
         self.gaters = sorted({t.gater for s in self.steps for t in s.terms + [s.self_term]
                               if t is not None and t.gater is not None})
-        self._carried = None
+        self._carried: dict | None = None
         self._cache = None
         self.final_state = None
         self.order_steps = any(s.order for s in self.steps)   # in_order layers: NumPy only

@@ -85,7 +85,7 @@ class LSTMG(StreamState):
         self.steps = layer.steps
         self.n_layers = len(layer.sizes)
         # connections leaving each layer (for the projected error) and what each layer gates
-        self.outgoing = {i: [] for i in range(self.n_layers)}
+        self.outgoing: dict[int, list] = {i: [] for i in range(self.n_layers)}
         self.gated = {}
         for step in self.steps:
             for term in step.terms:
@@ -344,7 +344,7 @@ class LSTMG(StreamState):
 
 def _valid_rate(rate) -> bool:
     return not isinstance(rate, bool) and isinstance(rate, (int, float, np.floating)) and bool(np.isfinite(rate)) \
-        and rate > 0
+        and bool(rate > 0)
 
 
 def _check_rate(rate):

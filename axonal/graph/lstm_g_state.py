@@ -14,6 +14,8 @@ both paths share one state, and a snapshot of the stream is one copy.
 
 from __future__ import annotations
 
+from typing import Any, Callable
+
 import numpy as np
 
 from .compiled_plan import (
@@ -32,6 +34,15 @@ __all__ = ["StreamState"]
 
 class StreamState:
     """Saving and restoring the stream of an LSTM-g learner (mixed into :class:`~axonal.graph.LSTMG`)."""
+
+    # what the learner provides
+    layer: Any
+    network: Any
+    gated: dict
+    steps: list
+    n_layers: int
+    reset: Callable[[], None]
+    _batch: int | None
 
     def _start(self, batch: int):
         """Allocate a fresh stream for ``batch`` parallel sequences: zeros, gains 1."""
@@ -67,7 +78,7 @@ class StreamState:
                 for e, (k, entry) in enumerate(self.gated.get(step.index, {}).items()):
                     self.xtrace[id(term), k] = view(tlay[n_term, 2 + e], shape + ((sizes[k],) if entry["full"] else ()))
                 n_term += 1
-        self.read = {}                    # activation each term read at its layer's last activation
+        self.read: dict = {}              # activation each term read at its layer's last activation
         self.used_decay = [None] * len(sizes)
 
     def _expose(self) -> None:
@@ -116,7 +127,7 @@ class StreamState:
             for key in ("act", "state", "old", "deriv", "resp"):
                 arrays[f"{key}.{i}"] = getattr(self, key)[i]
             if self.used_decay[i] is not None:
-                arrays[f"decay.{i}"] = self.used_decay[i]
+                arrays[f"decay.{i}"] = self.used_decay[i]  # type: ignore[assignment]
         arrays.update({f"gain.{g}": value for g, value in self.gain.items()})
         for name, term in self._named_terms():
             arrays[f"trace.{name}"] = self.trace[id(term)]

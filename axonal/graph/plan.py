@@ -21,6 +21,8 @@ the layer applies neuron by neuron (:attr:`LayerStep.order`).
 
 from __future__ import annotations
 
+from typing import Any
+
 from dataclasses import dataclass, field
 
 from .. import activations as _activations
@@ -46,9 +48,9 @@ class LayerStep:
     index: int
     name: str
     size: int
-    activation: object
+    activation: Any
     bias: str | None
-    self_term: OneToOne | None = None   # the self-connection, reading the layer's state at t-1
+    self_term: Term | None = None   # the self-connection, reading the layer's state at t-1
     terms: list = field(default_factory=list)
     order: list = field(default_factory=list)   # in_order connections (weight names), applied neuron by neuron
 

@@ -59,7 +59,7 @@ class GateIndex:
         index = np.asarray(index)
         self.index = np.where(index < 0, n_gater, index)
         self.n_gater = int(n_gater)
-        self._owners = {}
+        self._owners: dict = {}
 
     def gain(self, g):
         """``γ`` ``(..., *index.shape)`` from the gater's activations ``g`` ``(..., n_G)``."""
@@ -364,6 +364,7 @@ def make_term(conn, source: int, prev: bool, gater: int | None, gate_prev: bool,
     """The term of a blueprint connection (``all_to_all``/``all_to_else`` or ``one_to_one``; a
     self-connection is a one-to-one term), by its kind and its gate."""
     index = GateIndex(conn.gate_index, n_gater) if conn.gate_kind == "synapse" else None
+    kind: type[Term]
     if conn.kind == "one_to_one":
         kind = OneToOne
     else:

@@ -91,7 +91,8 @@ def check_architecture_size(path, architecture) -> None:
     """
     if type(architecture) is not dict:
         return
-    layers, stack = 0, [(architecture, 0)]
+    stack: list[tuple] = [(architecture, 0)]
+    layers = 0
     while stack:
         node, depth = stack.pop()
         if type(node) is dict:
@@ -103,7 +104,7 @@ def check_architecture_size(path, architecture) -> None:
                 if depth - 1 > MAX_NESTING:
                     raise fail(path, "invalid architecture", f"containers nested more than MAX_NESTING = "
                                                              f"{MAX_NESTING} deep")
-            node = node.values()
+            node = list(node.values())
         for value in node:
             if type(value) is dict or type(value) is list:
                 stack.append((value, depth))

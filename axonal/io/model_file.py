@@ -67,7 +67,7 @@ from .limits import MAX_ELEMENTS, MAX_HEADER_BYTES, MAX_TENSORS
 __all__ = ["save", "load", "read_header", "to_bytes", "ModelFileError", "FORMAT", "FORMAT_VERSION"]
 
 _DTYPE_NAMES = {np.dtype(np.float32): "F32", np.dtype(np.float64): "F64"}
-_NUMPY_DTYPES = {"F32": np.dtype("<f4"), "F64": np.dtype("<f8"), "I64": np.dtype("<i8")}
+_NUMPY_DTYPES: dict[str, np.dtype] = {"F32": np.dtype("<f4"), "F64": np.dtype("<f8"), "I64": np.dtype("<i8")}
 
 
 class _FromNetwork:
@@ -152,8 +152,9 @@ def to_bytes(network, *, optimizer=None, schedule=None, metadata=None, training=
         "loss": None if network.loss_ is None else jsonable(network.loss_.get_config(), "the loss config"),
         "optimizer": None,
         "schedule": None,
-        "classes": class_labels(network.classes_, network.output_shape[-1], "save"),
-        "feature_names": check_feature_names(network.feature_names_, network.input_shape[-1], "save"),
+        "classes": class_labels(network.classes_, network.output_shape[-1], "save"),  # type: ignore[index]
+        "feature_names": check_feature_names(network.feature_names_, network.input_shape[-1],  # type: ignore[index]
+                                             "save"),
     }
     try:
         check_architecture_size("save", header["architecture"])

@@ -48,7 +48,8 @@ BLOCK = 4096
 def plan(decay_ranges, n: int):
     """The rows ``(start, stop, weights)`` that cover ``0..n`` in order: the stretches between
     the weight ranges ``decay_ranges`` (``weights`` 0) and the ranges (1), cut at ``BLOCK``."""
-    rows, start = [], 0
+    rows: list = []
+    start = 0
     for lo, hi in [*decay_ranges, (n, n)]:
         for a, b, weights in ((start, lo, 0), (lo, hi, 1)):
             rows.extend((i, min(i + BLOCK, b), weights) for i in range(a, b, BLOCK))

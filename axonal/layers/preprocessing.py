@@ -24,6 +24,10 @@ __all__ = ["Standardize", "MinMaxScale"]
 
 
 class _Scaling(Layer):
+    def _statistics(self, x) -> tuple:
+        """``(shift, scale)`` of each feature of ``x`` (samples, features); each scaling layer has its own."""
+        raise NotImplementedError
+
     def plan(self, input_shape):
         if len(input_shape) != 1:
             raise ValueError(f"{type(self).__name__} takes (batch, features) input; got feature shape {input_shape}")
@@ -52,8 +56,9 @@ class _Scaling(Layer):
         if x.ndim != 2 or x.shape[0] == 0:
             raise ValueError(f"{type(self).__name__}.adapt needs a non-empty (samples, features) array, "
                              f"got shape {x.shape}")
-        if self.built and x.shape[1] != self.input_shape[0]:
-            raise ValueError(f"{self.describe()}.adapt got {x.shape[1]} features; expected {self.input_shape[0]}")
+        expected = self.input_shape[0] if self.built and self.input_shape else None
+        if expected is not None and x.shape[1] != expected:
+            raise ValueError(f"{self.describe()}.adapt got {x.shape[1]} features; expected {expected}")
         shift, scale = self._statistics(x)
         if self.built:
             self._store(shift, scale)

@@ -51,9 +51,9 @@ class _Recurrent(Layer):
     gates = 1
     input_rank = 2
     #: names of the state arrays, e.g. ("h", "c") for the LSTM
-    state_names = ("h",)
+    state_names: tuple[str, ...] = ("h",)
     #: the per-step arrays kept for backward, one (time, batch, units) block each
-    cache_names = ("h_prev",)
+    cache_names: tuple[str, ...] = ("h_prev",)
     #: the compiled path multiplies by ``U`` inside its kernel, running every step in one call, when the
     #: product's multiply-adds per step, ``batch·units·gates·units``, are at most this (small cells and
     #: batches, where the per-step calls would dominate); above it, BLAS between one-step kernel calls

@@ -47,7 +47,7 @@ def roc_auc(y_true, y_score) -> float:
         areas = [_binary_auc(labels == 1, scores[:, 1])]
     else:
         areas = [_binary_auc(labels == k, scores[:, k]) for k in range(scores.shape[1])]
-    areas = [a for a in areas if a is not None]
-    if not areas:
+    found = [a for a in areas if a is not None]
+    if not found:
         raise ValueError(f"{where}: y_true needs samples of at least two classes to rank")
-    return float(np.mean(areas))
+    return float(np.mean(found))

@@ -52,20 +52,21 @@ class Optimizer:
         for label, value in (("l1", l1), ("l2", l2)):
             if not value >= 0:
                 raise ValueError(f"{self.name}: {label} must be >= 0, got {value!r}")
-        for label, value in (("clip_norm", clip_norm), ("clip_value", clip_value)):
-            if value is not None:
-                _check_positive(label, value, self.name)
+        for label, clip in (("clip_norm", clip_norm), ("clip_value", clip_value)):
+            if clip is not None:
+                _check_positive(label, clip, self.name)
         self.learning_rate = float(learning_rate)
         self.l1, self.l2 = float(l1), float(l2)
         self.clip_norm = None if clip_norm is None else float(clip_norm)
         self.clip_value = None if clip_value is None else float(clip_value)
         self.iterations = 0
-        self._layout = None
+        self._layout: list | None = None
         self._buffer = np.empty(0)
         self._state: dict[str, np.ndarray] = {}
         self._tmp: np.ndarray | None = None
         self._bound: ParameterSet | None = None
-        self._planned_for, self._blocks = None, None
+        self._planned_for: list | None = None
+        self._blocks: np.ndarray = np.zeros((0, 2), np.int64)
 
     # -- stepping ----------------------------------------------------------------------
     def step(self, params: ParameterSet) -> None:
@@ -136,7 +137,7 @@ class Optimizer:
             return
         if self._layout is not None and layout != self._layout:
             self.iterations = 0  # a different network: start afresh
-        old = self._state if self._layout == layout else {}
+        old: dict = self._state if self._layout == layout else {}
         self._layout = layout
         n = params.size
         self._buffer = np.empty(len(self.slots) * n, dtype=params.dtype)
@@ -173,7 +174,7 @@ class Optimizer:
     # -- state by name -------------------------------------------------------------------
     def state_dict(self, params: ParameterSet | None = None) -> dict:
         """``{"iterations": t, "slots": {slot: {parameter name: array copy}}}``."""
-        slots = {}
+        slots: dict = {}
         if self._layout is not None:
             names = [name for name, _ in self._layout]
             shapes = dict(self._layout)

@@ -32,7 +32,7 @@ class Schedule:
     run_length_option: str | None = None
 
     def __init__(self, *, base_rate: float | None = None):
-        self.base_rate = None
+        self.base_rate: float | None = None
         if base_rate is not None:
             self._bind(_check_positive(self, "base_rate", base_rate))
 
@@ -70,7 +70,7 @@ class Schedule:
     # -- describing and saving --------------------------------------------------------------
     def get_config(self) -> dict:
         """``{"name": ..., option: value, ...}``; :func:`get` rebuilds the schedule from it."""
-        config = {"name": self.name}
+        config: dict = {"name": self.name}
         for key in self.options:
             value = getattr(self, key)
             config[key] = value.get_config() if isinstance(value, Schedule) else value

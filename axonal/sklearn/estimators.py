@@ -136,7 +136,7 @@ class _NeuralNet(BaseEstimator):
         batch = self.batch_size
         if batch != "auto" and (isinstance(batch, bool) or not isinstance(batch, numbers.Integral) or batch < 1):
             raise ValueError(f"{name}: batch_size must be 'auto' or a positive integer, got {batch!r}")
-        if not (isinstance(self.validation_fraction, numbers.Real) and 0 < self.validation_fraction < 1):
+        if not (isinstance(self.validation_fraction, (int, float)) and 0 < self.validation_fraction < 1):
             raise ValueError(f"{name}: validation_fraction must be in (0, 1), got {self.validation_fraction!r}")
         if self.layers is not None and not isinstance(self.layers, (list, tuple)):
             raise ValueError(f"{name}: layers must be a list of axonal layers (the hidden part), got "

@@ -84,7 +84,7 @@ def Perceptron(*sizes, activation="logistic", output_activation=None, dtype="flo
     >>> net.predict([[0.0, 1.0], [1.0, 1.0]]).shape
     (2, 1)
     """
-    sizes = _sizes("Perceptron", sizes, 2, "an input and an output size, e.g. Perceptron(2, 3, 1)")
+    sizes = _sizes("Perceptron", sizes, 2, "an input and an output size, e.g. Perceptron(2, 3, 1)")  # type: ignore[assignment]
     output_activation = activation if output_activation is None else output_activation
     g = Graph()
     previous = g.layer("input", sizes[0])
@@ -161,7 +161,7 @@ def LSTM(*sizes, peepholes="all_to_all", hidden_to_hidden: bool = False, output_
     >>> net.predict(np.zeros((4, 5, 2))).shape
     (4, 5, 1)
     """
-    sizes = _sizes("LSTM", sizes, 3, "an input size, at least one memory block size and an output size, "
+    sizes = _sizes("LSTM", sizes, 3, "an input size, at least one memory block size and an output size, "  # type: ignore[assignment]
                                      "e.g. LSTM(2, 3, 1)")
     if peepholes is True:
         peepholes = "all_to_all"
@@ -363,10 +363,11 @@ def from_lstm_layer(lstm, *, return_sequences: bool | None = None) -> GraphNetwo
     from ..layers import LSTM as LSTMLayer
     if not isinstance(lstm, LSTMLayer) or not lstm.built:
         raise ValueError(f"from_lstm_layer needs a built axonal.layers.LSTM, got {lstm!r:.60}")
-    n, n_in = lstm.units, lstm.input_shape[-1]
+    n, n_in = lstm.units, lstm.input_shape[-1]  # type: ignore[index]
     sequences = lstm.return_sequences if return_sequences is None else return_sequences
+    dtype = str(lstm.dtype)
     net = GraphNetwork(lstm_layer_graph(n_in, n, peepholes=lstm.peepholes), return_sequences=sequences,
-                       dtype=lstm.dtype.name, seed=0)
+                       dtype=dtype, seed=0)
     w = net.get_weights()
     for j, k in enumerate("ifgo"):
         cols = slice(j * n, (j + 1) * n)

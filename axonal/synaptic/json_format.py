@@ -137,7 +137,7 @@ def from_synaptic(data, *, dtype="float64", seed=None, return_sequences: bool = 
             units += [(f"{names[k]}_{pos}", k, [n]) for pos, n in enumerate(members[k])]
         else:
             units.append((names[k], k, members[k]))
-    where = [None] * len(layer_keys)     # neuron index -> (unit name, position)
+    where: list = [None] * len(layer_keys)     # neuron index -> (unit name, position)
     sizes = {}
     for name, _, indices in units:
         sizes[name] = len(indices)

@@ -229,7 +229,7 @@ def _parse(data):
         raise SynapticJSONError(f"{where}: not valid JSON ({printable(str(exc), 120)})") from None
 
 
-_NOTHING_READ = {}    # shared by every object without a field read here; never modified
+_NOTHING_READ: dict = {}    # shared by every object without a field read here; never modified
 
 
 def _kept(pairs, counts, where):

@@ -4,6 +4,7 @@ Reber grammar and the timing task, with Synaptic's defaults."""
 from __future__ import annotations
 
 import time
+from typing import Any, Callable
 
 import numpy as np
 
@@ -21,6 +22,12 @@ __all__ = ["SynapticTasks"]
 
 class SynapticTasks:
     """The tasks of Synaptic's ``Trainer``, mixed into :class:`~axonal.synaptic.Trainer`."""
+
+    # what the Trainer provides
+    train: Callable[..., TrainResult]
+    test: Callable[..., Any]
+    _check_sizes: Callable[[int, int, str], None]
+    _online_learner: Callable[[], Any]
 
     def xor(self, **options) -> TrainResult:
         """Train XOR (2 inputs, 1 output), Synaptic's ``XOR``: set ``[0,0]→0, [1,0]→1, [0,1]→1,

@@ -165,9 +165,9 @@ def _stratified(loss_fn, t, share, rng, seq_out) -> np.ndarray:
         raise ValueError("fit: stratify=True holds out a share of each class, so it needs class targets, one per "
                          f"sample (a class loss), not loss {loss_fn.name!r}" + (" on sequences" if seq_out else ""))
     codes = (t[:, 0] > 0.5).astype(int) if t.shape[-1] == 1 else np.argmax(t, axis=1)
-    held = [rng.permutation(np.flatnonzero(codes == k))[:int(round(share * np.sum(codes == k)))]
-            for k in np.unique(codes)]
-    held = np.sort(np.concatenate(held))
+    parts = [rng.permutation(np.flatnonzero(codes == k))[:int(round(share * np.sum(codes == k)))]
+             for k in np.unique(codes)]
+    held = np.sort(np.concatenate(parts))
     if len(held) == 0 or len(held) == len(t):
         raise ValueError(f"fit: stratify=True with validation_split={share} leaves {len(held)} of {len(t)} samples "
                          f"for validation; need at least 1 on each side")

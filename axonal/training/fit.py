@@ -302,7 +302,7 @@ def _as_list(stop) -> list:
 
 
 def _stop_criteria(epochs, error, patience, stop, monitor) -> AnyOf:
-    criteria = [MaxEpochs(int(epochs))]
+    criteria: list[StopCriterion] = [MaxEpochs(int(epochs))]
     if error is not None:
         criteria.append(ErrorBelow(error))
     if patience is not None:

@@ -191,9 +191,9 @@ def is_embedded_reber(string: str) -> bool:
     >>> is_embedded_reber("BTBPVVETE"), is_embedded_reber("BTBPVVEPE"), is_embedded_reber("BTBPVV")
     (True, False, False)
     """
-    state = 0
+    state: int | None = 0
     for symbol in string:
-        state = next((target for s, target in _ERG_EDGES[state] if s == symbol), None)
+        state = next((target for s, target in _ERG_EDGES[state] if s == symbol), None)  # type: ignore[index]
         if state is None:
             return False
     return state == _ERG_DONE
