@@ -32,7 +32,7 @@ from ..graph.compiled_plan import (
 )
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def gain_of(flat, g0, ng, lists, gidx, slot, j):
     """``γ`` of synapse ``slot`` (gating index position) reaching target neuron ``j``: the gater
     neuron's activation ``flat[g0 + ·]``, by the index under synapse gating (``n_G``: gain 1)."""
@@ -65,21 +65,36 @@ def add_term(t, terms, lists, masks, lay, W, flat, a_off, s_off, B, masked):
                     u = u * gain_of(flat, g0, ng, lists, gidx, j, j)
                 flat[s0 + j] += u
             continue
-        for j in range(nl):
-            acc = 0.0
-            for i in range(na):
-                w = W[woff + i * nl + j]
-                if moff >= 0:
-                    w = w * masks[moff + i * nl + j]
-                if kind == OUTPUT_GATED:
-                    acc += (flat[g0 + i] * flat[a0 + i]) * w
-                elif kind == SYNAPSE_GATED:
-                    acc += flat[a0 + i] * (gain_of(flat, g0, ng, lists, gidx, i * nl + j, j) * w)
-                else:
-                    acc += flat[a0 + i] * w
-            if kind == INPUT_GATED:
-                acc = flat[g0 + j] * acc
-            flat[s0 + j] += acc
+        if kind == SYNAPSE_GATED or moff >= 0:
+            for j in range(nl):
+                acc = 0.0
+                for i in range(na):
+                    w = W[woff + i * nl + j]
+                    if moff >= 0:
+                        w = w * masks[moff + i * nl + j]
+                    if kind == OUTPUT_GATED:
+                        acc += (flat[g0 + i] * flat[a0 + i]) * w
+                    elif kind == SYNAPSE_GATED:
+                        acc += flat[a0 + i] * (gain_of(flat, g0, ng, lists, gidx, i * nl + j, j) * w)
+                    else:
+                        acc += flat[a0 + i] * w
+                if kind == INPUT_GATED:
+                    acc = flat[g0 + j] * acc
+                flat[s0 + j] += acc
+        elif kind == OUTPUT_GATED:          # unmasked: the same sums with the kind tested once
+            for j in range(nl):
+                acc = 0.0
+                for i in range(na):
+                    acc += (flat[g0 + i] * flat[a0 + i]) * W[woff + i * nl + j]
+                flat[s0 + j] += acc
+        else:
+            for j in range(nl):
+                acc = 0.0
+                for i in range(na):
+                    acc += flat[a0 + i] * W[woff + i * nl + j]
+                if kind == INPUT_GATED:
+                    acc = flat[g0 + j] * acc
+                flat[s0 + j] += acc
 
 
 @numba.njit(cache=True)
@@ -90,12 +105,17 @@ def squash(code, param, flat, s_off, a_off, d_off, B, n):
         for b in range(B):
             fn.softmax_row(flat[s_off + b * n:s_off + (b + 1) * n], flat[a_off + b * n:a_off + (b + 1) * n])
         return
+    state, act = flat[s_off:s_off + B * n], flat[a_off:a_off + B * n]
+    if d_off < 0:
+        for k in range(B * n):
+            act[k] = fn.value(code, param, state[k])
+        return
+    deriv = flat[d_off:d_off + B * n]
     for k in range(B * n):
-        z = flat[s_off + k]
+        z = state[k]
         y = fn.value(code, param, z)
-        flat[a_off + k] = y
-        if d_off >= 0:
-            flat[d_off + k] = fn.slope(code, param, z, flat[a_off + k])
+        act[k] = y
+        deriv[k] = fn.slope(code, param, z, y)
 
 
 @numba.njit(cache=True)

@@ -8,6 +8,11 @@ Judges (``RoundedMatch``, ``ArgmaxMatch`` of :mod:`axonal.training.lstm_g`)::
 
     rounded:  right  ⇔  round(y_bj) = t_bj for every stream b and output j
     argmax:   right  ⇔  argmax over all (b, j) of y = argmax over all (b, j) of t
+
+Numba's cache keys a function on its own module's source only, and :func:`epoch` carries the
+compiled code of :mod:`axonal.kernels.lstm_g` (and of :mod:`axonal.kernels.lstm_g_parts`,
+inlined there): a change to those modules must come with a change here (this line counts:
+kernels of 2026-12-04, rows through views, the parts inlined) or a stale epoch is loaded.
 """
 
 from __future__ import annotations
