@@ -218,11 +218,10 @@ class ProgressBar(Callback):
             self._bar.bar_format = self._format(shown)
             self._bar.update(epoch + 1 - self._bar.n)
         elif self._lines:
-            items = _ordered(logs)
             now = time.monotonic()
             last = self._total is not None and epoch + 1 >= self._total
             if now - self._last >= self.every or (last and self._written):
-                self._line(epoch, items)
+                self._line(epoch, _ordered(logs))
                 self._last = now
 
     def _line(self, epoch, items):

@@ -45,7 +45,7 @@ import numpy as np
 from . import dense_online
 from .activations import IDENTITY, SOFTMAX, ZERO_GRADIENT, slope_of, softmax_row, softmax_vjp_row, value_of
 from .dense_loss import LOSSES, batch_loss
-from .dense_online import online_epochs
+from .dense_online import adam_scales, all_finite, online_epochs
 
 __all__ = ["run_epochs", "online_epochs", "LOSSES", "SGD", "ADAM", "ADAMW"]
 
@@ -241,14 +241,6 @@ def _backward(values, grads, state, layers, alphas, acts, zs, ds, row, nb, confi
 
 
 @numba.njit(cache=True)
-def _all_finite(v):
-    for k in range(v.shape[0]):
-        if not math.isfinite(v[k]):
-            return False
-    return True
-
-
-@numba.njit(cache=True)
 def run_epochs(x, t, sw, order, perms, bounds, values, grads, state, pred, layers, alphas, hyper, config, sums):
     """Learn up to ``sums.shape[0]`` epochs, each the batches ``bounds`` of ``order``; see the module docstring.
 
@@ -306,10 +298,7 @@ def run_epochs(x, t, sw, order, perms, bounds, values, grads, state, pred, layer
             iterations += 1
             step_size, eps_t = 0.0, 0.0
             if opt != SGD:
-                b1, b2, it = hyper[BETA1], hyper[BETA2], float(iterations)
-                root = math.sqrt((1.0 - b2 ** it) / (1.0 - b2))
-                step_size = hyper[LR] * (1.0 - b1) / (1.0 - b1 ** it) * root
-                eps_t = hyper[EPSILON] * root
+                step_size, eps_t = adam_scales(hyper[LR], hyper[BETA1], hyper[BETA2], hyper[EPSILON], iterations)
             if _backward(values, grads, state, layers, alphas, acts, zs, ds, row, nb, config, hyper, step_size,
                          eps_t, s == last):
                 return epochs, steps, iterations, NON_FINITE
@@ -321,6 +310,6 @@ def run_epochs(x, t, sw, order, perms, bounds, values, grads, state, pred, layer
         epochs += 1
         if steps_left <= 0 or (total / weight if weight else 0.0) <= hyper[STOP_ERROR]:
             break
-    if guard and not (_all_finite(values) and _all_finite(state)):
+    if guard and not (all_finite(values) and all_finite(state)):
         return epochs, steps, iterations, NON_FINITE
     return epochs, steps, iterations, FINISHED

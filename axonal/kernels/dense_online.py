@@ -52,11 +52,21 @@ FINISHED, NON_FINITE = 0, 1
 
 
 @numba.njit(cache=True)
-def _finite(v):
+def all_finite(v):
+    """Whether every value of the vector ``v`` is finite."""
     for k in range(v.shape[0]):
         if not math.isfinite(v[k]):
             return False
     return True
+
+
+@numba.njit(cache=True)
+def adam_scales(lr, b1, b2, epsilon, iterations):
+    """Adam's bias corrections at step ``t``, as :class:`~axonal.optimizers.Adam` writes them:
+    ``(c_t, ε_t) = (η·(1 - β1)/(1 - β1^t)·r, ε·r)`` with ``r = √((1 - β2^t)/(1 - β2))``."""
+    it = float(iterations)
+    root = math.sqrt((1.0 - b2 ** it) / (1.0 - b2))
+    return lr * (1.0 - b1) / (1.0 - b1 ** it) * root, epsilon * root
 
 
 @numba.njit(cache=True)
@@ -189,10 +199,7 @@ def online_epochs(x, t, sw, order, perms, bounds, values, grads, state, pred, la
             iterations += 1
             step_size, eps_t = 0.0, 0.0
             if opt != SGD:
-                it = float(iterations)
-                root = math.sqrt((1.0 - b2 ** it) / (1.0 - b2))
-                step_size = lr * (1.0 - b1) / (1.0 - b1 ** it) * root
-                eps_t = hyper[EPSILON] * root
+                step_size, eps_t = adam_scales(lr, b1, b2, hyper[EPSILON], iterations)
             # -- backward, each row updated once δa has read it ----------------------------------------------
             store = s == last      # the flat gradient ends holding the last step's
             plain_sgd = opt == SGD and mu == 0.0 and clip <= 0.0 and not store
@@ -281,6 +288,6 @@ def online_epochs(x, t, sw, order, perms, bounds, values, grads, state, pred, la
         epochs += 1
         if steps_left <= 0 or (total / weight if weight else 0.0) <= hyper[STOP_ERROR]:
             break
-    if guard and not (_finite(values) and _finite(state)):
+    if guard and not (all_finite(values) and all_finite(state)):
         return epochs, steps, iterations, NON_FINITE
     return epochs, steps, iterations, FINISHED

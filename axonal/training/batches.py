@@ -132,19 +132,20 @@ def hold_out_validation(net, loss_fn, x, t, weights, mask, validation_data, vali
         if n_val < 1 or n_val >= x.shape[0]:
             raise ValueError(f"fit: validation_split={validation_split} of {x.shape[0]} samples leaves "
                              f"{n_val} for validation; need at least 1 on each side")
-        held = np.zeros(x.shape[0], bool)
-        if split_rng is not None:
+        if split_rng is not None:   # a random share of each class (copies)
+            held = np.zeros(x.shape[0], bool)
             held[_stratified(loss_fn, t, validation_split, split_rng, seq_out)] = True
-        else:
-            held[x.shape[0] - n_val:] = True
+            train, val = np.flatnonzero(~held), np.flatnonzero(held)
+        else:                       # the last samples (views)
+            train, val = slice(0, x.shape[0] - n_val), slice(x.shape[0] - n_val, None)
             if loss_fn.probabilities:
-                check_validation_classes(t[~held], t[held], net.classes_)
+                check_validation_classes(t[train], t[val], net.classes_)
 
-        def part(a, keep):
-            return None if a is None else a[keep]
+        def part(a, rows):
+            return None if a is None else a[rows]
 
-        return (x[~held], t[~held], part(weights, ~held), part(mask, ~held),
-                (x[held], t[held], part(mask, held)))
+        return (x[train], t[train], part(weights, train), part(mask, train),
+                (x[val], t[val], part(mask, val)))
     if validation_data is None:
         return x, t, weights, mask, None
     if not (isinstance(validation_data, (tuple, list)) and len(validation_data) in (2, 3)):
