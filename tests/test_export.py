@@ -134,6 +134,70 @@ def test_save_python_writes_the_module(tmp_path):
     assert str(path).endswith("model.py") and [p.name for p in tmp_path.iterdir()] == ["model.py"]
 
 
+# -- standalone Python: classifiers (predict_proba, predict_class) --------------------------------
+def _classifier(loss, outputs, classes, activation=None):
+    rng = np.random.default_rng(30)
+    net = Sequential([Standardize(), Dense(6, "tanh"), Dense(outputs, activation)], input_dim=3, dtype="float64",
+                     seed=3, loss=loss)
+    net.layers[0].adapt(rng.normal(1.0, 2.0, size=(30, 3)))
+    for layer in net.layers[1:]:
+        for array in layer.params.values():
+            array[...] = rng.normal(size=array.shape)
+    if classes is not None:
+        net.classes_ = classes
+    return net, rng.normal(1.0, 2.0, size=(40, 3))
+
+
+@pytest.mark.parametrize("loss, outputs, classes, activation", [
+    ("softmax_cross_entropy", 3, ["setosa", "</x>'; import os", "a\nb"], None),
+    ("softmax_cross_entropy", 4, [10, -3, 7, 2], None),
+    ("binary_cross_entropy_logits", 1, ["no", "yes"], None),
+    ("categorical_cross_entropy", 3, None, "softmax"),
+    ("binary_cross_entropy", 1, None, "logistic"),
+])
+def test_classifier_module_has_predict_proba_and_predict_class(loss, outputs, classes, activation):
+    net, x = _classifier(loss, outputs, classes, activation)
+    namespace = load_source(to_python(net))
+    close([namespace["predict_proba"](row) for row in x.tolist()], net.predict_proba(x))
+    got = [namespace["predict_class"](row) for row in x.tolist()]
+    if classes is None:  # the class numbers stand for the labels
+        classes = [0, 1] if outputs == 1 else list(range(outputs))
+        net.classes_ = classes
+    assert got == net.predict_classes(x).tolist()
+    assert len(set(got)) > 1
+    assert list(namespace["CLASSES"]) == classes
+
+
+def test_a_regression_module_has_no_predict_proba():
+    net, _ = _classifier("mse", 2, None)
+    namespace = load_source(to_python(net))
+    assert "predict" in namespace and "predict_proba" not in namespace and "predict_class" not in namespace
+    with pytest.raises(ValueError, match="taken by the generated module"):
+        to_python(net, name="predict_proba")
+
+
+def test_sequence_classifier_gives_a_class_per_step():
+    net = Sequential([GRU(4, return_sequences=True, input_dim=2), Dense(3)], dtype="float64", seed=4,
+                     loss="softmax_cross_entropy")
+    net.classes_ = ["x", "y", "z"]
+    for array in net.layers[0].params.values():
+        array[...] = np.random.default_rng(5).normal(size=array.shape)
+    xs = np.random.default_rng(6).normal(size=(3, 5, 2))
+    namespace = load_source(to_python(net))
+    for seq, proba, labels in zip(xs, net.predict_proba(xs), net.predict_classes(xs)):
+        close(namespace["predict_proba"](seq.tolist()), proba)
+        assert namespace["predict_class"](seq.tolist()) == labels.tolist()
+
+
+def test_graph_network_classifier_module():
+    net = GraphNetwork(_feed_forward_graph(), dtype="float64", seed=2, loss="softmax_cross_entropy")
+    net.classes_ = ["left", "right"]
+    x = np.random.default_rng(7).normal(size=(12, 3))
+    namespace = load_source(to_python(net))
+    close([namespace["predict_proba"](row) for row in x.tolist()], net.predict_proba(x))
+    assert [namespace["predict_class"](row) for row in x.tolist()] == net.predict_classes(x).tolist()
+
+
 # -- standalone Python: graphs ----------------------------------------------------------------
 def _feed_forward_graph():
     g = Graph()

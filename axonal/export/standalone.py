@@ -10,7 +10,15 @@ lists. The module defines
   is recurrent, ``x`` is a sequence: a list of time steps, each a list of features;
 * for a :class:`~axonal.graph.GraphNetwork`, also a class ``Network`` whose
   ``activate(inputs)`` runs one time step and keeps the state for the next, and
-  whose ``reset()`` forgets it, as ``GraphNetwork.activate`` and ``reset_state`` do.
+  whose ``reset()`` forgets it, as ``GraphNetwork.activate`` and ``reset_state`` do;
+* for a classifier (a network whose loss has a probability link), also
+  ``predict_proba(x)``, the outputs through the link (softmax for
+  ``softmax_cross_entropy``, the logistic for ``binary_cross_entropy_logits``, none
+  for the losses on probabilities), as ``network.predict_proba`` gives them, and
+  ``predict_class(x)``, the label of the most probable class (one logistic output:
+  the second class where its probability is above one half) from ``CLASSES``: the
+  network's ``classes_``, or the class numbers ``0..K-1`` when it has none. For a
+  sequence output both work step by step.
 
 Names and descriptions are data: the module holds them as string literals only
 (``NETWORK``, ``LAYERS``, ``CONNECTIONS``), never in its code, comments or
@@ -39,6 +47,9 @@ from ._files import write_text_atomically
 
 __all__ = ["save_python", "to_python"]
 
+#: Names the generated module defines for itself.
+_RESERVED = ("math", "Network", "predict_proba", "predict_class")
+
 
 def to_python(network, *, name: str = "predict") -> str:
     """The source of a standalone module computing ``network`` (see the module docstring).
@@ -51,7 +62,7 @@ def to_python(network, *, name: str = "predict") -> str:
     from ..network import Sequential
 
     check_identifier(name, "the function name")
-    if name in ("math", "Network"):
+    if name in _RESERVED:
         raise ValueError(f"to_python: the function name {name!r} is taken by the generated module")
     if not isinstance(network, Sequential):
         raise TypeError(f"to_python needs a Sequential or GraphNetwork, got {printable(type(network).__name__, 80)}")
@@ -59,7 +70,7 @@ def to_python(network, *, name: str = "predict") -> str:
         raise ValueError(f"to_python: {printable(network.describe(), 80)} is not built yet "
                          f"(give input_dim, or fit it first)")
     module = Module()
-    for reserved in ("math", "Network", name):
+    for reserved in _RESERVED + (name,):
         module.name(reserved)
     if isinstance(network, GraphNetwork):
         from .graph_source import emit_graph
@@ -67,6 +78,7 @@ def to_python(network, *, name: str = "predict") -> str:
     else:
         from .sequential_source import emit_sequential
         summary = emit_sequential(network, module, name)
+    summary += _emit_classifier(network, module, name)
     from .._version import __version__
     kind = "GraphNetwork" if isinstance(network, GraphNetwork) else "Sequential"
     return module.render(
@@ -79,3 +91,55 @@ def to_python(network, *, name: str = "predict") -> str:
 def save_python(network, path, *, name: str = "predict") -> str:
     """Write :func:`to_python`'s module to ``path`` atomically; return the path."""
     return write_text_atomically(path, to_python(network, name=name))
+
+
+def _emit_classifier(network, module, name: str) -> str:
+    """Add ``predict_proba`` and ``predict_class`` for a classifier; return their line for the module
+    docstring ("" for a network whose loss has no probability link)."""
+    import numpy as np
+
+    from .onnx.heads import link_of
+
+    link = link_of(network.loss_)
+    if link is None:
+        return ""
+    outputs = network.output_shape[-1]
+    classes = network.classes_ if network.classes_ is not None else list(range(2 if outputs == 1 else outputs))
+    if any(isinstance(c, str) for c in classes):  # mixed labels read as text, as predict_classes gives them
+        table = module.texts("CLASSES", [str(c) for c in classes],
+                             comment="the class labels (CLASSES[k] is class k)")
+    else:
+        if any(not -2**63 <= c < 2**63 for c in classes):
+            raise ValueError("to_python: an integer class label does not fit in 64 bits")
+        table = module.constant("CLASSES", np.asarray(classes, dtype=np.int64),
+                                comment="the class labels (CLASSES[k] is class k)")
+    sequence = len(network.output_shape) == 2
+    where = "the probability link"
+    p = "y" if link == "identity" else module.activate(link, "y", where)
+    how = {"softmax": "through the softmax (the loss's link)", "logistic": "through the logistic (the loss's link)",
+           "identity": "as they are (the loss takes probabilities)"}[link]
+    body = f"return [{p} for y in {name}(x)]" if sequence else f"y = {name}(x)\n    return {p}"
+    module.function(f'''
+def predict_proba(x):
+    """The class probabilities: the outputs of {name}(x) {how}."""
+    {body}
+''')
+    pick = module.name("_class_of")
+    module.function(f'''
+def {pick}(p):
+    """The label of the most probable class (one output: the second class where p > 0.5)."""
+    if len(p) == 1:
+        return {table}[1 if p[0] > 0.5 else 0]
+    best = 0
+    for k, v in enumerate(p):
+        if v > p[best]:
+            best = k
+    return {table}[best]
+''')
+    label = f"[{pick}(p) for p in predict_proba(x)]" if sequence else f"{pick}(predict_proba(x))"
+    module.function(f'''
+def predict_class(x):
+    """The class label (from CLASSES) of the most probable class of predict_proba(x)."""
+    return {label}
+''')
+    return "\n\npredict_proba(x): the class probabilities; predict_class(x): the label of the most probable class."
