@@ -11,7 +11,9 @@
   reads part of its layer at this step, see :mod:`axonal.graph.in_order`); a recurrent layer of a
   ``Sequential`` gets a ``recurrent`` self-loop;
 * a **gate**: the gating layer, the arrow it gates and how (``input``, ``output``,
-  ``synapse``).
+  ``synapse``);
+* a :class:`~axonal.hopfield.Hopfield` network is one box of units with its
+  symmetric all-to-else weights as a loop.
 
 :func:`to_dot` writes that as Graphviz DOT (a gated arrow passes through a small
 point node, which a dashed edge from the gater reaches); :func:`to_svg` draws it
@@ -72,9 +74,12 @@ class Diagram:
 
 
 def describe(network) -> Diagram:
-    """The boxes and arrows of ``network`` (a ``GraphNetwork`` or a ``Sequential``)."""
+    """The boxes and arrows of ``network`` (a ``GraphNetwork``, a ``Sequential`` or a ``Hopfield``)."""
     from ..graph import GraphNetwork
+    from ..hopfield import Hopfield
     from ..network import Sequential
+    if isinstance(network, Hopfield):
+        return _describe_hopfield(network)
     if isinstance(network, GraphNetwork):
         return _describe_graph(network)
     if isinstance(network, Sequential):
@@ -129,6 +134,15 @@ def _describe_sequential(net) -> Diagram:
             arrows.append(Arrow(f"{key}_recurrent", key, key, "recurrent", backward=True))
         previous = key
     return Diagram(net.name or "Sequential", boxes, arrows)
+
+
+def _describe_hopfield(net) -> Diagram:
+    """One box of units and its symmetric all-to-else weights, read at the previous update."""
+    units = "sign units (-1/+1)" if net.units == "sign" else "binary units (0/1)"
+    box = Box("units", "units", [f"{net.size} neuron{'s' if net.size != 1 else ''}", units,
+                                 f"{net.patterns_stored} pattern{'s' if net.patterns_stored != 1 else ''} stored"])
+    arrow = Arrow("weights", "units", "units", "symmetric all_to_else (Hebb)", backward=True)
+    return Diagram("Hopfield", [box], [arrow])
 
 
 def _short(layer) -> str:

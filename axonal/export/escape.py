@@ -12,6 +12,9 @@ python_literal     generated Python: a ``repr`` string literal, checked to read
 dot_string         a Graphviz DOT quoted string
 xml_text           SVG text and attribute values: only characters XML 1.0 allows
 csv_text           a text cell of a CSV file a spreadsheet may open
+onnx_doc           an ONNX doc string: printable text, valid UTF-8
+js_string          generated JavaScript: a double-quoted literal of printable
+                   ASCII only, safe inside an HTML ``<script>`` element too
 =================  =============================================================
 
 Terminal output and one-line messages use :func:`axonal.names.printable`.
@@ -22,6 +25,8 @@ Terminal output and one-line messages use :func:`axonal.names.printable`.
 "a\" -> \"b"
 >>> print(xml_text("bell\x07"))
 bell\x07
+>>> print(js_string('</script>"\u2028é'))
+"\u003c/script\u003e\"\u2028\u00e9"
 >>> csv_text("=HYPERLINK(1)"), csv_text("-0.5"), csv_text("cat")
 ("'=HYPERLINK(1)", "'-0.5", 'cat')
 """
@@ -33,7 +38,7 @@ import re
 
 from ..names import csv_text, printable
 
-__all__ = ["csv_text", "dot_string", "python_literal", "xml_text"]
+__all__ = ["csv_text", "dot_string", "onnx_doc", "python_literal", "xml_text"]
 
 
 def python_literal(text) -> str:
@@ -68,3 +73,46 @@ def xml_text(text, limit: int | None = 200) -> str:
     ``\\xNN`` / ``\\uNNNN`` text; ElementTree then escapes ``&``, ``<``, ``>`` and quotes."""
     shown = printable(text, limit)
     return _NOT_XML.sub(lambda m: f"\\u{ord(m.group()):04x}", shown)
+
+
+def onnx_doc(text, limit: int | None = 200) -> str:
+    """``text`` for an ONNX doc string (data, never a name): control characters, separators and
+    lone surrogates shown as ``\\xNN`` / ``\\uNNNN`` text, so it is one printable line of valid UTF-8."""
+    return printable(text, limit)
+
+
+# Characters a JavaScript string literal keeps as they are: printable ASCII but for the quote, the
+# backslash and the characters HTML reads inside a <script> element (``</script>``, ``<!--``, ``-->``).
+_JS_PLAIN = re.compile(r'[ !#-%(-;=?-\[\]-~]*')
+
+
+def js_string(text) -> str:
+    """``text`` as a double-quoted JavaScript string literal that reads back as exactly ``text``.
+
+    The literal is printable ASCII: ``"`` and ``\\`` are escaped, and every other character
+    outside the plain printable ASCII set (line breaks of every kind, U+2028/U+2029, control
+    characters, ``<``, ``>``, ``&``, ``'``, every non-ASCII character, lone surrogates) is written as
+    ``\\uXXXX`` (UTF-16 code units, so a character beyond U+FFFF becomes its surrogate pair). No
+    text can end the literal, start a line, or close an HTML ``<script>`` element around the code.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"js_string: expected a str, got {type(text).__name__}")
+    out = ['"']
+    pos = 0
+    while pos < len(text):
+        plain = _JS_PLAIN.match(text, pos)
+        if plain is not None and plain.end() > pos:
+            out.append(plain.group())
+            pos = plain.end()
+            continue
+        ch = text[pos]
+        pos += 1
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif ord(ch) > 0xFFFF:
+            code = ord(ch) - 0x10000
+            out.append(f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}")
+        else:
+            out.append(f"\\u{ord(ch):04x}")
+    out.append('"')
+    return "".join(out)
