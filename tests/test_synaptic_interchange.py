@@ -103,6 +103,30 @@ def test_liquid_computes_what_synaptic_computes_and_round_trips_synapse_for_syna
 
     assert synapses(to_json(net)) == synapses(built["json"])
     assert synapses(to_json(whole)) == synapses(built["json"])
+    # the one-neuron layers are written as the one Synaptic layer they came from
+    labels = [n["layer"] for n in built["json"]["neurons"]]
+    assert [n["layer"] for n in to_json(net)["neurons"]] == labels == [n["layer"] for n in to_json(whole)["neurons"]]
+    assert [n["layer"] for n in to_json(net, merge_split=False)["neurons"]] == ["input"] * 2 + list(range(8)) + ["output"]
+
+
+@requires_synaptic
+def test_synaptic_goes_on_from_the_state_axonal_exports():
+    """After some steps in axonal, the export carries each neuron's state, old state and activation,
+    and Synaptic's ``fromJSON`` of it computes what axonal computes next (a network started from
+    zero would not)."""
+    net = GraphNetwork(exportable_graph(), dtype="float64", seed=1)
+    steps = stream(3, 2, 40, seed=9)
+    for s in steps[:25]:
+        net.activate(s["input"])
+    exported = to_json(net)
+    assert {n["activation"] for n in exported["neurons"][3:]} != {0}
+    ref = run_synaptic({"op": "run", "json": exported, "stream": [{"input": s["input"], "target": None}
+                                                                  for s in steps[25:]]})
+    ours = np.array([net.activate(s["input"]) for s in steps[25:]])
+    np.testing.assert_allclose(ours, ref["outputs"], rtol=0, atol=1e-12)
+    zero = run_synaptic({"op": "run", "json": to_json(GraphNetwork(exportable_graph(), dtype="float64", seed=1)),
+                         "stream": [{"input": s["input"], "target": None} for s in steps[25:]]})
+    assert np.abs(ours - zero["outputs"]).max() > 1e-6
 
 
 def test_export_then_import_is_the_same_network():

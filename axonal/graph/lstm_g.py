@@ -36,6 +36,14 @@ network's compiled plan (:mod:`axonal.graph.lstm_g_compiled`, :mod:`axonal.kerne
 training loop over a :class:`~axonal.training.lstm_g.StreamFeed` learns a whole epoch per call; the
 stream lives in one flat buffer both paths share, so they agree (to rounding) and may alternate.
 
+State: the learner starts from the network's step state (what
+:meth:`~axonal.graph.GraphNetwork.activate` left, or the ``state``, ``old`` and ``activation`` an
+import of Synaptic's JSON restored) with its traces at 0, and from then on its stream *is* the
+network's step state: the network's ``activate`` runs through it (updating the traces, as
+Synaptic's ``activate`` does), ``GraphNetwork.clear()`` / :meth:`LSTMG.clear` zero the traces and
+error terms only (Synaptic's ``clear``), ``GraphNetwork.reset_state()`` / :meth:`LSTMG.reset` forget
+the state as well.
+
 When to use which: BPTT (``fit``) computes the exact gradient over a whole sequence with
 batches and any optimizer, and costs ``O(T)`` memory; LSTM-g learns while the stream runs
 with ``O(1)`` memory in ``T`` (``O(|A|·|B|·|K|)`` per gated synapse), one step at a time.
@@ -102,6 +110,8 @@ class LSTMG(StreamState):
         for name, mask in layer.masks.items():  # absent synapses hold 0, so updates can skip the mask
             layer.weight(f"{name}.weight")[...] *= mask
         self._batch = None
+        self._shared = None     # the stream as the network's step state (StreamState._publish)
+        network._attach(self)
         self._plan = None       # the compiled plan (axonal.graph.lstm_g_compiled), made at the first compiled step
 
     def _gated_entry(self, gater, k) -> dict:
@@ -110,15 +120,22 @@ class LSTMG(StreamState):
 
     # -- state --------------------------------------------------------------------------------
     def reset(self) -> None:
-        """Forget the stream: activations, states, traces and errors back to 0, gains to 1."""
-        self._batch = None
+        """Forget the stream: activations, states, traces and errors back to 0, gains to 1 (the
+        network's step state too: :meth:`~axonal.graph.GraphNetwork.reset_state`). :meth:`clear`
+        forgets the traces only."""
+        if self._shared is not None and self.network._step_state is self._shared:
+            self.network._step_state = None
+        self._batch, self._shared = None, None
 
     # -- running -------------------------------------------------------------------------------
     def step(self, x, target=None, *, learning_rate: float | None = None) -> np.ndarray:
         """Activate one time step (updating the traces) and, given ``target``, learn from it.
 
-        Returns the output layer's activations before learning.
+        Returns the output layer's activations before learning. The step starts from the
+        network's step state (what :meth:`~axonal.graph.GraphNetwork.activate` or an import left)
+        and leaves its own there.
         """
+        self._sync()
         x = np.asarray(x, dtype=self.layer.dtype)
         single = x.ndim == 1
         x2 = x[None] if single else x
@@ -127,8 +144,8 @@ class LSTMG(StreamState):
                              f"values per step; got shape {x.shape}")
         if self._batch != len(x2):
             if self._batch is not None:
-                raise ValueError(f"LSTM-g: the stream has {self._batch} parallel sequences; got a batch of "
-                                 f"{len(x2)} (call reset())")
+                raise ValueError(f"LSTM-g: the stream (the network's step state) has {self._batch} parallel "
+                                 f"sequences; got a batch of {len(x2)} (call reset())")
             self._start(len(x2))
         out = self.layer.out_index
         shape = (len(x2), self.layer.sizes[out])
@@ -147,6 +164,7 @@ class LSTMG(StreamState):
 
     def propagate(self, target, *, learning_rate: float | None = None) -> None:
         """Learn from ``target`` for the step activated last (Synaptic's ``propagate``)."""
+        self._sync()
         if self._batch is None:
             raise RuntimeError("LSTM-g: propagate needs a step first (call step(x))")
         shape = self.act[self.layer.out_index].shape

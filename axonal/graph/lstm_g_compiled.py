@@ -87,6 +87,7 @@ def run_epoch(learner, xs, ts, tj, order, n_steps, rate, judge):
         return None
     plan = found[1]
     batch = xs.shape[1]
+    learner._sync()
     if learner._batch is None:
         learner._start(batch)
     outs = np.empty((n_steps, batch, learner.layer.sizes[learner.layer.out_index]), plan.dtype)

@@ -10,6 +10,12 @@ Every stream array is a view into one flat buffer (placed by
 :func:`axonal.graph.compiled_plan.stream_layout`), which the NumPy path writes in
 place and the compiled kernels (:mod:`axonal.kernels.lstm_g`) read and write whole:
 both paths share one state, and a snapshot of the stream is one copy.
+
+The stream's activations, states, previous states and gains are also the network's step
+state (:meth:`axonal.graph.GraphNetwork.get_step_state`): the learner hands them over as
+views (:meth:`StreamState._publish`), and when the network's state has been replaced since
+(``reset_state``, ``set_step_state``, an import, another learner) the learner takes it in
+before its next step (:meth:`StreamState._sync`), with its traces at 0.
 """
 
 from __future__ import annotations
@@ -43,6 +49,7 @@ class StreamState:
     n_layers: int
     reset: Callable[[], None]
     _batch: int | None
+    _shared: dict | None
 
     def _start(self, batch: int):
         """Allocate a fresh stream for ``batch`` parallel sequences: zeros, gains 1."""
@@ -80,6 +87,44 @@ class StreamState:
                 n_term += 1
         self.read: dict = {}              # activation each term read at its layer's last activation
         self.used_decay = [None] * len(sizes)
+        self._publish()
+
+    def _publish(self) -> None:
+        """Make the stream the network's step state (views into the flat buffer), and run the
+        network's steps through this learner."""
+        n = self.n_layers
+        self._shared = {"act": {i: self.act[i] for i in range(n)}, "state": {i: self.state[i] for i in range(n)},
+                        "old": {i: self.old[i] for i in range(n)}, "gain": dict(self.gain)}
+        self.network._step_state = self.layer.final_state = self._shared
+        self.network._attach(self)
+
+    def _sync(self) -> None:
+        """Before a step: take in the network's step state when it is not this stream (``None``: start
+        afresh), with traces, errors and derivatives at 0. The input layer's gain stays 1: Synaptic's
+        input neurons never hand a gain on."""
+        self.network._attach(self)
+        held = self.network._step_state
+        if held is self._shared:
+            return
+        if held is None:
+            self._batch, self._shared = None, None
+            return
+        self._start(len(next(iter(held["act"].values()))))
+        for part, mine in (("act", self.act), ("state", self.state), ("old", self.old)):
+            for i, value in held.get(part, {}).items():
+                mine[i][...] = value
+        for g, value in held.get("gain", {}).items():
+            if g in self.gain and g != 0:
+                self.gain[g][...] = value
+
+    def clear(self) -> None:
+        """Synaptic's ``clear()``: eligibility traces, extended traces and error terms back to 0; the
+        activations, states, previous states and gains are kept."""
+        self._sync()
+        if self._batch is None:
+            return
+        for array in (*self.trace.values(), *self.xtrace.values(), *self.resp):
+            array[...] = 0
 
     def _expose(self) -> None:
         """After a step: the self decays and read activations are part of the stream (as the NumPy
@@ -91,6 +136,7 @@ class StreamState:
     def snapshot(self, into=None):
         """The stream as it stands, to :meth:`restore` later: ``(batch, copy of the flat buffer,
         whether a step ran)``; ``into`` (an earlier snapshot) is reused when it fits."""
+        self._sync()
         if self._batch is None:
             return (None, None if into is None else into[1], False)
         keep = into[1] if into is not None and into[1] is not None and into[1].shape == self._flat.shape else None
@@ -108,6 +154,8 @@ class StreamState:
             return
         if self._batch != batch or self._flat.shape != flat.shape:
             self._start(batch)
+        else:
+            self._publish()
         np.copyto(self._flat, flat)
         self.read, self.used_decay = {}, [None] * self.n_layers
         if stepped:

@@ -2,10 +2,12 @@
 
 The reference is :meth:`axonal.graph.GraphLayer.forward` on one step from the carried
 state (:meth:`axonal.graph.GraphNetwork.activate` without Numba). The carried state is
-kept as ``{"act": {i: a_i}, "state": {i: s_i}, "gain": {g: γ_g}}``, the form of
-:meth:`~axonal.graph.GraphLayer.initial_state`, whose arrays here are views into one flat
+kept as ``{"act": {i: a_i}, "state": {i: s_i}, "old": {i: s_i(t-1)}, "gain": {g: γ_g}}``
+(the form of :meth:`~axonal.graph.GraphLayer.initial_state` plus every layer's previous
+state, and the input layer ``0`` in ``act``, ``state`` and ``old``: see
+:meth:`axonal.graph.GraphNetwork.get_step_state`), whose arrays here are views into one flat
 buffer that :func:`axonal.kernels.graph_step.activate` updates in place; a state the NumPy
-path left is copied in first, so the two paths may alternate.
+path or an online learner left is copied in first, so the paths may alternate.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import jit as _jit
-from .compiled_plan import L_ACT, L_GAIN, L_STATE, CompiledPlan, stream_layout
+from .compiled_plan import L_ACT, L_GAIN, L_OLD, L_STATE, CompiledPlan, stream_layout
 
 __all__ = ["Stepper"]
 
@@ -40,17 +42,19 @@ class Stepper:
         """A flat buffer for ``batch`` streams holding ``state`` (or the initial state)."""
         size, lay, _ = stream_layout(layer, batch, lstm_g=False)
         flat = np.zeros(size, layer.dtype)
-        views = {"act": {}, "state": {}, "gain": {}}
-        for s in layer.steps:
-            for part, col in (("act", L_ACT), ("state", L_STATE)):
-                views[part][s.index] = flat[lay[s.index, col]:lay[s.index, col] + batch * s.size].reshape(batch, s.size)
+        views = {"act": {}, "state": {}, "old": {}, "gain": {}}
+        for i, n in enumerate(layer.sizes):
+            for part, col in (("act", L_ACT), ("state", L_STATE), ("old", L_OLD)):
+                views[part][i] = flat[lay[i, col]:lay[i, col] + batch * n].reshape(batch, n)
         for g in layer.gaters:
             n = layer.sizes[g]
             views["gain"][g] = flat[lay[g, L_GAIN]:lay[g, L_GAIN] + batch * n].reshape(batch, n)
         start = layer.initial_state(batch) if state is None else state
         for part, named in views.items():
+            given = start.get(part, {})
             for key, view in named.items():
-                view[...] = start[part][key]
+                if key in given:            # absent (the input layer, "old" of a forward pass): 0
+                    view[...] = given[key]
         self.flat, self.lay, self.views = flat, lay, views
 
     def _intact(self) -> bool:

@@ -20,13 +20,23 @@ Synaptic activates the neurons of a layer one after another; synapses inside a l
 therefore become an ``in_order`` connection, and a layer whose neurons gate one another
 is split into one-neuron layers (see :func:`from_synaptic`), so every network computes
 exactly what Synaptic computes.
+Each neuron's ``state`` (``s``), ``old`` (``s`` one step earlier) and ``activation``
+(``y = f(s)``) are the network's step state (:meth:`~axonal.graph.GraphNetwork.get_step_state`):
+reading restores them, as Synaptic's ``fromJSON`` does, so an imported network continues
+where Synaptic's left off; writing saves the network's current ones.
+
 Writing is the reverse; Synaptic fixes self-connection weights at 1 and trains every
-weight, so a network with other self weights cannot be written. Traces and gains
-are not part of the format (Synaptic does not save them either).
+weight, so a network with other self weights cannot be written. The one-neuron layers
+reading split off (``hidden_3_0``, ``hidden_3_1``, ...) are written as one Synaptic layer
+again (Synaptic activates a layer's neurons one by one in list order and propagates them
+in reverse, so consecutive layers and their union compute the same). Traces and gains are
+not part of the format (Synaptic does not save them either): an imported network's gains
+are 1, as after Synaptic's ``fromJSON``, and its learner's traces start at 0.
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 import numpy as np
@@ -89,7 +99,7 @@ def _inner_layers(synapses, layer_of):
 
 
 def from_synaptic(data, *, dtype="float64", seed=None, return_sequences: bool = True, split_layers: bool = True,
-                  in_order: bool = True):
+                  in_order: bool = True, state: bool = True, resume_gains: bool = False):
     """A :class:`~axonal.graph.GraphNetwork` from Synaptic's ``toJSON()`` output.
 
     ``data`` is the parsed dict, a JSON string or a path. Layers are named ``input``,
@@ -108,11 +118,21 @@ def from_synaptic(data, *, dtype="float64", seed=None, return_sequences: bool = 
     neuron, connection, layer or limit; the limits of :mod:`axonal.synaptic.json_read` and
     :mod:`axonal.graph.limits` are checked before anything is allocated, and the time
     taken grows linearly with the number of synapses.
+
+    ``state=True`` restores each neuron's ``state``, ``old`` and ``activation`` as the network's step
+    state (batch 1, gains 1: Synaptic's ``fromJSON``), so :meth:`~axonal.graph.GraphNetwork.activate`
+    and an online learner continue from them; a file whose values are all 0 (or absent) leaves
+    the network without a carried state, which is the same. ``state=False`` ignores them.
+    The JSON holds no gains: Synaptic's ``fromJSON`` sets them to 1, which matters where a gater
+    runs after the synapses it gates (a Liquid pool). ``resume_gains=True`` sets each gain to its
+    gater's restored activation instead, which is what the network that wrote the file holds
+    (once it has run a step), so the import continues exactly as that network would.
     """
-    for option, value in (("split_layers", split_layers), ("in_order", in_order)):
+    for option, value in (("split_layers", split_layers), ("in_order", in_order), ("state", state),
+                          ("resume_gains", resume_gains)):
         if not isinstance(value, (bool, np.bool_)):
             raise TypeError(f"from_synaptic: {option} must be True or False, got {type(value).__name__}")
-    layer_keys, biases, squashes, synapses = read_synaptic(data)
+    layer_keys, biases, squashes, synapses, states = read_synaptic(data, with_state=True)
     members = defaultdict(list)          # layer key -> neuron indices, in order
     for n, key in enumerate(layer_keys):
         members[key].append(n)
@@ -164,12 +184,21 @@ def from_synaptic(data, *, dtype="float64", seed=None, return_sequences: bool = 
                                 f"synapses, MIN_SYNAPTIC_DENSE) = {dense_limit(len(synapses))}")
     inner = "in_order" if ordered else "all_to_else"     # a layer read by itself keeps no diagonal
     try:
-        return _build(units, squashes, biases, groups, selfs, sizes, inner,
-                      {"dtype": dtype, "seed": seed, "return_sequences": return_sequences})
+        net = _build(units, squashes, biases, groups, selfs, sizes, inner,
+                     {"dtype": dtype, "seed": seed, "return_sequences": return_sequences})
     except SynapticJSONError:
         raise
     except ValueError as exc:            # a graph limit, or a structure the graph cannot hold
         raise SynapticJSONError(f"Synaptic JSON: {printable(str(exc), 300)}") from None
+    if state and any(any(values) for values in states):
+        parts = {"act": {}, "state": {}, "old": {}}
+        for position, (_, _, indices) in enumerate(units):
+            for part, field in (("state", 0), ("old", 1), ("act", 2)):
+                parts[part][position] = np.array([[states[n][field] for n in indices]])
+        gaters = net.graph_layer.gaters if resume_gains else ()
+        parts["gain"] = {g: parts["act"][g] for g in gaters if g != 0}   # input neurons hand no gain on
+        net.set_step_state(parts)
+    return net
 
 
 def _build(units, squashes, biases, groups, selfs, sizes, inner, options):
@@ -254,13 +283,59 @@ def _gater_neuron(conn, offset, i, j):
     return offset + (i if conn.gate_kind == "output" else j)
 
 
-def to_synaptic(net) -> dict:
+_SPLIT_NAME = re.compile(r"(hidden_\d+)_(\d+)\Z")
+
+
+def _labels(order, merge: bool) -> list:
+    """Synaptic's ``layer`` of each graph layer: ``"input"``, the hidden index, ``"output"``; with
+    ``merge``, consecutive layers ``hidden_K_0``, ``hidden_K_1``, ... share one index."""
+    labels, hidden, run = [], -1, None     # run: (base, next position) of the split layer being merged
+    for position, name in enumerate(order):
+        if position in (0, len(order) - 1):
+            labels.append("input" if position == 0 else "output")
+            continue
+        match = _SPLIT_NAME.match(name) if merge else None
+        if match and run == (match[1], int(match[2])):
+            run = (match[1], run[1] + 1)
+        else:
+            hidden += 1
+            run = (match[1], 1) if match and match[2] == "0" else None
+        labels.append(hidden)
+    return labels
+
+
+def _one_stream(net):
+    """The network's step state (:meth:`~axonal.graph.GraphNetwork.get_step_state`), or ``None``;
+    Synaptic's JSON holds one stream."""
+    carried = net.get_step_state()
+    if carried is not None and len(next(iter(carried["act"].values()))) != 1:
+        raise ValueError(f"Synaptic JSON: the network carries a step state for a batch of "
+                         f"{len(next(iter(carried['act'].values())))}; Synaptic's JSON holds one stream (call "
+                         f"reset_state(), or activate one stream)")
+    return carried
+
+
+def _step_values(carried, position, size):
+    """``(state, old, activation)`` of the ``size`` neurons of layer ``position`` (0 where none is carried)."""
+    if carried is None:
+        return (np.zeros(size),) * 3
+    return tuple(np.asarray(carried[part].get(position, np.zeros((1, size))), np.float64)[0]
+                 for part in ("state", "old", "act"))
+
+
+def to_synaptic(net, *, merge_split: bool = True) -> dict:
     """``net`` (a :class:`~axonal.graph.GraphNetwork`) as Synaptic's ``toJSON()`` would write it.
 
-    Synaptic computes the same outputs from it. It trains every weight and bias, though: a
-    fixed (``trainable=False``) connection is written as an ordinary one and a layer without
-    bias as biases of 0, so training it in Synaptic (or reading it back) may change them.
+    Synaptic computes the same outputs from it, starting from the network's current step state
+    (each neuron's ``state``, ``old`` and ``activation``; a batch of one stream). It trains every
+    weight and bias, though: a fixed (``trainable=False``) connection is written as an ordinary
+    one and a layer without bias as biases of 0, so training it in Synaptic (or reading it
+    back) may change them. ``merge_split`` writes the one-neuron layers :func:`from_synaptic`
+    split off (``hidden_K_0``, ``hidden_K_1``, ... in a row) as the one Synaptic layer they
+    came from (``False``: one Synaptic layer per graph layer); both compute the same.
     """
+    if not isinstance(merge_split, (bool, np.bool_)):
+        raise TypeError(f"to_synaptic: merge_split must be True or False, got {type(merge_split).__name__}")
     layer = net.graph_layer
     order = layer.graph.order
     if layer.output_name != order[-1]:
@@ -268,6 +343,8 @@ def to_synaptic(net) -> dict:
                          f"the last layer of the graph")
     offsets, start = {}, 0
     neurons = []
+    labels = _labels(order, bool(merge_split))
+    carried = _one_stream(net)
     for position, name in enumerate(order):
         node = layer.graph.nodes[name]
         offsets[name] = start
@@ -276,12 +353,12 @@ def to_synaptic(net) -> dict:
         if act is not None and act.name not in ACTIVATION_TO_SQUASH:
             raise ValueError(f"Synaptic JSON: layer {name!r} uses {act.name!r}; Synaptic's squash functions are "
                              f"{', '.join(ACTIVATION_TO_SQUASH)}")
-        key = "input" if position == 0 else "output" if position == len(order) - 1 else position - 1
         bias = layer.weight(f"{name}.bias") if position and node.bias is not False else np.zeros(node.size)
+        states, olds, acts = _step_values(carried, position, node.size)
         for j in range(node.size):
-            neurons.append({"trace": {"elegibility": {}, "extended": {}}, "state": 0, "old": 0, "activation": 0,
-                            "bias": float(bias[j]) if position else 0,
-                            "layer": key, "squash": ACTIVATION_TO_SQUASH[act.name] if act else "LOGISTIC"})
+            neurons.append({"trace": {"elegibility": {}, "extended": {}}, "state": float(states[j]),
+                            "old": float(olds[j]), "activation": float(acts[j]), "bias": float(bias[j]) if position else 0,
+                            "layer": labels[position], "squash": ACTIVATION_TO_SQUASH[act.name] if act else "LOGISTIC"})
     connections = []
     for conn in layer.graph.connections:
         w = np.asarray(layer.weight(f"{conn.name}.weight"), dtype=np.float64)

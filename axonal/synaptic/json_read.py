@@ -25,9 +25,10 @@ MAX_SYNAPTIC_BLOCKS         16,384        connections of the imported graph
 The text is scanned before it is parsed (linear time, strings skipped): its depth,
 values and arrays are counted and bounded first. Parsing keeps only the fields read
 below and stops at the first object past ``MAX_SYNAPTIC_NEURONS`` neurons (objects
-with ``layer``, ``bias`` or ``squash``) or ``MAX_SYNAPTIC_CONNECTIONS`` connections
-(objects with ``from``, ``to``, ``weight`` or ``gater``), so the parsed document
-stays within the memory these limits allow whatever the text holds.
+with ``layer``, ``bias``, ``squash``, ``state``, ``old`` or ``activation``) or
+``MAX_SYNAPTIC_CONNECTIONS`` connections (objects with ``from``, ``to``, ``weight`` or
+``gater``), so the parsed document stays within the memory these limits allow
+whatever the text holds.
 
 The last two bound memory by the synapse count: a layer pair with a few synapses is
 still a dense ``(|A|, |B|)`` weight array (with a mask), and all of those together
@@ -36,8 +37,11 @@ may hold at most ``max(16 · synapses, 2**22)`` values.
 A neuron is an object with ``layer`` (``"input"``, ``"output"`` or a hidden-layer
 index, a non-negative integer or a string of digits), ``bias`` (a finite number;
 required except in the input layer) and ``squash`` (one of Synaptic's names, or
-absent for ``LOGISTIC``); Synaptic's other fields (``trace``, ``state``, ...) are
-not read. A connection is ``{from, to, weight, gater}``: neuron indices (``gater``
+absent for ``LOGISTIC``) and, when asked for (``with_state=True``), the neuron's step
+state as Synaptic's ``fromJSON`` restores it: ``state`` (``s``, the last weighted sum),
+``old`` (the ``s`` before it) and ``activation`` (``y = f(s)``), each a finite number
+(0 where absent; Synaptic would read ``undefined`` and compute NaN). ``trace`` is not read
+(Synaptic writes it empty). A connection is ``{from, to, weight, gater}``: neuron indices (``gater``
 may be ``null``) and a finite weight.
 """
 
@@ -56,7 +60,7 @@ from ..graph.values import is_finite_number
 __all__ = ["MAX_SYNAPTIC_ARRAYS", "MAX_SYNAPTIC_BLOCKS", "MAX_SYNAPTIC_BYTES", "MAX_SYNAPTIC_CONNECTIONS",
            "MAX_SYNAPTIC_DENSE_FACTOR", "MAX_SYNAPTIC_DEPTH", "MAX_SYNAPTIC_GATES", "MAX_SYNAPTIC_LAYERS",
            "MAX_SYNAPTIC_NEURONS", "MAX_SYNAPTIC_VALUES", "MIN_SYNAPTIC_DENSE", "SQUASH_TO_ACTIVATION",
-           "SynapticJSONError", "dense_limit", "read_synaptic"]
+           "STATE_FIELDS", "SynapticJSONError", "dense_limit", "read_synaptic"]
 
 MAX_SYNAPTIC_BYTES = 32 * 1024 * 1024
 MAX_SYNAPTIC_DEPTH = 32
@@ -75,7 +79,8 @@ SQUASH_TO_ACTIVATION = {"LOGISTIC": "logistic", "TANH": "tanh", "IDENTITY": "ide
 
 _STRING = re.compile(rb'"(?:[^"\\]++|\\.)*+"', re.DOTALL)   # possessive: linear, never backtracks
 _NOT_BRACKET = bytes(sorted(set(range(256)) - set(b"[]{}")))
-_NEURON_KEYS = frozenset({"bias", "layer", "squash"})
+STATE_FIELDS = ("state", "old", "activation")
+_NEURON_KEYS = frozenset({"bias", "layer", "squash", *STATE_FIELDS})
 _CONNECTION_KEYS = frozenset({"from", "to", "weight", "gater"})
 _READ_KEYS = _NEURON_KEYS | _CONNECTION_KEYS | {"neurons", "connections"}
 _SQUASH_NAMES = {name: name for name in SQUASH_TO_ACTIVATION if name}
@@ -94,8 +99,10 @@ def _shown(value, limit=40) -> str:
     return printable(repr(value) if not isinstance(value, str) else repr(value[:limit + 1]), limit)
 
 
-def read_synaptic(data):
-    """``(layers, biases, squashes, synapses)`` from Synaptic's ``toJSON()`` output.
+def read_synaptic(data, *, with_state: bool = False):
+    """``(layers, biases, squashes, synapses)`` from Synaptic's ``toJSON()`` output, and
+    ``states`` after them when ``with_state``: ``states[n] = (state, old, activation)`` of neuron
+    ``n`` (:data:`STATE_FIELDS`, each a finite float, 0.0 where absent).
 
     ``data`` is the parsed object, a JSON string or a path. ``layers[n]`` is neuron
     ``n``'s layer key (``"input"``, ``"output"`` or an int), ``biases[n]`` its bias
@@ -111,7 +118,7 @@ def read_synaptic(data):
     neurons, connections = data["neurons"], data["connections"]
     _bounded("neurons", len(neurons), MAX_SYNAPTIC_NEURONS, "MAX_SYNAPTIC_NEURONS")
     _bounded("connections", len(connections), MAX_SYNAPTIC_CONNECTIONS, "MAX_SYNAPTIC_CONNECTIONS")
-    layers, biases, squashes = [], [], []
+    layers, biases, squashes, states = [], [], [], []
     for n, neuron in enumerate(neurons):
         if not isinstance(neuron, dict):
             raise SynapticJSONError(f"Synaptic JSON: neuron {n} must be an object, got {type(neuron).__name__}")
@@ -127,10 +134,21 @@ def read_synaptic(data):
         layers.append(layer)
         biases.append(float(bias))
         squashes.append(squash)
+        if with_state:
+            states.append(tuple(_state_value(n, neuron, field) for field in STATE_FIELDS))
     synapses = _synapses(connections, len(neurons))
     gated = sum(1 for *_, g in synapses if g is not None)
     _bounded("gated connections", gated, MAX_SYNAPTIC_GATES, "MAX_SYNAPTIC_GATES")
-    return layers, biases, squashes, synapses
+    return (layers, biases, squashes, synapses, states) if with_state else (layers, biases, squashes, synapses)
+
+
+def _state_value(n, neuron, field) -> float:
+    """Neuron ``n``'s ``field`` (``state``, ``old`` or ``activation``): a finite number, 0.0 where absent."""
+    value = neuron.get(field, 0.0)
+    if not is_finite_number(value):
+        raise SynapticJSONError(f"Synaptic JSON: neuron {n} has {field} {_shown(value)}; a neuron's {field} is a "
+                                f"finite number")
+    return float(value)
 
 
 def _synapses(connections, count):
@@ -241,7 +259,7 @@ def _kept(pairs, counts, where):
         counts["neurons"] += 1
         if counts["neurons"] > MAX_SYNAPTIC_NEURONS:
             raise SynapticJSONError(f"{where}: more than {MAX_SYNAPTIC_NEURONS} neurons (objects with 'layer', "
-                                    f"'bias' or 'squash') exceed the limit MAX_SYNAPTIC_NEURONS = "
+                                    f"'bias', 'squash', 'state', 'old' or 'activation') exceed the limit MAX_SYNAPTIC_NEURONS = "
                                     f"{MAX_SYNAPTIC_NEURONS}")
         squash = kept.get("squash")
         if type(squash) is str:
