@@ -166,6 +166,11 @@ def check_text_generation(out, folder):
     assert "--- temperature 1: " in out
 
 
+def check_synaptic_objects(out, folder):
+    answer = numbers(r"B answers ([\d.]+) to A = 1", out)[0]
+    assert answer < 0.001 and "\nsolved" in out
+
+
 def check_vanishing_gradient(out, folder):
     lstm, rnn = numbers(r"final test MSE: LSTM ([\d.]+), SimpleRNN ([\d.]+)", out)
     assert lstm < 0.01 and rnn > 0.1
@@ -174,7 +179,7 @@ def check_vanishing_gradient(out, folder):
 
 QUICK = {"xor": ["4"], "linear_regression": [], "meal_price": [], "multiplication": [],
          "hopfield_memory": ["1", "20"]}
-SLOW = {"neuron": [], "xor_synaptic": ["0", "{folder}"], "digits": [], "liquid_timing": [], "dsr": ["1"], "dsr_architect": ["bptt"], "sequence_classification": ["0"],
+SLOW = {"neuron": [], "xor_synaptic": ["0", "{folder}"], "synaptic_objects": ["0"], "digits": [], "liquid_timing": [], "dsr": ["1"], "dsr_architect": ["bptt"], "sequence_classification": ["0"],
         "sequence_tagging": ["0"], "sine_forecasting": ["{folder}/forecast.png"], "text_generation": ["1"],
         "vanishing_gradient": ["{folder}/curves.png"]}
 

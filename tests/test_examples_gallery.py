@@ -173,3 +173,23 @@ def test_readme_numbers_match_the_runs(digits, liquid):
     claimed = float(re.search(r"about ([\d.]+) against", readme).group(1))
     assert abs(claimed - liquid[1]["test_mse"]) < 0.005
     assert abs(0.97 - digits[1]["test_accuracy"]) < 0.02
+
+
+# -- Synaptic's objects: the article's neuron and the hand-built XOR network --------------------------------
+def test_synaptic_objects_neuron_and_layers_learn_what_they_are_taught():
+    from axonal.synaptic.objects import seed
+    module = load("synaptic_objects")
+    seed(0)
+    assert module.neuron_example(2000) < 0.01             # B learnt to answer 0 to A = 1
+    outputs = module.xor_example(3000)
+    assert [round(y) for y in outputs] == [0, 1, 1, 0] and max(abs(y - t) for y, t in zip(outputs, [0, 1, 1, 0])) < 0.05
+    seed(0)
+    assert module.neuron_example(2000) < 0.01 and module.xor_example(3000) == outputs   # seeded: the same run
+
+
+@pytest.mark.slow
+def test_synaptic_objects_example_as_run(capsys):
+    _, r = run("synaptic_objects")
+    outputs, targets = np.array(r["xor_outputs"]), np.array(r["xor_targets"])
+    assert r["neuron_output"] < 0.001 and r["solved"] and np.max(np.abs(outputs - targets)) < 0.01
+    assert "solved" in capsys.readouterr().out

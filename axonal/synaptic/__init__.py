@@ -3,6 +3,7 @@
 ==================  ===================================================================
 module              what it holds
 ==================  ===================================================================
+objects             Synaptic's objects: :class:`Neuron`, :class:`Layer`, :class:`Network`
 architect           the Architect presets: ``Perceptron``, ``LSTM``, ``Liquid``, ``Hopfield``
 json_format         Synaptic's ``toJSON`` format, read (:func:`from_json`) and written (:func:`to_json`)
 json_read           Synaptic's JSON checked and bounded before anything is built
@@ -19,9 +20,10 @@ from . import architect
 from .json_format import from_synaptic as from_json
 from .json_format import to_synaptic as to_json
 from .json_read import SynapticJSONError
+from .objects import Layer, Network, Neuron
 from .options import COSTS
 from .results import TaskResult, TestResult, TrainResult
 from .trainer import Trainer
 
-__all__ = ["Trainer", "TrainResult", "TestResult", "TaskResult", "COSTS", "architect", "from_json", "to_json",
-           "SynapticJSONError"]
+__all__ = ["COSTS", "Layer", "Network", "Neuron", "SynapticJSONError", "TaskResult", "TestResult", "TrainResult",
+           "Trainer", "architect", "from_json", "to_json"]

@@ -209,11 +209,21 @@ function plain(r) {
   return out;
 }
 
-const ops = { build: opBuild, run: opRun, trainer: opTrainer };
+// A port: tests/synaptic/ports/<name>.js exports function (synaptic, args) -> JSON-able result.
+// It runs Synaptic's own example code (README, wiki) so tests can compare axonal's objects with it.
+function opPort(cmd) {
+  if (typeof cmd.name !== 'string' || !/^[a-z0-9_]+$/.test(cmd.name)) {
+    throw new Error('port needs "name": a file name in tests/synaptic/ports (letters, digits, _)');
+  }
+  const port = require('./ports/' + cmd.name + '.js');
+  return { result: port(synaptic, cmd.args || {}) };
+}
+
+const ops = { build: opBuild, run: opRun, trainer: opTrainer, port: opPort };
 
 function main() {
   const fn = ops[command.op];
-  if (!fn) throw new Error('unknown op ' + JSON.stringify(command.op) + ' (build, run, trainer)');
+  if (!fn) throw new Error('unknown op ' + JSON.stringify(command.op) + ' (build, run, trainer, port)');
   const result = fn(command);
   result.synaptic_version = SYNAPTIC_VERSION;
   result.seed = seed;
