@@ -385,3 +385,45 @@ def test_the_progress_display_lets_a_compiled_rule_learn_many_epochs_per_call(mo
                               progress=False)
     assert len(history.loss) == 200 and len(calls) < 20         # epochs learnt many per call
     assert log.getvalue().splitlines()[-1].startswith("training epoch 200/200")
+
+
+class _Rank(StepRule):
+    """A rule whose communicator says it is rank ``rank`` of 2 (no messages are sent)."""
+
+    def __init__(self, rank):
+        from axonal.distributed import Local
+
+        class Ranks(Local):
+            size = 2
+            barriers = 0
+
+            def barrier(self):
+                Ranks.barriers += 1
+
+        self.comm = Ranks()
+        self.comm.rank = rank
+
+    def step(self, batch, loop):
+        return 1.0, 1.0
+
+
+class _Store:
+    def __init__(self):
+        self.writes = 0
+
+    def write(self, network, info, arrays):
+        self.writes += 1
+
+
+@pytest.mark.parametrize("rank", [0, 1])
+def test_in_a_data_parallel_run_rank_0_alone_shows_logs_and_writes_checkpoints(rank, tmp_path):
+    from axonal.training.checkpoint import Checkpointer
+
+    kept, store = Callback(), _Store()
+    displays = [ProgressBar(), EpochLogger(tmp_path / "log.jsonl")]
+    rule = _Rank(rank)
+    loop = TrainingLoop(rule, _OneBatchPerEpoch(), stopper=AnyOf(MaxEpochs(3)), rng=np.random.default_rng(0),
+                        callbacks=[kept, *displays], checkpoint=Checkpointer(small_net(), store, {}))
+    assert loop.callbacks == ([kept, *displays] if rank == 0 else [kept])
+    loop.run()
+    assert store.writes == (3 if rank == 0 else 0) and rule.comm.barriers == 3, "every rank waits for the file"

@@ -16,6 +16,12 @@ For stacks of dense layers a whole epoch of these steps runs as one compiled cal
 when compiled paths are on (:meth:`Backprop.whole_epoch`,
 :mod:`axonal.training.compiled_dense`): the same equations, the same order of
 samples, the same guard.
+
+In a data-parallel run (a communicator ``comm`` of more than one rank,
+:mod:`axonal.distributed`) each rank steps on its shard of every global batch, and
+between the backward pass and the update one ``Allreduce`` makes every rank's
+gradient the global batch's (:class:`~axonal.distributed.exchange.Exchange`); the
+compiled epochs are not used then. The single-process communicator does nothing.
 """
 
 from __future__ import annotations
@@ -23,6 +29,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import jit
+from ..distributed.comm import current
+from ..distributed.exchange import Exchange
 from ..nan_guard import NanGuard
 from ..targets import loss_rows
 from .loop import StepRule
@@ -45,10 +53,13 @@ class Backprop(StepRule):
         ``validation`` when given.
     validation : (x, t, mask) or None
     nan_guard : bool
+    comm : communicator, optional
+        The ranks of a data-parallel run (:mod:`axonal.distributed.comm`); by default the
+        current one (single-process unless inside ``axonal.distributed.using``).
     """
 
     def __init__(self, net, loss, optimizer, *, seq_out, metrics=(), validation=None, nan_guard=True,
-                 train_rows=None):
+                 train_rows=None, comm=None):
         self.net, self.loss, self.optimizer, self.seq_out = net, loss, optimizer, seq_out
         self.metrics, self.validation = list(metrics), validation
         self.n_outputs = net.output_shape[-1] if seq_out else int(np.prod(net.output_shape))
@@ -59,6 +70,8 @@ class Backprop(StepRule):
         self._seen = 0                    # rows of the epoch's order learned from so far
         self._grad_buffers: dict = {}
         self._dense = None                # the compiled epoch's plan; False: the kernel does not apply
+        self.comm = current() if comm is None else comm
+        self.exchange = None              # what the ranks exchange (made by begin when there are several)
 
     @property
     def learning_rate(self) -> float:
@@ -70,6 +83,9 @@ class Backprop(StepRule):
 
     def begin(self, loop) -> None:
         self.net.input_grad_needed = False  # nothing upstream of the first layer needs ∂E/∂x
+        if self.comm.size > 1:
+            self.exchange = Exchange(self, self.comm)
+            self.exchange.start(loop)
         if self.metrics:
             _, t, _ = self.train_rows
             self.epoch_pred = np.empty(t.shape, dtype=self.net.dtype)
@@ -79,10 +95,14 @@ class Backprop(StepRule):
                     loop.history.metrics.setdefault("val_" + m.name, [])
 
     def step(self, batch, loop) -> tuple[float, float]:
-        net, guard = self.net, self.guard
+        net, guard, exchange = self.net, self.guard, self.exchange
         if guard is not None:
             guard.begin_step()
-        y_pred = net.forward(batch.x, training=True, mask=batch.mask)
+        if exchange is None:
+            y_pred = net.forward(batch.x, training=True, mask=batch.mask)
+        else:
+            with exchange.draws(batch):
+                y_pred = net.forward(batch.x, training=True, mask=batch.mask)
         grad_out = self._grad_buffer(y_pred)
         if self.seq_out:  # every (sample, step) is a row of the loss
             k = self.n_outputs
@@ -92,17 +112,19 @@ class Backprop(StepRule):
             delta = delta.reshape(y_pred.shape)
         else:
             value, delta = self.loss.value_and_grad(y_pred, batch.t, batch.w, out=grad_out)
-        self._seen = batch.start + len(batch.rows)
+        self._seen = batch.stop
         if self.epoch_pred is not None:
-            self.epoch_pred[batch.start:self._seen] = y_pred
+            self.epoch_pred[batch.start:batch.start + len(y_pred)] = y_pred
         net.backward(delta)
         epoch, steps = loop.epoch_index, loop.history.steps
-        if guard is not None:
+        weight = float(y_pred.size // self.n_outputs) if batch.w is None else float(batch.w.sum())
+        if exchange is not None:  # the global batch's gradient, loss and weight, on every rank
+            value, weight = exchange.reduce(value, weight, batch, loop)
+        elif guard is not None:
             guard.before_step(value, steps, epoch, batch.index, batch.x)
         self.optimizer.step(net.params_)
         if guard is not None:
             guard.after_step(steps, epoch, batch.index)
-        weight = float(y_pred.size // self.n_outputs) if batch.w is None else float(batch.w.sum())
         return value, weight
 
     def whole_epoch(self, feed, rng, loop, max_steps):
@@ -120,7 +142,7 @@ class Backprop(StepRule):
     def whole_epoch_plan(self, feed):
         """The compiled plan for ``feed`` (made once), or ``None`` when compiled paths are off or do not apply."""
         dense = self._dense
-        if dense is False:
+        if dense is False or self.comm.size > 1:
             return None
         kernels = jit.kernels("dense_epoch")
         if kernels is None:
@@ -137,13 +159,17 @@ class Backprop(StepRule):
         if self.metrics:
             _, t, mask = self.train_rows
             rows = loop.feed.order[:self._seen]
-            pred, truth = loss_rows(self.loss.link(self.epoch_pred[:self._seen]), t[rows],
+            seen = (self.epoch_pred[:self._seen] if self.exchange is None
+                    else self.exchange.gather_positions(self.epoch_pred, self._seen, loop.feed))
+            pred, truth = loss_rows(self.loss.link(seen), t[rows],
                                     None if mask is None else mask[rows])
             for m in self.metrics:
                 logs[m.name] = float(m(truth, pred))
         if self.validation is not None:
             x_val, t_val, m_val = self.validation
-            pred, truth = loss_rows(self.net.predict(x_val, mask=m_val), t_val, m_val)
+            pred = (self.net.predict(x_val, mask=m_val) if self.exchange is None
+                    else self.exchange.predict(x_val, m_val))
+            pred, truth = loss_rows(pred, t_val, m_val)
             logs["val_loss"] = self.loss.value(pred, truth)
             if self.metrics:
                 pred = self.loss.link(pred)
@@ -155,6 +181,7 @@ class Backprop(StepRule):
         return self.loss.value(*loss_rows(self.net.predict(x, mask=mask), t, mask))
 
     def end(self) -> None:
+        self.exchange = None
         self.net.input_grad_needed = True
         self.net.release_buffers()
 

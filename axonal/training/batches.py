@@ -14,18 +14,21 @@ import numpy as np
 
 from .._validation import as_input_array
 from ..advice import check_validation_classes
+from ..distributed.comm import current, shard_range
 from ..feature_names import align_columns
 from ..nan_guard import all_layers
 from ..targets import check_mask, prepare_targets
 
-__all__ = ["Batch", "ArrayFeed", "hold_out_validation", "adapt_scaling_layers"]
+__all__ = ["ArrayFeed", "Batch", "adapt_scaling_layers", "hold_out_validation"]
 
 
 @dataclass(slots=True)
 class Batch:
     """One step's samples: inputs ``x``, targets ``t``, loss weights ``w`` and padding ``mask``
     (``None`` when absent), their rows ``rows`` in the training set, ``index`` within the epoch
-    and ``start``, the position of its first row in the epoch's order."""
+    and ``start``, the position of its first row in the epoch's order. In a data-parallel run
+    ``shard`` is ``(lo, size)``: these rows are rows ``[lo, lo + len(rows))`` of a global batch
+    of ``size`` rows (:mod:`axonal.distributed`); ``None`` when the batch is whole."""
 
     x: np.ndarray
     t: np.ndarray
@@ -34,6 +37,12 @@ class Batch:
     rows: np.ndarray
     index: int
     start: int
+    shard: tuple | None = None
+
+    @property
+    def stop(self) -> int:
+        """The position in the epoch's order just after the global batch."""
+        return self.start + len(self.rows) if self.shard is None else self.start - self.shard[0] + self.shard[1]
 
 
 class ArrayFeed:
@@ -42,14 +51,22 @@ class ArrayFeed:
     A lone last sample joins the batch before it when a layer needs batch
     statistics (BatchNorm's ``min_batch``); a full batch is never shuffled (the
     gradient sums the same rows in any order).
+
+    With a communicator ``comm`` of ``P > 1`` ranks (:mod:`axonal.distributed`), every
+    rank draws the same order and yields its shard of each global batch
+    (:func:`~axonal.distributed.comm.shard_range`); each shard must hold at least as
+    many rows as a layer needs.
     """
 
-    def __init__(self, net, x, t, weights=None, mask=None, *, batch: int, shuffle: bool = True):
+    def __init__(self, net, x, t, weights=None, mask=None, *, batch: int, shuffle: bool = True, comm=None):
         self.x, self.t, self.weights, self.mask = x, t, weights, mask
         n = x.shape[0]
         self.batch = min(batch, n)
         self.shuffle = shuffle and self.batch < n
         self.bounds = _batch_bounds(net, n, self.batch)
+        self.comm = current() if comm is None else comm
+        if self.comm.size > 1:
+            _check_shards(net, self.bounds, self.comm.size)
         self.order = np.arange(n)
         self._buffers: dict = {}
         self.info = {"samples": n, "batch_size": self.batch, "steps_per_epoch": len(self.bounds)}
@@ -57,8 +74,13 @@ class ArrayFeed:
     def batches(self, rng: np.random.Generator):
         if self.shuffle:
             rng.shuffle(self.order)
-        whole = self.batch == self.x.shape[0]
+        ranks = self.comm.size
+        whole = self.batch == self.x.shape[0] and ranks == 1
         for index, (start, end) in enumerate(self.bounds):
+            shard = None
+            if ranks > 1:
+                lo, hi = shard_range(end - start, self.comm.rank, ranks)
+                start, end, shard = start + lo, start + hi, (lo, end - start)
             rows = self.order[start:end]
             if whole:
                 xb, tb = self.x, self.t
@@ -66,7 +88,7 @@ class ArrayFeed:
                 xb = np.take(self.x, rows, axis=0, out=self._buffer("x", self.x, len(rows)))
                 tb = np.take(self.t, rows, axis=0, out=self._buffer("t", self.t, len(rows)))
             yield Batch(xb, tb, None if self.weights is None else self.weights[rows],
-                        None if self.mask is None else self.mask[rows], rows, index, start)
+                        None if self.mask is None else self.mask[rows], rows, index, start, shard)
 
     def state(self) -> dict:
         """The sample order, which each epoch's shuffle permutes further (for checkpoints)."""
@@ -96,6 +118,16 @@ def _batch_bounds(net, n, batch):
     if len(starts) > 1 and n - starts[-1] < need:
         starts.pop()
     return list(zip(starts, starts[1:] + [n]))
+
+
+def _check_shards(net, bounds, ranks) -> None:
+    """Every rank's shard of every batch must have the rows a layer needs (BatchNorm: 2; else 1)."""
+    need = max(1, max(layer.min_batch for layer in all_layers(net)))
+    smallest = min(end - start for start, end in bounds)
+    if smallest // ranks < need:
+        raise ValueError(f"distributed fit: a batch of {smallest} samples split over {ranks} ranks leaves "
+                         f"{smallest // ranks} per rank; each needs at least {need}: use batch_size >= "
+                         f"{need * ranks} (and enough samples for the last batch) or fewer ranks")
 
 
 def adapt_scaling_layers(net, x) -> None:

@@ -11,6 +11,10 @@ kill at any moment leaves the previous checkpoint or the new one, never a torn
 file. The file format is the model file's checked container; this module only
 asks for it through :func:`register_store`, which :mod:`axonal.io` calls, so the
 training loop needs no file code of its own.
+
+In a data-parallel run (:mod:`axonal.distributed`) every rank holds the same state,
+so rank 0 alone writes, and every rank waits for the file before going on; every
+rank reads it to resume.
 """
 
 from __future__ import annotations
@@ -56,6 +60,15 @@ class Checkpointer:
         self.network, self.store, self.fingerprint = network, store, fingerprint
 
     def __call__(self, loop) -> None:
+        comm = getattr(loop.rule, "comm", None)
+        if comm is not None and comm.size > 1:
+            if comm.rank == 0:
+                self._write(loop)
+            comm.barrier()   # the file is complete before any rank goes on (and may resume from it)
+        else:
+            self._write(loop)
+
+    def _write(self, loop) -> None:
         info, arrays = loop.state()
         info["generators"] = [rng.bit_generator.state for rng in layer_generators(self.network)]
         info["fingerprint"] = self.fingerprint

@@ -33,7 +33,7 @@ import math
 
 import numpy as np
 
-from ..callbacks import Callback
+from ..callbacks import Callback, CSVLogger, EpochLogger, ProgressBar
 from ..history import History
 from ..nan_guard import NonFiniteError
 from ..stopping import ErrorBelow, MaxEpochs, StopCriterion
@@ -103,6 +103,11 @@ class StepRule:
         """Take back what :meth:`state` returned."""
 
 
+def _shows_or_writes(callback) -> bool:
+    """Whether ``callback`` only displays or writes (a progress bar, a logger), which rank 0 alone runs."""
+    return isinstance(callback, (ProgressBar, EpochLogger, CSVLogger)) or getattr(callback, "root_only", False)
+
+
 def _decides_at_known_epochs(criterion) -> bool:
     return type(criterion).next_decision is not StopCriterion.next_decision
 
@@ -134,6 +139,9 @@ class TrainingLoop:
                  max_steps=None, network=None, checkpoint=None, checkpoint_every=1, history=None):
         self.rule, self.feed, self.stopper, self.rng = rule, feed, stopper, rng
         self.schedule, self.max_steps, self.network = schedule, max_steps, network
+        if getattr(getattr(rule, "comm", None), "rank", 0) != 0:   # a data-parallel run: rank 0 shows and logs
+            callbacks = [cb for cb in callbacks if not _shows_or_writes(cb)]
+            batch_callbacks = [cb for cb in batch_callbacks if not _shows_or_writes(cb)]
         self.callbacks, self.batch_callbacks = list(callbacks), list(batch_callbacks)
         self.checkpoint, self.checkpoint_every = checkpoint, checkpoint_every
         self.history = History(metrics={}) if history is None else history
