@@ -7,7 +7,9 @@ computed from the cached output ``y`` wherever that is possible (so the layer
 does not have to keep ``z`` alive), in numerically stable forms.
 
 All functions take arrays of shape ``(batch, units)`` and work in the array's
-own dtype. ``get("relu")`` looks an activation up by name.
+own dtype. ``get("relu")`` looks an activation up by name. Your own activation is
+registered with :func:`register` (``f`` and ``f'`` as vectorised NumPy functions; see
+:mod:`axonal.custom_activations`) and then works by name wherever these do.
 
 Threshold units (``step`` / ``hard_limit`` and ``sign``) have derivative zero
 everywhere except at 0, where it is undefined; a network of them cannot learn by
@@ -21,77 +23,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from .activation_base import Activation, sigmoid, softmax
+from .custom_activations import CustomActivation, _Maker
 from .registry import Registry
 
 __all__ = [
     "Activation", "Identity", "Logistic", "Tanh", "ReLU", "LeakyReLU", "ELU",
     "Softplus", "GELU", "Softmax", "Step", "Sign", "get", "names", "REGISTRY", "sigmoid", "softmax",
+    "register", "unregister", "CustomActivation",
 ]
-
-
-def sigmoid(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """``σ(z) = 1/(1 + e^(-z))`` computed as ``(1 + tanh(z/2))/2``, which never overflows."""
-    out = np.multiply(z, 0.5, out=out)
-    np.tanh(out, out=out)
-    out += 1.0
-    out *= 0.5
-    return out
-
-
-def softmax(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """``e^(z_k) / Σ_j e^(z_j)`` over the last axis, the row maximum subtracted first."""
-    out = np.subtract(z, z.max(axis=-1, keepdims=True), out=out)
-    np.exp(out, out=out)
-    out /= out.sum(axis=-1, keepdims=True)
-    return out
-
-
-class Activation:
-    """Base class: ``forward`` computes ``y = f(z)``, ``backward`` computes ``δz``.
-
-    Subclasses set ``name`` and implement both methods. ``out=`` lets a layer
-    reuse its buffers across training steps; it may be the same array as an
-    input where noted.
-    """
-
-    name = "activation"
-    #: ``True`` when ``backward`` needs the pre-activation ``z`` (not only ``y``).
-    needs_z = False
-    #: ``True`` for the threshold units whose exact derivative is zero.
-    is_threshold = False
-
-    def forward(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-        """``y = f(z)`` elementwise (softmax: over the last axis); ``z`` (batch, units) → ``y`` same shape."""
-        raise NotImplementedError
-
-    def backward(self, grad_y, z, y, out=None) -> np.ndarray:
-        """Return ``δz = δy ⊙ f'(z)`` (a vector-Jacobian product for softmax).
-
-        ``grad_y``, ``z`` and ``y = f(z)`` all have shape (batch, units); most
-        activations read only ``y``.
-        """
-        raise NotImplementedError
-
-    def __call__(self, z):
-        """``f(z)`` for any array-like (integers become float64)."""
-        z = np.asarray(z)
-        if not np.issubdtype(z.dtype, np.floating):
-            z = z.astype(np.float64)
-        return self.forward(z)
-
-    def get_config(self) -> dict:
-        return {"name": self.name}
-
-    def __repr__(self) -> str:
-        extra = {k: v for k, v in self.get_config().items() if k != "name"}
-        args = ", ".join(f"{k}={v!r}" for k, v in extra.items())
-        return f"{type(self).__name__}({args})"
-
-    def __eq__(self, other):
-        return type(self) is type(other) and self.get_config() == other.get_config()
-
-    def __hash__(self):
-        return hash(self.name)
 
 
 class Identity(Activation):
@@ -352,7 +292,8 @@ ALIASES = {
 REGISTRY = Registry("activation", {
     cls.name: cls
     for cls in (Identity, Logistic, Tanh, ReLU, LeakyReLU, ELU, Softplus, GELU, Softmax, Step, Sign)
-}, aliases=ALIASES)
+}, aliases=ALIASES, hint="one of your own must be registered in this process first: "
+                          "axonal.activations.register(name, function, derivative=...)")
 #: All names ``get`` accepts, aliases included.
 names = REGISTRY.names
 
@@ -383,3 +324,34 @@ def get(spec: str | Activation | dict | None) -> Activation:
 
 
 _lookup = REGISTRY.lookup
+
+
+
+def register(name: str, function=None, *, derivative, replace: bool = False):
+    """Register ``function`` (``z -> f(z)``) with its ``derivative`` (``z -> f'(z)``) as activation ``name``.
+
+    Usable as a decorator (returns the function unchanged) or called with the function.
+    Both must be elementwise and vectorised (an array in, an array of its shape out).
+    ``name`` follows the name alphabet (:data:`axonal.names.NAME_RULE`) and is looked up
+    as other names are (case and ``-``/``_`` folded); a built-in name is refused, a
+    registration of your own is replaced only with ``replace=True``. See
+    :mod:`axonal.custom_activations` (saving, loading, compiled paths).
+    """
+    if not callable(derivative):
+        raise TypeError(f"register: activation {str(name)!r:.70} needs derivative=, a function z -> f'(z) "
+                        f"(backpropagation multiplies by it); got {type(derivative).__name__}")
+
+    def add(fn):
+        if not callable(fn):
+            raise TypeError(f"register: activation {str(name)!r:.70} must be a function z -> f(z), "
+                            f"got {type(fn).__name__}")
+        key = REGISTRY.key(name) if isinstance(name, str) else name
+        REGISTRY.add_user(name, _Maker(CustomActivation(key, fn, derivative)), replace=replace)
+        return fn
+
+    return add if function is None else add(function)
+
+
+def unregister(name: str) -> None:
+    """Forget the activation of your own registered as ``name``."""
+    REGISTRY.remove_user(name)

@@ -34,11 +34,15 @@ class Registry(dict):
     folds : bool, default True
         Look names up lower-cased with ``-`` as ``_``. Layer class names are
         matched exactly (``folds=False``).
+    hint : str, optional
+        Said after an unknown name, before the valid names (how to add one: the
+        registries users add their own functions to say how).
     """
 
-    def __init__(self, kind: str, entries=None, *, aliases=None, folds: bool = True):
+    def __init__(self, kind: str, entries=None, *, aliases=None, folds: bool = True, hint: str = ""):
         super().__init__(entries or {})
-        self.kind, self.aliases, self.folds = kind, dict(aliases or {}), folds
+        self.kind, self.aliases, self.folds, self.hint = kind, dict(aliases or {}), folds, hint
+        self.user: set[str] = set()   # the keys users added (add_user), which they may replace or remove
 
     def key(self, name) -> str:
         """The registered name ``name`` stands for (its alias resolved); it may not be registered."""
@@ -52,7 +56,9 @@ class Registry(dict):
         try:
             return self[self.key(name)]
         except KeyError:
-            raise ValueError(f"unknown {self.kind} {name!r:.80}; valid names: {', '.join(self.names())}") from None
+            hint = f" ({self.hint})" if self.hint else ""
+            raise ValueError(f"unknown {self.kind} {name!r:.80}{hint}; valid names: {', '.join(self.names())}") \
+                from None
 
     def names(self) -> list[str]:
         """Every name :meth:`lookup` accepts, aliases included, sorted."""
@@ -72,3 +78,32 @@ class Registry(dict):
             self[key] = obj
             return obj
         return add if entry is None else add(entry)
+
+    def add_user(self, name, entry, *, replace: bool = False) -> str:
+        """Add a user's ``entry`` (a function of their own) under ``name``; return its key.
+
+        ``name`` must be in the name alphabet (:data:`axonal.names.NAME_RULE`); it is kept
+        folded as :meth:`lookup` folds it. A built-in name or alias is never taken; a name
+        a user registered before is taken only with ``replace=True``.
+        """
+        from .names import NAME_RULE, is_name, printable
+
+        if not is_name(name):
+            raise ValueError(f"register: {self.kind} name {printable(repr(name), 70)} is not allowed; {NAME_RULE}")
+        key = self.key(name)
+        if key in self.aliases or (key in self and key not in self.user):
+            raise ValueError(f"register: {key!r} is a built-in {self.kind}; choose another name")
+        if key in self and not replace:
+            raise ValueError(f"register: {self.kind} {key!r} is registered already; pass replace=True to "
+                             f"replace it, or unregister({key!r}) first")
+        self[key] = entry
+        self.user.add(key)
+        return key
+
+    def remove_user(self, name) -> None:
+        """Remove what :meth:`add_user` registered under ``name`` (a built-in entry: ``ValueError``)."""
+        key = self.key(name)
+        if key not in self.user:
+            raise ValueError(f"unregister: no {self.kind} of your own is registered as {str(name)!r:.80}")
+        self.user.discard(key)
+        del self[key]

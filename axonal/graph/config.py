@@ -6,7 +6,8 @@ Every entry is checked before it is used:
 * the config is ``{"layers": [...], "connections": [...]}`` and nothing else; the
   counts are compared with :mod:`~axonal.graph.limits` before either list is read;
 * a layer is ``{"name", "size"}`` and optionally ``"activation"`` (a registered
-  name or an activation config), ``"bias"`` (``true``, ``false`` or a finite
+  name, yours too once :func:`axonal.activations.register` has it, or an activation
+  config; never code), ``"bias"`` (``true``, ``false`` or a finite
   number) and ``"bias_init"`` (a registered initializer name);
 * a connection is ``{"name", "source", "target", "kind"}`` and optionally
   ``"trainable"`` (a boolean), ``"init"``, ``"weights"``, ``"mask"``, and

@@ -29,6 +29,10 @@ field (:mod:`axonal.io.container`), sizes against :mod:`axonal.io.limits`,
 layers, losses and optimizers are looked up in closed registries with strict
 configs, and every expected tensor must be present with the right dtype and
 shape before anything is allocated. Any problem raises :class:`ModelFileError`.
+
+Your own activations and losses (:func:`axonal.activations.register`, :func:`axonal.losses.register`)
+are saved by name, never as code: ``load`` finds them only where they are registered, else a
+``ModelFileError`` names the missing function and how to register it.
 Files of format version 1 are converted once by :func:`axonal.io.upgrade`.
 
 >>> import os, tempfile

@@ -25,7 +25,11 @@ gradient at once (after ``δa_{l-1}`` has read the old row), the row held in a s
 vector; the flat gradient vector ends holding the last step's gradient, as the reference
 leaves it.
 
-``ℓ`` and ``∂E/∂ŷ`` for each loss are in :mod:`axonal.kernels.dense_loss`. One sample a
+``ℓ`` and ``∂E/∂ŷ`` for each loss are in :mod:`axonal.kernels.dense_loss`. With
+``config[OUTPUT_DELTA]`` (Synaptic's rule: :class:`axonal.losses.SynapticDelta`, the output
+activation wrapped by :func:`axonal.losses.synaptic.synaptic_output`) ``E`` is the cost's and
+``δz_L = (ŷ - t)/B`` (B, K) directly: no ``∂ℓ/∂ŷ``, no ``f_L'`` (unweighted only); ``= 2`` also
+reads each row of ``W_l`` for ``δa_{l-1}`` after its update (Synaptic's order; plain SGD). One sample a
 step without ``clip_norm`` has a kernel of its own, :func:`online_epochs`
 (:mod:`axonal.kernels.dense_online`: the same arguments, results and equations).
 
@@ -54,7 +58,7 @@ SGD, ADAM, ADAMW = range(3)
 LR, MOMENTUM, NESTEROV, BETA1, BETA2, EPSILON, DECAY, L1, L2, CLIP_VALUE, CLIP_NORM, LOSS_PARAM, LO, HI, LIMIT, \
     STOP_ERROR = range(16)
 # config (int64)
-OPTIMIZER, LOSS, ITERATIONS, GUARD, MAX_STEPS, KEEP_PRED, WEIGHTED = range(7)
+OPTIMIZER, LOSS, ITERATIONS, GUARD, MAX_STEPS, KEEP_PRED, WEIGHTED, OUTPUT_DELTA = range(8)
 # layers (int64, one row per layer)
 N_IN, N_OUT, W_OFF, B_OFF, CODE, COL_IN, COL_OUT, W_DECAY = range(8)
 FINISHED, NON_FINITE = 0, 1
@@ -200,16 +204,18 @@ def _backward(values, grads, state, layers, alphas, acts, zs, ds, row, nb, confi
     ``clip_value`` could hide it. Row ``i < n_in`` of a layer is row ``i`` of ``W_l``, row ``n_in`` its bias."""
     opt, n = config[OPTIMIZER], values.shape[0]
     deferred = hyper[CLIP_NORM] > 0.0
+    updated_first = config[OUTPUT_DELTA] == 2
     check = config[GUARD] != 0 and hyper[CLIP_VALUE] > 0.0
     bad = False
     for l in range(layers.shape[0] - 1, -1, -1):
         n_in, n_out, w_off, b_off = layers[l, N_IN], layers[l, N_OUT], layers[l, W_OFF], layers[l, B_OFF]
         c_in, c_out, w_decay = layers[l, COL_IN], layers[l, COL_OUT], layers[l, W_DECAY] != 0
-        _delta_z(layers, alphas, l, acts, zs, ds, nb)
+        if l != layers.shape[0] - 1 or config[OUTPUT_DELTA] == 0:   # (Synaptic's rule: no f' at the output)
+            _delta_z(layers, alphas, l, acts, zs, ds, nb)
         for i in range(n_in + (1 if b_off >= 0 else 0)):
             weight = i < n_in
             base = w_off + i * n_out if weight else b_off
-            if weight and l > 0:   # δa_{l-1} = δz_l·W_lᵀ, from the row before it is updated
+            if weight and l > 0 and not updated_first:   # δa_{l-1} = δz_l·W_lᵀ, from the row before its update
                 for r in range(nb):
                     ds[r, c_in + i] = _dot(ds, r, c_out, values, base, n_out)
             _gradient_row(acts, ds, nb, c_in + i if weight else -1, c_out, n_out, row, 0)   # row[j]: p[base + j]'s
@@ -221,6 +227,9 @@ def _backward(values, grads, state, layers, alphas, acts, zs, ds, row, nb, confi
             if store or deferred:
                 for j in range(n_out):
                     grads[base + j] = row[j]
+            if weight and l > 0 and updated_first:   # Synaptic's order: from the updated row (plain SGD)
+                for r in range(nb):
+                    ds[r, c_in + i] = _dot(ds, r, c_out, values, base, n_out)
     if deferred:
         squares = 0.0
         for k in range(n):
@@ -289,6 +298,11 @@ def run_epochs(x, t, sw, order, perms, bounds, values, grads, state, pred, layer
             _forward(values, layers, alphas, acts, zs, nb)
             value_b, weight_b = batch_loss(config[LOSS], hyper[LOSS_PARAM], hyper[LO], hyper[HI],
                                            config[WEIGHTED] != 0, acts, t, sw, order, start, nb, c_out, ds)
+            if config[OUTPUT_DELTA] != 0:   # Synaptic's rule: δz_L = (ŷ - t)/B, as SynapticDelta.value_and_grad
+                for r in range(nb):
+                    sample = order[start + r]
+                    for k in range(k_out):
+                        ds[r, c_out + k] = (acts[r, c_out + k] - t[sample, k]) * (1.0 / nb)
             if config[KEEP_PRED] != 0:
                 for r in range(nb):
                     for k in range(k_out):

@@ -10,7 +10,13 @@ or ``AdamW``, here with batches of one sample ``a_0 = x_r`` (n_0,). For each lay
     δz_l = δa_l ⊙ f_l'(z_l)    (softmax: y ⊙ (δa - Σ δa·y))
     ∂E/∂W_l[i, j] = a_{l-1,i}·δz_{l,j},   ∂E/∂b_l = δz_l,   δa_{l-1,i} = Σ_j δz_{l,j}·W_l[i, j]
 
-and each row of ``W_l`` (then ``b_l``) is updated as soon as ``δa_{l-1,i}`` has read it,
+With ``config[OUTPUT_DELTA]`` (Synaptic's rule, :class:`axonal.losses.SynapticDelta` with the
+output activation wrapped by :func:`axonal.losses.synaptic.synaptic_output`) ``E`` is still the
+cost's, but ``δz_L = a_L - t_r`` (K,): no ``∂ℓ/∂ŷ`` and no ``f_L'``; with ``config[OUTPUT_DELTA] = 2``
+also Synaptic's update order, ``δa_{l-1,i}`` read from row ``i`` of ``W_l`` *after* its update
+(:mod:`axonal.losses.synaptic`; plain SGD only).
+
+Each row of ``W_l`` (then ``b_l``) is updated as soon as ``δa_{l-1,i}`` has read it,
 element by element: ``g ← g + l2·w + l1·sign(w)`` (weights with decay), ``g ← clip(g,
 ±clip_value)``, then SGD ``p ← p - η·g`` (momentum ``v ← μ·v + g``, ``p ← p - η·v``;
 Nesterov ``p ← p - η·(μ·v + g)``) or Adam/AdamW ``m' ← β1·m' + g``, ``v' ← β2·v' + g²``,
@@ -46,7 +52,7 @@ __all__ = ["online_epochs"]
 SGD, ADAM, ADAMW = range(3)
 LR, MOMENTUM, NESTEROV, BETA1, BETA2, EPSILON, DECAY, L1, L2, CLIP_VALUE, CLIP_NORM, LOSS_PARAM, LO, HI, LIMIT, \
     STOP_ERROR = range(16)
-OPTIMIZER, LOSS, ITERATIONS, GUARD, MAX_STEPS, KEEP_PRED, WEIGHTED = range(7)
+OPTIMIZER, LOSS, ITERATIONS, GUARD, MAX_STEPS, KEEP_PRED, WEIGHTED, OUTPUT_DELTA = range(8)
 N_IN, N_OUT, W_OFF, B_OFF, CODE, COL_IN, COL_OUT, W_DECAY = range(8)
 FINISHED, NON_FINITE = 0, 1
 
@@ -91,6 +97,7 @@ def online_epochs(x, t, sw, order, perms, bounds, values, grads, state, pred, la
     loss, param, lo, hi = config[LOSS], hyper[LOSS_PARAM], hyper[LO], hyper[HI]
     weighted, keep = config[WEIGHTED] != 0, config[KEEP_PRED] != 0
     mse_whole = loss == MSE and not weighted
+    delta_rule, updated_first = config[OUTPUT_DELTA] != 0, config[OUTPUT_DELTA] == 2
     lr, mu, nesterov, b1, b2 = hyper[LR], hyper[MOMENTUM], hyper[NESTEROV] != 0.0, hyper[BETA1], hyper[BETA2]
     l1, l2, clip, shrink = hyper[L1], hyper[L2], hyper[CLIP_VALUE], 1.0 - hyper[LR] * hyper[DECAY]
     penalised = l1 != 0.0 or l2 != 0.0
@@ -191,6 +198,9 @@ def online_epochs(x, t, sw, order, perms, bounds, values, grads, state, pred, la
                 value_b, weight_b = (0.0 + ell) / 1, 1.0
             for k in range(k_out):
                 d[c_last + k] = d[c_last + k] * scale
+            if delta_rule:   # Synaptic's rule: δz_L = ŷ - t (the plan leaves weighted runs to NumPy)
+                for k in range(k_out):
+                    d[c_last + k] = a[c_last + k] - t[row, k]
             if keep:
                 for k in range(k_out):
                     pred[start, k] = a[c_last + k]
@@ -207,7 +217,9 @@ def online_epochs(x, t, sw, order, perms, bounds, values, grads, state, pred, la
             for l in range(n_layers - 1, -1, -1):
                 n_in, n_out, w_off, b_off = layers[l, N_IN], layers[l, N_OUT], layers[l, W_OFF], layers[l, B_OFF]
                 code, c_in, c_out, w_decay = layers[l, CODE], layers[l, COL_IN], layers[l, COL_OUT], layers[l, W_DECAY]
-                if code == LOGISTIC:
+                if delta_rule and l == n_layers - 1:
+                    pass   # Synaptic's rule: the output's f' is skipped
+                elif code == LOGISTIC:
                     for j in range(n_out):
                         y = a[c_out + j]
                         d[c_out + j] = d[c_out + j] * ((1.0 - y) * y)
@@ -237,15 +249,16 @@ def online_epochs(x, t, sw, order, perms, bounds, values, grads, state, pred, la
                         acc = 0.0
                         for j in range(n_out):
                             dj, w = d[c_out + j], values[base + j]
-                            acc += dj * w
-                            values[base + j] = w - ai * dj * lr
+                            new = w - ai * dj * lr
+                            acc += dj * (new if updated_first else w)
+                            values[base + j] = new
                         if l > 0 and weights:
                             d[c_in + i] = acc
                     continue
                 for i in range(rows):
                     weights = i < n_in
                     ai, base = (a[c_in + i], w_off + i * n_out) if weights else (one, b_off)
-                    if l > 0 and weights:   # δa_{l-1} = δz_l·W_lᵀ, from the row before it is updated
+                    if l > 0 and weights and not updated_first:   # δa_{l-1} = δz_l·W_lᵀ, the row before
                         acc = 0.0
                         for j in range(n_out):
                             acc += d[c_out + j] * values[base + j]
@@ -278,6 +291,11 @@ def online_epochs(x, t, sw, order, perms, bounds, values, grads, state, pred, la
                             state[k] = state[k] * b1 + g
                             state[n + k] = state[n + k] * b2 + g * g
                             values[k] = values[k] - state[k] / (math.sqrt(state[n + k]) + eps_t) * step_size
+                    if l > 0 and weights and updated_first:   # Synaptic's order: from the updated row
+                        acc = 0.0
+                        for j in range(n_out):
+                            acc += d[c_out + j] * values[base + j]
+                        d[c_in + i] = acc
             if bad:
                 return epochs, steps, iterations, NON_FINITE
             total += value_b * weight_b

@@ -12,54 +12,29 @@ the same shape, and reduces in two steps:
 backpropagation starts from. Because of the mean, it already carries the
 ``w_i / Σ w`` factor, so layers simply sum over the batch.
 
-``get("mse")`` looks a loss up by name.
+``get("mse")`` looks a loss up by name. Your own cost is registered with
+:func:`register` (the function and its gradient, vectorised NumPy; see
+:mod:`axonal.losses.lookup`); a registered function is accepted where a loss is.
+:class:`SynapticDelta` is Synaptic's learning rule in these terms
+(:mod:`axonal.losses.synaptic`).
 
 Modules: :mod:`~axonal.losses.base` (the contract), :mod:`~axonal.losses.regression`,
-:mod:`~axonal.losses.classification`.
+:mod:`~axonal.losses.classification`, :mod:`~axonal.losses.lookup` (names, and your own),
+:mod:`~axonal.losses.synaptic` (Synaptic's rule).
 """
 
 from __future__ import annotations
 
-from ..registry import Registry
 from .base import Loss, check_sample_weight
 from .classification import (BinaryCrossEntropy, BinaryCrossEntropyWithLogits, CategoricalCrossEntropy,
                              SoftmaxCrossEntropy)
+from .lookup import ALIASES, REGISTRY, CustomLoss, get, names, register, unregister
 from .regression import Huber, MeanAbsoluteError, MeanSquaredError, SquaredError
+from .synaptic import SynapticDelta
 
 __all__ = [
     "Loss", "MeanSquaredError", "SquaredError", "MeanAbsoluteError", "Huber",
     "BinaryCrossEntropy", "BinaryCrossEntropyWithLogits", "CategoricalCrossEntropy",
-    "SoftmaxCrossEntropy", "get", "names", "REGISTRY", "check_sample_weight",
+    "SoftmaxCrossEntropy", "SynapticDelta", "CustomLoss", "get", "names", "REGISTRY", "check_sample_weight",
+    "register", "unregister", "ALIASES",
 ]
-
-REGISTRY = Registry("loss", {
-    cls.name: cls
-    for cls in (MeanSquaredError, SquaredError, MeanAbsoluteError, Huber, BinaryCrossEntropy,
-                BinaryCrossEntropyWithLogits, CategoricalCrossEntropy, SoftmaxCrossEntropy)
-})
-ALIASES = {
-    "mean_squared_error": "mse", "sse": "squared_error", "half_squared_error": "squared_error",
-    "mean_absolute_error": "mae", "l1": "mae", "binary_crossentropy": "binary_cross_entropy",
-    "bce": "binary_cross_entropy", "bce_logits": "binary_cross_entropy_logits",
-    "cross_entropy": "softmax_cross_entropy", "categorical_crossentropy": "categorical_cross_entropy",
-    "sparse_categorical_crossentropy": "categorical_cross_entropy",   # Keras: probabilities, integer labels
-}
-
-
-REGISTRY.aliases.update(ALIASES)
-names = REGISTRY.names
-
-
-def get(spec) -> Loss:
-    """Return a loss from a name (``"mse"``), a config dict or an instance."""
-    if isinstance(spec, Loss):
-        return spec
-    if isinstance(spec, dict):
-        config = dict(spec)
-        return _lookup(config.pop("name", None))(**config)
-    if isinstance(spec, str):
-        return _lookup(spec)()
-    raise TypeError(f"loss must be a name, a config dict or a Loss, got {type(spec).__name__}")
-
-
-_lookup = REGISTRY.lookup

@@ -13,6 +13,7 @@ import numbers
 import numpy as np
 
 from .. import losses as _losses
+from ..losses.lookup import CustomLoss, measuring
 from ..schedules import FromCallable, RateList
 from ..validation import in_interval, is_real, non_negative_real, positive_int, positive_real
 
@@ -123,18 +124,37 @@ _is_real = is_real
 
 
 def _loss(cost, *, train):
-    """The axonal loss for a Synaptic cost name, a loss name or a Loss."""
+    """The axonal loss for a Synaptic cost name, a loss name, a Loss or a function ``cost(target, output)``.
+
+    ``train``: the cost's gradient will train the network (``rule="axonal"``), so it must have
+    one. Otherwise it only measures: any function will do, and ``"binary"`` is a measure too.
+    """
     if isinstance(cost, _losses.Loss):
+        if train and not getattr(cost, "has_gradient", True):
+            raise ValueError(f"Trainer: cost {cost.name!r} has no gradient, and rule='axonal' trains by the cost's "
+                             f"gradient; register it with one (axonal.losses.register(name, cost, gradient=...)), "
+                             f"or train with rule='synaptic', where the cost only measures")
         return cost
+    if callable(cost) and not isinstance(cost, type):
+        if not train:
+            return measuring(cost)
+        try:
+            return _loss(_losses.get(cost), train=True)
+        except ValueError as exc:
+            raise ValueError(f"Trainer: with rule='axonal' the cost's gradient trains the network, and a plain "
+                             f"function has none: {exc}; or train with rule='synaptic', where the cost only "
+                             f"measures, as in Synaptic") from None
     if not isinstance(cost, str):
-        raise TypeError(f"Trainer: cost must be 'mse', 'cross_entropy', 'binary' or an axonal loss, got {cost!r}")
+        raise TypeError(f"Trainer: cost must be 'mse', 'cross_entropy', 'binary', an axonal loss or a function "
+                        f"cost(target, output), got {type(cost).__name__}")
     key = cost.lower()
     if key in COSTS:
         if COSTS[key] is None:
             if train:
                 raise ValueError("Trainer: cost 'binary' counts wrong outputs and has no gradient, so it cannot "
-                                 "train a network; use it with test(), or train with 'mse' or 'cross_entropy'")
-            return None
+                                 "train a network; use it with test(), or train with 'mse' or 'cross_entropy' "
+                                 "(or with rule='synaptic', where the cost only measures)")
+            return _BINARY
         key = COSTS[key]
     try:
         return _losses.get(key)
@@ -143,12 +163,17 @@ def _loss(cost, *, train):
                          f"axonal loss name ({exc})") from None
 
 
+def _binary(target, output):
+    """Synaptic's BINARY cost per sample: outputs on the wrong side of 0.25 / 0.75 steps."""
+    return np.sum(np.round(2 * target) != np.round(2 * output), axis=-1).astype(np.float64)
+
+
+_BINARY = CustomLoss("binary", _binary, registered=False)
+
+
 def _cost_value(cost, out, y) -> float:
     """Mean cost per sample of outputs ``out`` against targets ``y``, both (samples, outputs)."""
-    loss = _loss(cost, train=False)
-    if loss is None:   # Synaptic's BINARY: outputs on the wrong side of 0.25 / 0.75 steps
-        return float(np.mean(np.sum(np.round(2 * y) != np.round(2 * out), axis=-1)))
-    return loss.value(out, y)
+    return _loss(cost, train=False).value(out, y)
 
 
 def _as_arrays(set, where):

@@ -14,7 +14,7 @@ from ..training import TrainingLoop
 from ..training.batches import Batch
 from ..training.lstm_g import ArgmaxMatch, LSTMGStep, RoundedMatch
 from .options import (_check_count, _check_error, _check_fraction, _check_log, _check_positive,
-                      _check_schedule, _cost_value, _loss, _report)
+                      _check_schedule, _loss, _report)
 from .results import TaskResult, TrainResult
 
 __all__ = ["SynapticTasks"]
@@ -166,20 +166,9 @@ def _run_task(rule, feed, stopper, seed, report):
 
 
 def _step_cost(cost):
-    """The cost measured at each step, ``(outputs, targets) -> float``: an axonal loss's ``value``
-    (which the compiled path evaluates for every step at once), or Synaptic's ``binary``."""
-    loss = _loss(cost, train=False)
-    return _BinaryCost() if loss is None else loss.value
-
-
-class _BinaryCost:
-    """Synaptic's ``binary`` cost of a step: outputs on the wrong side of 0.25 / 0.75 steps, per stream."""
-
-    def __call__(self, out, target) -> float:
-        return _cost_value("binary", out, target)
-
-    def per_step(self, outs, targets):
-        return np.mean(np.sum(np.round(2 * targets) != np.round(2 * outs), axis=-1), axis=-1)
+    """The cost measured at each step, ``(outputs, targets) -> float``: a loss's ``value`` (which the
+    compiled path evaluates for every step at once), Synaptic's ``binary`` or a function of your own."""
+    return _loss(cost, train=False).value
 
 
 class _SequenceFeed:

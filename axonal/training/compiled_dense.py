@@ -14,6 +14,12 @@ by batch:
   one of :mod:`axonal.losses`, the optimizer :class:`~axonal.optimizers.SGD`
   (momentum, Nesterov), :class:`~axonal.optimizers.Adam` or ``AdamW``, with any
   ``l1``, ``l2``, ``clip_value``, ``clip_norm``;
+* Synaptic's rule (:mod:`axonal.losses.synaptic`: the loss a ``SynapticDelta`` whose cost
+  is one of :mod:`axonal.losses`, the output activation wrapped in its ``PassThrough``;
+  both or neither, no sample weights) runs as ``config[OUTPUT_DELTA]`` (``2`` with Synaptic's
+  update order: every hidden activation a ``SynapticOrder``, plain SGD);
+* a custom activation or loss (:func:`axonal.activations.register`,
+  :func:`axonal.losses.register`) is Python the kernel cannot call: NumPy's path;
 * the data are rows ``(samples, features)`` with optional sample weights (no mask),
   and the batches are small enough that the compiled loop beats NumPy's
   matrix products (:func:`worth_compiling`).
@@ -34,6 +40,7 @@ from ..graph.layer import GraphLayer
 from ..graph.terms import AllToAll
 from ..layers import REGISTRY as _LAYERS
 from ..layers.dense import Dense
+from ..losses.synaptic import PassThrough, SynapticDelta, SynapticOrder
 from ..optimizers import SGD, Adam, AdamW
 from .batches import ArrayFeed
 
@@ -60,7 +67,7 @@ def worth_compiling(batch: int, n_weights: int) -> bool:
 class DenseEpoch:
     """One run's plan for the kernel: the layer table, the data in the kernel's form, buffers."""
 
-    def __init__(self, rule, feed, kernels, layers, alphas, loss_code):
+    def __init__(self, rule, feed, kernels, layers, alphas, loss_code, delta_rule=False):
         params = rule.net.params_
         self.rule, self.feed, self.params, self.kernels = rule, feed, params, kernels
         self.layers, self.alphas, self.loss_code = layers, alphas, loss_code
@@ -75,7 +82,7 @@ class DenseEpoch:
         self.no_pred = np.zeros((0, self.t.shape[1]), dtype)
         self.no_state = np.zeros(0, dtype)
         self.hyper = np.zeros(16, np.float64)
-        self.config = np.zeros(7, np.int64)
+        self.config = np.zeros(8, np.int64)
         self.saved_values = np.empty_like(params.values)
         self.saved_state = None
         self.saved_order = np.empty_like(feed.order)
@@ -92,6 +99,7 @@ class DenseEpoch:
         self.hyper[k.LOSS_PARAM] = getattr(rule.loss, "delta", 0.0)
         self.config[k.LOSS] = loss_code
         self.config[k.WEIGHTED] = int(self.weighted)
+        self.config[k.OUTPUT_DELTA] = int(delta_rule)
 
     # -- deciding --------------------------------------------------------------------------------
     @classmethod
@@ -105,6 +113,11 @@ class DenseEpoch:
         if feed.x.ndim != 2 or feed.t.ndim != 2 or (feed.weights is not None and feed.weights.ndim != 1):
             return None
         loss = rule.loss
+        delta_rule = type(loss) is SynapticDelta
+        if delta_rule:
+            loss = loss.cost
+            if feed.weights is not None:
+                return None
         code = kernels.LOSSES.get(loss.name)
         if code is None or type(loss) is not _losses.REGISTRY.get(loss.name):
             return None
@@ -113,13 +126,20 @@ class DenseEpoch:
         chain = _dense_chain(net)
         if chain is None:
             return None
+        if delta_rule != (type(chain[-1][3]) is PassThrough):   # the rule's two pieces come together
+            return None
+        ordered = [type(link[3]) is SynapticOrder for link in chain[:-1]]
+        if any(ordered) and not (all(ordered) and _plain_sgd(rule.optimizer)):
+            return None
+        if all(ordered) and ordered and delta_rule:
+            delta_rule = 2   # and Synaptic's update order
         table = _layer_table(net, chain)
         if table is None:
             return None
         layers, alphas = table
         if not worth_compiling(feed.batch, int((layers[:, 0] * layers[:, 1]).sum())):
             return None
-        return cls(rule, feed, kernels, layers, alphas, code)
+        return cls(rule, feed, kernels, layers, alphas, code, delta_rule)
 
     # -- one epoch -----------------------------------------------------------------------------------
     def run(self, feed, rng, max_steps):
@@ -271,6 +291,12 @@ def _optimizer_code(opt, kernels):
     return None
 
 
+def _plain_sgd(opt) -> bool:
+    """SGD without momentum, penalties or clipping: what Synaptic's update order is written for."""
+    return (type(opt) is SGD and opt.momentum == 0.0 and opt.l1 == 0.0 and opt.l2 == 0.0
+            and opt.clip_value is None and opt.clip_norm is None)
+
+
 def _dense_chain(net):
     """``[(owner, weight local name, bias local name or None, activation, n_in, n_out), ...]`` for a
     ``Sequential`` (or ``GraphNetwork``) of ``Dense`` layers or of one feed-forward chain
@@ -316,7 +342,7 @@ def _layer_table(net, chain):
     names = {(id(owner), local): name for name, owner, local, _ in net.named_parameters()}
     rows, alphas, covered, column = [], [], set(), 0
     for owner, weight, bias, activation, n_in, n_out in chain:
-        coded = encode(activation)
+        coded = encode(activation.inner if type(activation) in (PassThrough, SynapticOrder) else activation)
         w_name = names.get((id(owner), weight))
         b_name = None if bias is None else names.get((id(owner), bias))
         if coded is None or w_name is None or (bias is not None and b_name is None):
