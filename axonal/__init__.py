@@ -55,7 +55,7 @@ register_store(_checkpoint_file)
 from ._version import __version__
 
 _LAZY = ("io", "data", "metrics", "schedules", "plotting", "cli", "gradcheck", "graph",
-         "architect", "synaptic", "hopfield", "export")
+         "architect", "synaptic", "hopfield", "export", "diagnostics")
 
 
 def __getattr__(name):
@@ -63,6 +63,8 @@ def __getattr__(name):
         return importlib.import_module(f"{__name__}.{name}")
     if name in ("save", "load"):
         return getattr(importlib.import_module(f"{__name__}.io"), name)
+    if name == "diagnose":  # axonal.diagnostics.diagnose, imported on first use
+        return importlib.import_module(f"{__name__}.diagnostics").diagnose
     raise AttributeError(f"module 'axonal' has no attribute {name!r}")
 
 
@@ -71,5 +73,5 @@ __all__ = [
     "Layer", "Dense", "Dropout", "Residual", "BatchNorm", "LayerNorm", "Standardize", "MinMaxScale",
     "SimpleRNN", "LSTM", "GRU", "Sequential",
     "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "Rprop", "History", "NonFiniteError", "fit",
-    "__version__",
+    "diagnose", "__version__",
 ]

@@ -1,3 +1,3 @@
 """The version of axonal, in one place (read by the package, the files it writes and the CLI)."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -1,7 +1,8 @@
 """Warnings about a training setup that is probably not what the user meant, each with its fix.
 
 They are raised once per ``fit`` as :class:`AxonalWarning` (a ``UserWarning``), before any
-training, from what the setup says alone:
+training, from what the setup says alone (the checks of what training shows, in
+:mod:`axonal.diagnostics`, warn through :func:`warn_user` too):
 
 * **a link applied twice**: an output layer that applies softmax (or the logistic) trained
   with a loss that applies it again to its input (``softmax_cross_entropy``,
@@ -19,7 +20,7 @@ import warnings
 
 import numpy as np
 
-__all__ = ["AxonalWarning", "check_output_link", "check_validation_classes"]
+__all__ = ["AxonalWarning", "check_output_link", "check_validation_classes", "output_link_problem", "warn_user"]
 
 #: loss name -> (the activation it applies to its input, the loss to use on that activation's output)
 _LINKS = {"softmax_cross_entropy": ("softmax", "categorical_cross_entropy"),
@@ -37,16 +38,35 @@ def warn(message: str, depth: int) -> None:
     warnings.warn(message, AxonalWarning, stacklevel=depth + 2)
 
 
-def check_output_link(net, loss) -> None:
-    """Warn when the output layer applies the activation that ``loss`` applies again (called by ``fit``)."""
+def warn_user(message: str) -> None:
+    """Warn, pointing at the first caller outside axonal (the user's ``fit``, wherever the check runs)."""
+    import os
+    import sys
+    package = os.path.dirname(os.path.abspath(__file__)) + os.sep
+    frame, level = sys._getframe(1), 2
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, AxonalWarning, stacklevel=level - 1 if frame is None else level)
+
+
+def output_link_problem(net, loss) -> str | None:
+    """What is wrong when the output layer applies the activation that ``loss`` applies again
+    (with the fix), or ``None``: the one text of the double-softmax warning and diagnosis."""
     link = _LINKS.get(loss.name)
     layers = getattr(net, "layers", None)
     activation = getattr(layers[-1], "activation", None) if layers else None
     if link is None or not layers or activation is None or getattr(activation, "name", None) != link[0]:
-        return
-    warn(f"fit: the output layer ({len(layers) - 1}: {layers[-1].describe()}) applies {link[0]}, and loss "
-         f"{loss.name!r} applies {link[0]} to its input again, which squeezes the probabilities; give the "
-         f"output layer no activation (a linear layer) or train with loss={link[1]!r}", depth=2)
+        return None
+    return (f"the output layer ({len(layers) - 1}: {layers[-1].describe()}) applies {link[0]}, and loss "
+            f"{loss.name!r} applies {link[0]} to its input again, which squeezes the probabilities; give the "
+            f"output layer no activation (a linear layer) or train with loss={link[1]!r}")
+
+
+def check_output_link(net, loss) -> None:
+    """Warn when the output layer applies the activation that ``loss`` applies again (called by ``fit``)."""
+    problem = output_link_problem(net, loss)
+    if problem is not None:
+        warn(f"fit: {problem}", depth=2)
 
 
 def check_validation_classes(t_train, t_val, classes=None) -> None:

@@ -31,6 +31,11 @@ class History:
         The epoch (counted from 1, as printed) whose weights ``NoImprovement`` restored.
     steps : int
         Optimizer updates made.
+    gradient_norms : dict of int to list
+        Per-layer gradient norms ``‖∂E/∂W_l‖₂`` (one per layer of ``net.layers``, ``None`` for a
+        layer without weights) measured by ``fit``'s diagnostics on a fixed subsample, keyed by
+        the epochs done when measured (0: before training; then 1, 2, 4, 8, ... and every 10th,
+        and the last). Drawn by :func:`axonal.plotting.plot_gradient_norms`.
     """
 
     loss: list = field(default_factory=list)
@@ -40,6 +45,7 @@ class History:
     stop_reason: str | None = None
     best_epoch: int | None = None
     steps: int = 0
+    gradient_norms: dict = field(default_factory=dict)
 
     @property
     def epochs(self) -> int:
@@ -52,6 +58,23 @@ class History:
         if self.val_loss:
             series["val_loss"] = self.val_loss
         return series
+
+    def to_dict(self) -> dict:
+        """Everything as plain JSON data (``gradient_norms``' keys as text); :meth:`from_dict` reads it."""
+        return {"loss": list(self.loss), "val_loss": list(self.val_loss),
+                "metrics": {k: list(v) for k, v in self.metrics.items()},
+                "learning_rate": list(self.learning_rate), "stop_reason": self.stop_reason,
+                "best_epoch": self.best_epoch, "steps": self.steps,
+                "gradient_norms": {str(k): list(v) for k, v in self.gradient_norms.items()}}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "History":
+        """The History :meth:`to_dict` wrote."""
+        return cls(loss=list(data.get("loss", [])), val_loss=list(data.get("val_loss", [])),
+                   metrics={k: list(v) for k, v in data.get("metrics", {}).items()},
+                   learning_rate=list(data.get("learning_rate", [])), stop_reason=data.get("stop_reason"),
+                   best_epoch=data.get("best_epoch"), steps=int(data.get("steps", 0)),
+                   gradient_norms={int(k): list(v) for k, v in data.get("gradient_norms", {}).items()})
 
     def __len__(self):
         return len(self.loss)

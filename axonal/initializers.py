@@ -136,3 +136,43 @@ def default_for(activation_name: str) -> str:
     the units are off), Glorot for the symmetric squashing functions.
     """
     return _DEFAULT_BY_ACTIVATION.get(activation_name, "glorot_uniform")
+
+
+def start_at_chance(layer, targets, loss_name: str, weight_scale: float = 0.0, sample_weight=None) -> None:
+    """Set a built output :class:`~axonal.Dense` layer so that the first loss is its chance level.
+
+    The weights are scaled by ``weight_scale`` (0: all zero), so every input starts with
+    (almost) the same output ``z ≈ b``, and the bias ``b`` (units,) is set to the best
+    constant prediction for the training targets:
+
+    * ``softmax_cross_entropy``, targets ``(n,)`` class codes or ``(n, K)`` one-hot:
+      ``b_k = ln p_k - mean_k(ln p_k)`` with ``p_k = (n_k + 1)/(n + K)`` the smoothed class
+      priors, so ``softmax(b) = p`` and the first loss is the entropy of the priors
+      (``ln K`` for balanced classes), not the several nats of random large logits;
+    * ``binary_cross_entropy_logits``, targets ``(n,)`` or ``(n, 1)`` in {0, 1}:
+      ``b = ln(p / (1 - p))``;
+    * ``mse`` (and other losses on numbers), targets ``(n,)`` or ``(n, k)``: ``b = mean(t)``,
+      so the first loss is the targets' variance.
+
+    ``sample_weight`` (n,) weighs the samples in the priors and the mean (a weight ``k`` counts
+    as ``k`` copies). Used by ``axonal train`` and the :mod:`axonal.sklearn` estimators on the networks they
+    build; a layer's explicit initialisers are otherwise left alone.
+    """
+    weight = layer.params["weight"]
+    weight *= weight_scale
+    if "bias" not in layer.params:
+        return
+    bias = layer.params["bias"]
+    t = np.asarray(targets)
+    units = bias.shape[0]
+    w = np.ones(t.shape[0]) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64).reshape(-1)
+    if loss_name == "softmax_cross_entropy":
+        counts = np.bincount(t.astype(np.int64).reshape(-1), weights=w, minlength=units)[:units] if t.ndim == 1 \
+            else (t.reshape(-1, units) * w[:, None]).sum(axis=0)
+        p = (counts + 1.0) / (counts.sum() + units)
+        bias[...] = np.log(p) - np.log(p).mean()
+    elif loss_name == "binary_cross_entropy_logits":
+        p = (float(np.sum(t.reshape(-1) * w)) + 1.0) / (w.sum() + 2.0)
+        bias[...] = np.log(p / (1.0 - p))
+    else:
+        bias[...] = np.average(t.reshape(t.shape[0], -1).astype(np.float64), axis=0, weights=w)[:units]

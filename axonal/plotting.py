@@ -1,4 +1,5 @@
-"""Pictures of training: loss curves and confusion matrices (matplotlib, imported lazily).
+"""Pictures of training: loss curves, per-layer gradient norms and confusion matrices (matplotlib,
+imported lazily).
 
 matplotlib is an optional extra (``pip install "axonal[plot]"``); nothing else in
 axonal imports this module, and the figures are drawn with the non-interactive
@@ -13,7 +14,7 @@ import numpy as np
 
 from .names import printable
 
-__all__ = ["plot_history", "plot_confusion_matrix", "matplotlib_available"]
+__all__ = ["plot_history", "plot_gradient_norms", "plot_confusion_matrix", "matplotlib_available"]
 
 
 def matplotlib_available() -> bool:
@@ -69,6 +70,40 @@ def plot_history(history, path, *, title: str | None = None) -> str:
         ax.legend()
     if title:
         fig.suptitle(_plain(title, 200))
+    fig.tight_layout()
+    _save(fig, path)
+    plt.close(fig)
+    return str(path)
+
+
+def plot_gradient_norms(history, path, *, layer_names=None, title: str = "per-layer gradient norms") -> str:
+    """Write a PNG of the per-layer gradient norms ``‖∂E/∂W_l‖₂`` over training (log scale), one line
+    per weighted layer, from ``history.gradient_norms`` (epoch -> per-layer list, filled by
+    ``fit``'s diagnostics). Lines far apart at the first layers show a vanishing (below) or
+    exploding (above) gradient. ``layer_names``: a label per layer (default ``layer i``).
+
+    Returns the path written.
+    """
+    norms = getattr(history, "gradient_norms", None) or {}
+    if not norms:
+        raise ValueError("plot_gradient_norms: the History holds no gradient norms (train with diagnostics=True)")
+    plt = _pyplot()
+    epochs = sorted(norms)
+    width = max(len(norms[e]) for e in epochs)
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for i in range(width):
+        points = [(e, norms[e][i]) for e in epochs if i < len(norms[e]) and norms[e][i] is not None]
+        if not points:
+            continue
+        label = layer_names[i] if layer_names is not None and i < len(layer_names) else f"layer {i}"
+        ax.plot([e for e, _ in points], [max(v, 1e-30) for _, v in points], marker="o", markersize=3,
+                label=_plain(label))
+    ax.set_yscale("log")
+    ax.set_xlabel("epochs done")
+    ax.set_ylabel("‖∂E/∂W‖ (probe rows)")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    ax.set_title(_plain(title, 200))
     fig.tight_layout()
     _save(fig, path)
     plt.close(fig)

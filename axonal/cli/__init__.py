@@ -1,4 +1,4 @@
-"""The ``axonal`` command: train, evaluate, predict, inspect, draw and export models from a shell.
+"""The ``axonal`` command: train, evaluate, predict, inspect, diagnose, draw and export models from a shell.
 
 ``axonal train`` with no arguments trains the default network on the bundled
 handwritten digits, shows progress, prints the test accuracy and confusion
@@ -17,6 +17,7 @@ options     ``train``'s options from the command line and TOML, checked
 train       ``axonal train`` on a table
 tasks       ``axonal train --task``: the ready-made sequence-task runs
 use         ``evaluate``, ``predict``, ``info``
+diagnose    ``diagnose``: :func:`axonal.diagnose`'s report on a model and data
 draw        ``plot``, ``export``
 output      terminal-safe printing
 ==========  ===================================================================
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import sys
 
+from .diagnose import cmd_diagnose
 from .draw import cmd_export, cmd_plot
 from .output import one_line
 from .parser import EXIT_USAGE, UsageError, build_parser
@@ -43,7 +45,8 @@ def main(argv=None) -> int:
             parser.print_help()
             return EXIT_USAGE
         return {"train": cmd_train, "evaluate": cmd_evaluate, "predict": cmd_predict,
-                "info": cmd_info, "plot": cmd_plot, "export": cmd_export}[args.command](args)
+                "info": cmd_info, "plot": cmd_plot, "export": cmd_export,
+                "diagnose": cmd_diagnose}[args.command](args)
     except UsageError as exc:
         print(f"axonal: error: {one_line(exc)}", file=sys.stderr)
         return EXIT_USAGE

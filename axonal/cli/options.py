@@ -8,7 +8,10 @@ from pathlib import Path
 
 from .parser import BUNDLED, DEFAULTS, UsageError
 
-__all__ = ["train_options", "given", "schedule_spec", "check_outputs", "saved_options"]
+__all__ = ["train_options", "given", "schedule_spec", "check_outputs", "saved_options", "adapt_to_data"]
+
+#: Training samples from which a default run holds out a validation part and stops early.
+EARLY_STOPPING_FROM = 2000
 
 
 def train_options(args) -> dict:
@@ -118,7 +121,8 @@ def _check_train_options(o):
             left, right = "(" if low_open else "[", ")" if high_open else "]"
             raise UsageError(f"{label} must be in {left}{low}, {high}{right}, got {value!r}")
 
-    number("epochs", 1, math.inf, integer=True)
+    if o["epochs"] is not None:
+        number("epochs", 1, math.inf, integer=True)
     number("checkpoint_every", 1, math.inf, integer=True)
     if o["task"] is not None and o["checkpoint"]:
         raise UsageError("--checkpoint and --resume are for training on a table; --task runs a fixed recipe")
@@ -129,7 +133,8 @@ def _check_train_options(o):
     if o["validation_split"] is not None:
         number("validation_split", 0, 1, low_open=True, high_open=True)
     number("dropout", 0, 1, high_open=True)
-    number("learning_rate", 0, math.inf, low_open=True)
+    if o["learning_rate"] is not None:
+        number("learning_rate", 0, math.inf, low_open=True)
     number("l2", 0, math.inf)
     number("seed", 0, 2**63 - 1, integer=True)
     o["hidden_sizes"] = _hidden_sizes(o["hidden"])
@@ -160,7 +165,8 @@ def _check_train_options(o):
         raise UsageError(f"unknown optimizer {o['optimizer']!r}; valid: {', '.join(optimizers.names())}")
     if o["schedule"] not in _SCHEDULES:
         raise UsageError(f"unknown schedule {o['schedule']!r}; valid: {', '.join(_SCHEDULES)}")
-    schedules.get(schedule_spec(o), o["learning_rate"], epochs=o["epochs"])  # complete and valid
+    sample = dict(o, epochs=o["epochs"] or 80)
+    schedules.get(schedule_spec(sample), o["learning_rate"] or 0.002, epochs=sample["epochs"])  # complete and valid
     try:
         activations.get(o["activation"])
     except ValueError as exc:
@@ -186,6 +192,35 @@ def schedule_spec(o):
                    "then": {"name": "cosine", "epochs": max(1, epochs - max(1, epochs // 10))}},
         "plateau": {"name": "reduce_on_plateau", "factor": 0.5, "patience": 5},
     }[name]
+
+
+def adapt_to_data(o, n_train: int) -> dict:
+    """The options left to the data (None in ``DEFAULTS``), chosen for ``n_train`` training samples.
+
+    * ``epochs``: a budget of 3600 optimizer updates, ``⌈3600 / ⌈n_fit / batch⌉⌉`` epochs in
+      [20, 2000] (``n_fit``: the samples left after validation; :func:`axonal.training.fit.budget_epochs`),
+      so a 150-row table gets as many updates as the digits do (80 epochs of 45 batches), not 320;
+    * ``learning_rate``: 0.002 for a network with hidden layers (Adam), 0.01 for a single layer
+      (softmax or linear regression: a convex loss on standardised inputs, which a larger step
+      reaches in the same budget);
+    * ``validation_split`` 0.1 and ``patience`` ``max(10, epochs // 10)``, restoring the best
+      weights, from ``EARLY_STOPPING_FROM`` training samples on (a validation part of 200 or more
+      samples measures the loss well enough to stop on it; on less, the noise would stop early).
+
+    Returns the options with those filled in (the others as given).
+    """
+    o = dict(o)
+    if o["learning_rate"] is None:
+        o["learning_rate"] = 0.002 if o["hidden_sizes"] else 0.01
+    if o["validation_split"] is None and o["patience"] is None and n_train >= EARLY_STOPPING_FROM:
+        o["validation_split"] = 0.1
+    n_fit = n_train - int(n_train * o["validation_split"]) if o["validation_split"] else n_train
+    if o["epochs"] is None:
+        from axonal.training.fit import budget_epochs
+        o["epochs"] = budget_epochs(n_fit, o["batch_size"] or None)
+    if o["validation_split"] and o["patience"] is None and n_train >= EARLY_STOPPING_FROM:
+        o["patience"] = max(10, o["epochs"] // 10)
+    return o
 
 
 def check_outputs(o):

@@ -9,10 +9,12 @@ __all__ = ["build_parser", "DEFAULTS", "BUNDLED", "EXIT_USAGE", "UsageError"]
 EXIT_USAGE = 2
 BUNDLED = ("digits", "xor", "regression")
 
-# The default network for `axonal train`: reaches >= 97% test accuracy on the digits.
+# The default network for `axonal train`: reaches >= 97% test accuracy on the digits. The options
+# that are None here are chosen from the data (options.adapt_to_data): the epochs from a budget of
+# optimizer updates, the learning rate from the depth, early stopping from the size.
 DEFAULTS = {
     "data": "digits", "target": None, "target_type": "auto", "hidden": "128,64", "activation": "relu",
-    "dropout": 0.0, "optimizer": "adam", "learning_rate": 0.002, "schedule": "cosine", "l2": 0.001, "epochs": 80,
+    "dropout": 0.0, "optimizer": "adam", "learning_rate": None, "schedule": "cosine", "l2": 0.001, "epochs": None,
     "batch_size": 32, "test_size": 0.2, "validation_split": None, "patience": None, "scale": "standard",
     "seed": 0, "output": "model.axonal", "plot": None, "no_plot": False, "progress": None,
     "delimiter": ",", "ignore": None, "task": None, "cell": "lstm", "checkpoint": None, "checkpoint_every": 1,
@@ -64,17 +66,20 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--dropout", type=float, metavar="RATE", help="dropout after each hidden layer (default: 0)")
     train.add_argument("--optimizer", help="sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw, rprop "
                                            "(default: adam)")
-    train.add_argument("--learning-rate", type=float, metavar="RATE", help="default: 0.002")
+    train.add_argument("--learning-rate", type=float, metavar="RATE",
+                       help="default: 0.002 with hidden layers, 0.01 without (--hidden 0)")
     train.add_argument("--schedule", metavar="NAME",
                        help="learning-rate schedule: constant, cosine, step, exponential, inverse_time, "
                             "warmup, plateau (default: cosine, from the rate down to 0 over the epochs)")
     train.add_argument("--l2", type=float, metavar="LAMBDA", help="L2 weight penalty (default: 0.001)")
-    train.add_argument("--epochs", type=int, help="default: 80")
+    train.add_argument("--epochs", type=int, help="default: from the data size, about 3600 optimizer updates "
+                                                  "(80 epochs on the digits), 20 to 2000 epochs")
     train.add_argument("--batch-size", type=int, metavar="N", help="default: 32; 0 for the whole set")
     train.add_argument("--test-size", type=float, metavar="FRACTION",
                        help="held-out test fraction (default: 0.2; 0 trains on everything, as for xor)")
     train.add_argument("--validation-split", type=float, metavar="FRACTION",
-                       help="fraction of the training part used for validation")
+                       help="fraction of the training part used for validation (default: 0.1, with --patience "
+                            "max(10, epochs/10), from 2000 training samples on; else none)")
     train.add_argument("--patience", type=int, metavar="EPOCHS",
                        help="stop after this many epochs without improvement and keep the best weights")
     train.add_argument("--scale", choices=["standard", "minmax", "none"], help="input scaling kept in the model "
@@ -110,6 +115,16 @@ def build_parser() -> argparse.ArgumentParser:
     info = sub.add_parser("info", help="describe a model file")
     info.add_argument("model", metavar="MODEL")
 
+    diagnose = sub.add_parser("diagnose", help="say what may keep a model from learning, measured on data",
+                              description="Measure a model on labelled data without training it: input scale, "
+                                          "class balance, a feature equal to the target, a softmax applied twice, "
+                                          "per-layer gradient norms, dead and saturated units, the loss against "
+                                          "its chance level; print each problem with its fix.")
+    diagnose.add_argument("model", metavar="MODEL")
+    diagnose.add_argument("data", metavar="DATA", help="a CSV file with the target column, or a bundled set")
+    diagnose.add_argument("--target", metavar="COLUMN", help="default: the column the model was trained on")
+    diagnose.add_argument("--delimiter", default=",", metavar="CHAR")
+
     plot = sub.add_parser("plot", help="draw a model's layers and connections (SVG or Graphviz DOT)",
                           description="Write a diagram of a model file: one box per layer, arrows for "
                                       "connections, dashed lines for gates.")
@@ -117,11 +132,16 @@ def build_parser() -> argparse.ArgumentParser:
     plot.add_argument("--format", choices=["svg", "dot"], default="svg", help="default: svg")
     plot.add_argument("--output", "-o", metavar="FILE", help="default: MODEL with the format's suffix")
 
-    export = sub.add_parser("export", help="write a model as standalone Python (no numpy needed)",
-                            description="Write a Python module with the model's weights inlined that needs only "
-                                        "the standard library: predict(x) for one sample.")
+    export = sub.add_parser("export", help="write a model as standalone Python, ONNX or JavaScript",
+                            description="Write a model for use without axonal. python (the default): a module "
+                                        "with the weights inlined that needs only the standard library, "
+                                        "predict(x) for one sample (and predict_proba, predict_class for a "
+                                        "classifier); onnx: an ONNX model (needs pip install \"axonal[onnx]\"); "
+                                        "js: a JavaScript module.")
     export.add_argument("model", metavar="MODEL")
-    export.add_argument("--output", "-o", metavar="FILE.py", help="default: MODEL with the suffix .py")
+    export.add_argument("--format", choices=["python", "onnx", "js"], default="python", help="default: python")
+    export.add_argument("--output", "-o", metavar="FILE",
+                        help="default: MODEL with the format's suffix (.py, .onnx, .js)")
     return parser
 
 

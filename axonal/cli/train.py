@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from .options import check_outputs, given, saved_options, schedule_spec, train_options
+from .options import adapt_to_data, check_outputs, given, saved_options, schedule_spec, train_options
 from .output import maybe_plot, one_line, say
 from .parser import BUNDLED, UsageError
 from .tasks import train_task
 
 __all__ = ["cmd_train", "bundled", "label"]
+
+#: The output layer's weights start at this fraction of their usual draw (see ``_build_network``).
+OUTPUT_WEIGHT_SCALE = 0.1
 
 
 def cmd_train(args) -> int:
@@ -24,8 +27,9 @@ def cmd_train(args) -> int:
                          f"there is nothing to learn")
     check_outputs(options)
     x_train, x_test, y_train, y_test = _split(dataset, options)
+    options = adapt_to_data(options, len(x_train))
 
-    net = _build_network(options, dataset)
+    net = _build_network(options, dataset, y_train)
     net.classes_ = [label(c) for c in dataset.class_names] if classification else None
     n_out = len(dataset.class_names) if classification else 1
     say(f"data: {options['data']}: {dataset!r}")
@@ -46,10 +50,16 @@ def cmd_train(args) -> int:
         resume=options.get("resume"),
     )
     net.metadata_ = {"train_options": saved_options(options)}  # what --resume continues with
-    history = net.fit(x_train, y_train, **fit_options)
+    if classification:
+        history = net.fit(x_train, y_train, **fit_options)
+    else:  # trained on t' = (t - μ)/σ, then the output layer predicts μ + σ·ŷ'
+        mean, scale = target_scale(y_train)
+        history = net.fit(x_train, (y_train - mean) / scale, **fit_options)
+        net.layers[-1].rescale_outputs(scale, mean)
     why = {"epochs": "all epochs run", "no_improvement": f"no improvement; best epoch {history.best_epoch} kept",
            "error": "error threshold reached"}.get(history.stop_reason, history.stop_reason)
-    say(f"trained {len(history)} epochs ({why}); final training loss {history[-1]:.5g}")
+    say(f"trained {len(history)} epochs ({why}); final training loss {history[-1]:.5g}"
+        + ("" if classification else " (on the standardised target)"))
     if not options["test_size"]:
         x_test, y_test = x_train, y_train
         say("(the scores below are on the training data: there is no held-out test set)")
@@ -86,6 +96,14 @@ def cmd_train(args) -> int:
     say(f"model written to {options['output']}")
     maybe_plot(history, options)
     return 0
+
+
+def target_scale(y):
+    """``(μ, σ)`` of a regression target (σ = 1 for a constant one): the CLI trains on ``(y - μ)/σ``."""
+    import numpy as np
+    y = np.asarray(y, dtype=np.float64)
+    scale = float(y.std())
+    return float(y.mean()), (scale if scale > 0 else 1.0)
 
 
 def _split(dataset, o):
@@ -132,8 +150,14 @@ def bundled(name):
     return {"digits": data.load_digits, "xor": data.load_xor, "regression": data.load_regression}[name]()
 
 
-def _build_network(o, dataset):
+def _build_network(o, dataset, y_train):
+    """The scaling layer, the hidden layers and a linear output layer that starts at chance: its
+    bias at the log class priors (the mean target for regression) and its weights a tenth of their
+    usual draw (zero without hidden layers: the convex problem's usual start), so the first loss is
+    near the chance level (``ln K`` for K balanced classes), see
+    :func:`axonal.initializers.start_at_chance`."""
     from axonal import Dense, Dropout, MinMaxScale, Sequential, Standardize
+    from axonal.initializers import start_at_chance
     layers = []
     if o["scale"] == "standard":
         layers.append(Standardize())
@@ -145,4 +169,9 @@ def _build_network(o, dataset):
             layers.append(Dropout(o["dropout"]))
     n_out = len(dataset.class_names) if dataset.class_names is not None else 1
     layers.append(Dense(n_out))
-    return Sequential(layers, input_dim=dataset.n_features, seed=o["seed"])
+    net = Sequential(layers, input_dim=dataset.n_features, seed=o["seed"])
+    classification = dataset.class_names is not None
+    t = y_train if classification else (y_train - target_scale(y_train)[0]) / target_scale(y_train)[1]
+    start_at_chance(net.layers[-1], t, "softmax_cross_entropy" if classification else "mse",
+                    weight_scale=OUTPUT_WEIGHT_SCALE if o["hidden_sizes"] else 0.0)
+    return net

@@ -132,6 +132,20 @@ class Dense(Layer):
         grad_x = np.matmul(delta, self.params["weight"].T, out=self.buffer("grad_x", self._x.shape, True))
         return grad_x if len(lead) == 1 else grad_x.reshape(lead + (self._x.shape[1],))
 
+    def rescale_outputs(self, scale, shift) -> None:
+        """Make a linear layer output ``scale·y + shift`` in place of ``y``: ``W ← W·scale``,
+        ``b ← b·scale + shift`` (``scale``, ``shift``: scalars or ``(units,)``).
+
+        A regression trained on standardised targets ``t' = (t - μ)/σ`` then predicts in the
+        targets' own units with ``rescale_outputs(σ, μ)``, and ``rescale_outputs(1/σ, -μ/σ)``
+        takes it back.
+        """
+        if not self._linear or not self.use_bias:
+            raise ValueError(f"{self.describe()}: rescale_outputs needs a linear layer with a bias")
+        scale = np.asarray(scale, dtype=np.float64)
+        self.params["weight"][...] = self.params["weight"] * scale
+        self.params["bias"][...] = self.params["bias"] * scale + shift
+
     def release_buffers(self):
         super().release_buffers()
         self._x = self._z = self._y = None

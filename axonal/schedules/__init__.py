@@ -27,12 +27,14 @@ schedule                ``η_e``
 (``{"name": "step_decay", "step_size": 10}``), a list of rates, a callable or an
 instance.
 
+Modules: :mod:`~axonal.schedules.base` (the contract), :mod:`~axonal.schedules.decay`,
+:mod:`~axonal.schedules.adaptive`, :mod:`~axonal.schedules.rate_forms`.
+
+Examples
+--------
 >>> s = get({"name": "step_decay", "step_size": 2, "gamma": 0.5}, 0.1)
 >>> [s.rate(e, None) for e in range(5)]
 [0.1, 0.1, 0.05, 0.05, 0.025]
-
-Modules: :mod:`~axonal.schedules.base` (the contract), :mod:`~axonal.schedules.decay`,
-:mod:`~axonal.schedules.adaptive`, :mod:`~axonal.schedules.rate_forms`.
 """
 
 from __future__ import annotations

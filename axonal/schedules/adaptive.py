@@ -29,6 +29,8 @@ class WarmUp(Schedule):
     start : float, default 0
         ``η_0``, in ``[0, η)``.
 
+    Examples
+    --------
     >>> from axonal.schedules import ExponentialDecay
     >>> s = WarmUp(4, then=ExponentialDecay(0.5), base_rate=1.0)
     >>> [s.rate(e) for e in range(7)]
@@ -92,6 +94,8 @@ class ReduceOnPlateau(Schedule):
     min_rate : float >= 0, default 0
         A floor, at most the base rate.
 
+    Examples
+    --------
     >>> s = ReduceOnPlateau(factor=0.5, patience=2, base_rate=1.0)
     >>> [s.rate(e, err) for e, err in enumerate([None, 3.0, 2.0, 2.5, 2.0, 1.0])]
     [1.0, 1.0, 1.0, 1.0, 0.5, 0.5]

@@ -34,6 +34,8 @@ class StepDecay(Schedule):
     gamma : float in (0, 1], default 0.1
         ``γ``, the factor per step.
 
+    Examples
+    --------
     >>> [StepDecay(2, 0.5, base_rate=1.0).rate(e) for e in range(6)]
     [1.0, 1.0, 0.5, 0.5, 0.25, 0.25]
     """
@@ -58,6 +60,8 @@ class ExponentialDecay(Schedule):
     ----------
     gamma : float in (0, 1]
 
+    Examples
+    --------
     >>> [ExponentialDecay(0.5, base_rate=1.0).rate(e) for e in range(4)]
     [1.0, 0.5, 0.25, 0.125]
     """
@@ -84,6 +88,8 @@ class InverseTimeDecay(Schedule):
     decay : float >= 0
         ``d``; 0 keeps the rate constant.
 
+    Examples
+    --------
     >>> [InverseTimeDecay(0.5, base_rate=1.0).rate(e) for e in (0, 2, 4)]
     [1.0, 0.5, 0.3333333333333333]
     """
@@ -114,6 +120,8 @@ class Cosine(Schedule):
     min_rate : float, default 0
         ``η_min``, in ``[0, η]``.
 
+    Examples
+    --------
     >>> [round(Cosine(4, base_rate=1.0).rate(e), 4) for e in range(6)]
     [1.0, 0.8536, 0.5, 0.1464, 0.0, 0.0]
     """

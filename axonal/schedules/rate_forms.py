@@ -33,6 +33,8 @@ class RateList(Schedule):
         ``N``, the run length; :func:`get` fills in the run's ``epochs`` for a list.
     synaptic : bool, default False
 
+    Examples
+    --------
     >>> [RateList([0.3, 0.2, 0.1], iterations=7).rate(e) for e in range(8)]
     [0.3, 0.3, 0.3, 0.2, 0.2, 0.1, 0.1, 0.1]
     >>> [RateList([0.3, 0.2, 0.1], iterations=9, synaptic=True).rate(e) for e in range(10)]

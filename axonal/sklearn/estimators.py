@@ -12,6 +12,14 @@ with the optimizer (Adam by default) over mini-batches, ``l2`` weight decay, and
 ``early_stopping``, a held-out ``validation_fraction`` (stratified for classes) whose
 loss stops training after ``patience`` epochs without improvement, keeping the best
 weights.
+
+Defaults that suit small tables: ``epochs="auto"`` is a budget of about 3600 optimizer
+updates (:func:`axonal.training.fit.budget_epochs`, at most 500 epochs), so 1,000 rows train as long
+as 7,000; a fresh
+network's output layer starts at chance (weights a tenth of their draw, the bias at the log
+class priors or the mean target: :func:`axonal.initializers.start_at_chance`); and the
+regressor learns the standardised targets ``(y - μ)/σ`` and folds ``μ``, ``σ`` into its output
+layer (``predict`` answers in ``y``'s units; ``loss_curve_`` is in standardised units).
 """
 
 from __future__ import annotations
@@ -27,8 +35,10 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, column_or_1d, validate_data
 
 from .. import optimizers
+from ..initializers import start_at_chance
 from ..layers import Dense
 from ..network import Sequential
+from ..training.fit import budget_epochs
 
 __all__ = ["NeuralNetClassifier", "NeuralNetRegressor"]
 
@@ -41,7 +51,7 @@ class _NeuralNet(BaseEstimator):
     _loss = "mse"
 
     def __init__(self, hidden_layer_sizes=(100,), *, layers=None, activation="relu", optimizer="adam",
-                 learning_rate=0.001, epochs=200, batch_size="auto", l2=0.0001, early_stopping=False,
+                 learning_rate=0.001, epochs="auto", batch_size="auto", l2=0.0001, early_stopping=False,
                  validation_fraction=0.1, patience=10, shuffle=True, dtype=None, warm_start=False,
                  random_state=None, verbose=0):
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -80,7 +90,7 @@ class _NeuralNet(BaseEstimator):
         X, y = validate_data(self, X, y, reset=fresh, dtype=_FLOATS, **self._target_checks())
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X)
-        targets = self._targets(y, fresh, classes)
+        targets = self._standardised(self._targets(y, fresh, classes), fresh, sample_weight)
         rng = check_random_state(self.random_state)
         if fresh:
             dtype = self.dtype or (np.float32 if X.dtype == np.float32 else np.float64)
@@ -90,16 +100,25 @@ class _NeuralNet(BaseEstimator):
                                        seed=int(rng.randint(2 ** 31 - 1)))
             self.optimizer_ = optimizers.get(self.optimizer, learning_rate=float(self.learning_rate),
                                              l2=float(self.l2))
+            start_at_chance(self.network_.layers[-1], targets, self._loss, weight_scale=0.1,
+                            sample_weight=sample_weight)
             self.loss_curve_, self.validation_loss_curve_ = [], []
+        else:
+            self._fold_target_scale(back=True)
         fit_seed = int(rng.randint(2 ** 31 - 1))
         X = X.astype(self.network_.dtype, copy=False)
         options = {}
         if validation and self.early_stopping:
             X, targets, sample_weight, options = self._hold_out(X, targets, sample_weight, fit_seed)
         batch = min(200, len(X)) if self.batch_size == "auto" else min(params["batch"], len(X))
-        history = self.network_.fit(X, targets, loss=self._loss, optimizer=self.optimizer_, epochs=epochs,
-                                    batch_size=batch, shuffle=bool(self.shuffle), sample_weight=sample_weight,
-                                    progress=bool(self.verbose), seed=fit_seed, **options)
+        if epochs == "auto":
+            epochs = budget_epochs(len(X), batch, most=500)
+        try:
+            history = self.network_.fit(X, targets, loss=self._loss, optimizer=self.optimizer_, epochs=epochs,
+                                        batch_size=batch, shuffle=bool(self.shuffle), sample_weight=sample_weight,
+                                        progress=bool(self.verbose), seed=fit_seed, **options)
+        finally:
+            self._fold_target_scale(back=False)
         self.history_ = history
         self.loss_curve_ = self.loss_curve_ + list(history.loss)
         self.validation_loss_curve_ = self.validation_loss_curve_ + list(history.val_loss)
@@ -122,6 +141,13 @@ class _NeuralNet(BaseEstimator):
     def _stratify(self, targets):
         return None
 
+    def _standardised(self, targets, fresh, sample_weight):
+        """The targets the network learns (the regressor's are standardised)."""
+        return targets
+
+    def _fold_target_scale(self, back: bool) -> None:
+        """Put the targets' scale into the output layer (``back``: take it out again); a classifier has none."""
+
     def _check_params(self) -> dict:
         """The parameters checked, with an error naming the one that is wrong."""
         name = type(self).__name__
@@ -131,6 +157,8 @@ class _NeuralNet(BaseEstimator):
             raise ValueError(f"{name}: hidden_layer_sizes must hold positive integers, got {self.hidden_layer_sizes!r}")
         for label in ("epochs", "patience"):
             value = getattr(self, label)
+            if label == "epochs" and value == "auto":
+                continue
             if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
                 raise ValueError(f"{name}: {label} must be a positive integer, got {value!r}")
         batch = self.batch_size
@@ -141,7 +169,8 @@ class _NeuralNet(BaseEstimator):
         if self.layers is not None and not isinstance(self.layers, (list, tuple)):
             raise ValueError(f"{name}: layers must be a list of axonal layers (the hidden part), got "
                              f"{type(self.layers).__name__}")
-        return {"hidden": hidden, "epochs": int(self.epochs), "batch": batch}
+        return {"hidden": hidden, "epochs": self.epochs if self.epochs == "auto" else int(self.epochs),
+                "batch": batch}
 
     # -- predicting ------------------------------------------------------------------------------
     def _outputs(self, X):
@@ -164,8 +193,9 @@ class NeuralNetClassifier(ClassifierMixin, _NeuralNet):
         The hidden layers' activation (:mod:`axonal.activations`).
     optimizer : str, dict or Optimizer, default "adam"
     learning_rate : float, default 0.001
-    epochs : int, default 200
-        The most passes over the data per ``fit``.
+    epochs : int or "auto", default "auto"
+        The most passes over the data per ``fit``; ``"auto"``: about 3600 optimizer updates
+        (``⌈3600 / batches per epoch⌉`` epochs, 20 to 500).
     batch_size : int or "auto", default "auto"
         ``"auto"``: ``min(200, n_samples)``.
     l2 : float, default 0.0001
@@ -281,6 +311,21 @@ class NeuralNetRegressor(RegressorMixin, _NeuralNet):
             raise ValueError(f"NeuralNetRegressor: y has {y.shape[1]} targets; the model was fitted with "
                              f"{self._n_outputs}")
         return y.astype(self.network_.dtype if not fresh else np.float64, copy=False)
+
+    def _standardised(self, targets, fresh, sample_weight):
+        if fresh:  # the weighted mean and spread (a weight k counts as k copies)
+            mean = np.average(targets, axis=0, weights=sample_weight)
+            scale = np.sqrt(np.average((targets - mean) ** 2, axis=0, weights=sample_weight))
+            self._target_mean, self._target_scale = mean, np.where(scale > 0, scale, 1.0)
+        return (targets - self._target_mean) / self._target_scale
+
+    def _fold_target_scale(self, back: bool) -> None:
+        mean, scale = self._target_mean, self._target_scale
+        layer = self.network_.layers[-1]
+        if back:
+            layer.rescale_outputs(1.0 / scale, -mean / scale)
+        else:
+            layer.rescale_outputs(scale, mean)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

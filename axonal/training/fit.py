@@ -30,7 +30,21 @@ from .batches import ArrayFeed, adapt_scaling_layers, hold_out_validation
 from .checkpoint import Checkpointer, store_for
 from .loop import TrainingLoop
 
-__all__ = ["fit"]
+__all__ = ["fit", "budget_epochs"]
+
+#: The default training budget of ``axonal train`` and the estimators, in optimizer updates (80 epochs
+#: of 45 batches: the digits), and the range of epochs it may become.
+UPDATES, MIN_EPOCHS, MAX_EPOCHS = 3600, 20, 2000
+
+
+def budget_epochs(samples: int, batch_size: int | None, updates: int = UPDATES, most: int = MAX_EPOCHS) -> int:
+    """Epochs that make about ``updates`` optimizer updates on ``samples`` samples in batches of
+    ``batch_size`` (``None``: the whole set): ``⌈updates / ⌈samples / batch⌉⌉``, within
+    ``[MIN_EPOCHS, most]``. A budget counted in updates, not epochs, gives a 150-row table
+    as many steps of the optimizer as a 1,500-row one (an epoch of 150 rows is 5 batches of 32)."""
+    batch = samples if not batch_size else min(int(batch_size), samples)
+    steps = max(1, math.ceil(samples / max(1, batch)))
+    return int(min(most, max(MIN_EPOCHS, math.ceil(updates / steps))))
 
 
 def fit(net, x, y, *, loss=None, optimizer=None, learning_rate: float | None = None,
@@ -39,7 +53,7 @@ def fit(net, x, y, *, loss=None, optimizer=None, learning_rate: float | None = N
         stratify: bool = False, metrics=None, patience: int | None = None, stop=None, schedule=None, callbacks=None,
         sample_weight=None, class_weight=None, mask=None, max_steps: int | None = None,
         progress: bool | None = None, verbose: int | None = None, nan_guard: bool = True, seed=None, checkpoint=None,
-        checkpoint_every: int = 1, resume=None) -> History:
+        checkpoint_every: int = 1, resume=None, diagnostics: bool = True) -> History:
     """Train ``net`` on inputs ``x`` and targets ``y``; return the :class:`History`.
 
     Parameters
@@ -122,6 +136,14 @@ def fit(net, x, y, *, loss=None, optimizer=None, learning_rate: float | None = N
         Continue the run saved in this checkpoint: the result is bit for bit the
         one of an uninterrupted run given the same arguments. ``True`` resumes
         from ``checkpoint`` when that file exists and starts afresh otherwise.
+    diagnostics : bool, default True
+        Watch for what makes training fail and warn once per kind, with the fix
+        (:mod:`axonal.diagnostics`): inputs far from unit scale, imbalanced classes, a
+        feature equal to the target (from the data, before training); vanishing or
+        exploding gradients, dead ReLU and saturated units (a probe of a fixed
+        subsample between epochs, which also fills ``History.gradient_norms``); a loss
+        that diverges, oscillates, does not fall or still falls when the epochs run
+        out. It changes nothing the run learns. ``False`` silences it.
 
     Returns
     -------
@@ -147,6 +169,9 @@ def fit(net, x, y, *, loss=None, optimizer=None, learning_rate: float | None = N
     x, t, weights, mask, val, seq_out = _training_data(net, loss_fn, x, y, sample_weight, class_weight, mask,
                                                        validation_data, validation_split, split_rng)
     check_output_link(net, loss_fn)
+    if diagnostics:
+        from ..diagnostics.monitor import check_data
+        check_data(net, loss_fn, x, t, weights, class_weight)
     stopper = _stop_criteria(epochs, error, patience, _as_list(stop) + stop_callbacks,
                              monitor="val_loss" if val is not None else "loss")
     _check_monitors(stopper, has_validation=val is not None, metric_names=[m.name for m in metric_fns])
@@ -169,7 +194,12 @@ def fit(net, x, y, *, loss=None, optimizer=None, learning_rate: float | None = N
     fingerprint = {"samples": int(x.shape[0]), "batch_size": feed.batch, "loss": loss_fn.name,
                    "optimizer": opt.name, "epochs": int(epochs), "shuffle": bool(shuffle)}
     writer = None if checkpoint is None else Checkpointer(net, store_for(checkpoint), fingerprint)
-    loop = TrainingLoop(rule, feed, stopper=stopper, rng=rng, schedule=sched,
+    history = History(metrics={})
+    if diagnostics:
+        from ..diagnostics.monitor import Diagnostics
+        callbacks = callbacks + [Diagnostics(net, loss_fn, x, t, history, weights=weights,
+                                             probe=mask is None and resume is None)]
+    loop = TrainingLoop(rule, feed, stopper=stopper, rng=rng, schedule=sched, history=history,
                         callbacks=callbacks + ([bar] if bar is not None else []),
                         batch_callbacks=[cb for cb in callbacks if _listens_to_batches(cb)],
                         max_steps=max_steps, network=net, checkpoint=writer, checkpoint_every=checkpoint_every)
