@@ -98,6 +98,12 @@ def test_regression_on_the_bundled_cars(tmp_path, capsys):
                          "-o", str(tmp_path / "mpg.axonal"), "--no-plot")
     assert code == 0, err
     assert float(out.split("R²:")[1].split()[0]) > 0.75
+    code, out, err = run(capsys, "evaluate", str(tmp_path / "mpg.axonal"), "regression")
+    assert code == 0, err
+    assert float(out.split("R²:")[1].split()[0]) > 0.75
+    code, out, err = run(capsys, "predict", str(tmp_path / "mpg.axonal"), "regression")
+    assert code == 0, err
+    assert len(out.strip().splitlines()) > 50
 
 
 def test_toml_config_with_command_line_overrides(tmp_path, capsys):

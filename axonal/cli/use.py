@@ -116,7 +116,8 @@ def _check_feature_count(net, x, where):
 def _outputs(net, x):
     """Probabilities for a model trained on logits, plain outputs otherwise; a classifier with one
     output and two classes (the output is the second class's probability) gets both columns."""
-    outputs = net.predict_proba(x) if net.loss_ is not None else net.predict(x)
+    has_link = net.loss_ is not None and getattr(net.loss_, "probabilities", False)
+    outputs = net.predict_proba(x) if has_link else net.predict(x)
     if net.classes_ is not None and outputs.shape[1] == 1 and len(net.classes_) == 2:
         outputs = np.concatenate([1.0 - outputs, outputs], axis=1)
     return outputs
