@@ -19,6 +19,7 @@ from .. import optimizers as _optimizers
 from .._validation import as_input_array
 from ..validation import positive_int
 from ..advice import check_output_link
+from ..distributed.comm import communicator
 from ..callbacks import Callback, ProgressBar
 from ..class_labels import is_text_labels, label_codes
 from ..feature_names import align_columns, check_feature_names, column_names
@@ -53,7 +54,7 @@ def fit(net, x, y, *, loss=None, optimizer=None, learning_rate: float | None = N
         stratify: bool = False, metrics=None, patience: int | None = None, stop=None, schedule=None, callbacks=None,
         sample_weight=None, class_weight=None, mask=None, max_steps: int | None = None,
         progress: bool | None = None, verbose: int | None = None, nan_guard: bool = True, seed=None, checkpoint=None,
-        checkpoint_every: int = 1, resume=None, diagnostics: bool = True) -> History:
+        checkpoint_every: int = 1, resume=None, diagnostics: bool = True, distributed=None) -> History:
     """Train ``net`` on inputs ``x`` and targets ``y``; return the :class:`History`.
 
     Parameters
@@ -144,6 +145,11 @@ def fit(net, x, y, *, loss=None, optimizer=None, learning_rate: float | None = N
         subsample between epochs, which also fills ``History.gradient_norms``); a loss
         that diverges, oscillates, does not fall or still falls when the epochs run
         out. It changes nothing the run learns. ``False`` silences it.
+    distributed : bool or MPI communicator, optional
+        ``True``: data-parallel over the ranks of ``mpiexec`` (``MPI.COMM_WORLD``); an
+        mpi4py communicator: over its ranks (:mod:`axonal.distributed`). ``batch_size``
+        is then the global batch; each rank takes its shard of it. Needs
+        ``pip install "axonal[mpi]"``.
 
     Returns
     -------
@@ -181,14 +187,15 @@ def fit(net, x, y, *, loss=None, optimizer=None, learning_rate: float | None = N
         sched = _schedules.get(schedule, opt.learning_rate, epochs=int(epochs))
     bar = None if progress is False else ProgressBar()
 
+    comm = communicator(distributed)
     feed = ArrayFeed(net, x, t, weights, mask, batch=x.shape[0] if batch_size is None else int(batch_size),
-                     shuffle=shuffle)
+                     shuffle=shuffle, comm=comm)
     net.loss_, net.optimizer_, net.schedule_ = loss_fn, opt, sched
     n_outputs = t.shape[-1]
     if loss_fn.categorical and (net.classes_ is None or len(net.classes_) != n_outputs):
         net.classes_ = list(range(n_outputs))  # output k is class k unless the caller named them
     rule = Backprop(net, loss_fn, opt, seq_out=seq_out, metrics=metric_fns, validation=val, nan_guard=nan_guard,
-                    train_rows=(x, t, mask))
+                    train_rows=(x, t, mask), comm=comm)
     rng = seed if isinstance(seed, np.random.Generator) else (
         np.random.default_rng(seed) if seed is not None else net.spawn_rng())
     fingerprint = {"samples": int(x.shape[0]), "batch_size": feed.batch, "loss": loss_fn.name,
