@@ -341,15 +341,8 @@ def register(name: str, function=None, *, derivative, replace: bool = False):
         raise TypeError(f"register: activation {str(name)!r:.70} needs derivative=, a function z -> f'(z) "
                         f"(backpropagation multiplies by it); got {type(derivative).__name__}")
 
-    def add(fn):
-        if not callable(fn):
-            raise TypeError(f"register: activation {str(name)!r:.70} must be a function z -> f(z), "
-                            f"got {type(fn).__name__}")
-        key = REGISTRY.key(name) if isinstance(name, str) else name
-        REGISTRY.add_user(name, _Maker(CustomActivation(key, fn, derivative)), replace=replace)
-        return fn
-
-    return add if function is None else add(function)
+    return REGISTRY.user_decorator(name, function, lambda key, fn: _Maker(CustomActivation(key, fn, derivative)),
+                                   expects="z -> f(z)", replace=replace)
 
 
 def unregister(name: str) -> None:

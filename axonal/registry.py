@@ -100,6 +100,20 @@ class Registry(dict):
         self.user.add(key)
         return key
 
+    def user_decorator(self, name, function, make, *, expects: str, replace: bool = False):
+        """``register(name, function)`` for users, usable as a decorator: check ``function`` is
+        callable (``expects`` says what it must be), add ``make(key, function)`` with
+        :meth:`add_user`, and return ``function`` unchanged."""
+        def add(fn):
+            if not callable(fn):
+                raise TypeError(f"register: {self.kind} {str(name)!r:.70} must be a function {expects}, "
+                                f"got {type(fn).__name__}")
+            key = self.key(name) if isinstance(name, str) else name
+            self.add_user(name, make(key, fn), replace=replace)
+            return fn
+
+        return add if function is None else add(function)
+
     def remove_user(self, name) -> None:
         """Remove what :meth:`add_user` registered under ``name`` (a built-in entry: ``ValueError``)."""
         key = self.key(name)

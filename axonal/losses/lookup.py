@@ -113,15 +113,8 @@ def register(name: str, function=None, *, gradient=None, replace: bool = False):
         raise TypeError(f"register: gradient of loss {str(name)!r:.70} must be a function (target, output) -> "
                         f"∂ℓ/∂output, got {type(gradient).__name__}")
 
-    def add(fn):
-        if not callable(fn):
-            raise TypeError(f"register: loss {str(name)!r:.70} must be a function (target, output) -> cost, "
-                            f"got {type(fn).__name__}")
-        key = REGISTRY.key(name) if isinstance(name, str) else name
-        REGISTRY.add_user(name, _Maker(CustomLoss(key, fn, gradient)), replace=replace)
-        return fn
-
-    return add if function is None else add(function)
+    return REGISTRY.user_decorator(name, function, lambda key, fn: _Maker(CustomLoss(key, fn, gradient)),
+                                   expects="(target, output) -> cost", replace=replace)
 
 
 def unregister(name: str) -> None:
