@@ -58,9 +58,9 @@ class GraphNetwork(Sequential):
             graph, output=output, return_sequences=return_sequences, stateful=stateful)
         super().__init__([layer], input_dim=layer.sizes[0], dtype=dtype, seed=seed, name=name, loss=loss,
                          optimizer=optimizer, _defer_build=_defer_build)
-        self._step_state = None
-        self._stepper = Stepper()
-        self._learner_ref = None
+        self._step_state: dict | None = None
+        self._stepper: Stepper | None = Stepper()
+        self._learner_ref: weakref.ref | None = None
 
     @property
     def graph_layer(self) -> GraphLayer:
@@ -90,6 +90,11 @@ class GraphNetwork(Sequential):
         Once :meth:`online` has made a learner (and while it is in use), the step runs through it,
         so its eligibility traces follow every step as Synaptic's ``activate`` updates them, and a
         later ``learner.step(x, target)`` continues exactly where this left off."""
+        stepper = self._stepper
+        if stepper is not None and stepper.armed and self._step_state is stepper.views and self._learner_ref is None:
+            y = stepper.quick(self, x)     # the compiled step again, nothing to rebuild
+            if y is not None:
+                return y
         self._require_built("activate")
         x = np.asarray(x, dtype=self.dtype)
         single = x.ndim == 1
@@ -126,14 +131,18 @@ class GraphNetwork(Sequential):
         return y[0].copy() if single else y.copy()
 
     def _compiled_stepper(self) -> Stepper:
-        if getattr(self, "_stepper", None) is None:
-            self._stepper = Stepper()
-        return self._stepper
+        stepper = getattr(self, "_stepper", None)
+        if stepper is None:
+            stepper = self._stepper = Stepper()
+        return stepper
 
     def _learner(self):
         """The online learner this network's steps run through (see :meth:`activate`), or ``None``."""
         ref = getattr(self, "_learner_ref", None)
-        return None if ref is None else ref()
+        learner = None if ref is None else ref()
+        if learner is None:
+            self._learner_ref = None
+        return learner
 
     def _attach(self, learner) -> None:
         self._learner_ref = weakref.ref(learner)

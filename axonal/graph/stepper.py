@@ -8,6 +8,10 @@ state, and the input layer ``0`` in ``act``, ``state`` and ``old``: see
 :meth:`axonal.graph.GraphNetwork.get_step_state`), whose arrays here are views into one flat
 buffer that :func:`axonal.kernels.graph_step.activate` updates in place; a state the NumPy
 path or an online learner left is copied in first, so the paths may alternate.
+
+Once a step has run this way, later single-stream steps take :meth:`Stepper.quick`: the
+same kernel call without rebuilding anything, for as long as the network still carries
+this stepper's state, its weights are the same array and compiled paths are on.
 """
 
 from __future__ import annotations
@@ -28,6 +32,16 @@ class Stepper:
         self.views = None
         self.flat = None
         self.lay = None
+        self.kern = None
+        self.armed = False      # whether :meth:`quick` may run (set by :meth:`step`)
+        self.out = None
+        self.in_shape = None
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state["armed"] = False  # a copy's views no longer look into its buffer: the next step rebuilds
+        state["kern"] = None    # a module: looked up again by the next full step
+        return state
 
     def _ready(self, network):
         kern = _jit.kernels("graph_step")
@@ -36,6 +50,7 @@ class Stepper:
         params = network.params_.values
         if self.plan is None or self.plan.params is not params:
             self.plan = CompiledPlan(network.graph_layer, params, _jit.kernels("activations").encode)
+        self.kern = kern
         return kern if self.plan.ok else None
 
     def _start(self, layer, batch, state):
@@ -73,4 +88,21 @@ class Stepper:
         plan = self.plan
         kern.activate(plan.steps, plan.terms, plan.lists, plan.fparam, plan.masks, self.lay, plan.params,
                       plan.fixed(), self.flat, np.ascontiguousarray(x, dtype=plan.dtype))
-        return self.views["act"][layer.out_index], self.views
+        self.out = self.views["act"][layer.out_index]
+        self.in_shape = (layer.sizes[0],)
+        # one stream only; a stateful layer's carried form is rebuilt by the full path
+        self.armed = len(x) == 1 and not layer.stateful
+        return self.out, self.views
+
+    def quick(self, network, x):
+        """One step of one stream on ``x`` (n_0,) from the state the last :meth:`step` left: the outputs
+        (n_out,) as a new array, or ``None`` where the full path must run (``x`` not an array of the
+        network's dtype and shape, new weight arrays, compiled paths turned off). The caller has
+        checked that the network still carries this stepper's state and has no online learner."""
+        plan = self.plan
+        if (type(x) is not np.ndarray or x.shape != self.in_shape or x.dtype != plan.dtype
+                or plan.params is not network.params_.values or not _jit.enabled()):
+            return None
+        self.kern.activate(plan.steps, plan.terms, plan.lists, plan.fparam, plan.masks, self.lay, plan.params,
+                           plan.fixed(), self.flat, x.reshape(1, -1))
+        return self.out[0].copy()

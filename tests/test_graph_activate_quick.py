@@ -1,0 +1,113 @@
+"""``GraphNetwork.activate``'s quick path (``Stepper.quick``): a single stream stepped again and again
+reuses the compiled step without rebuilding it; whatever changes the network in between (its
+weights, its state, a copy, an online learner, compiled paths turned off) must be seen by the
+next step exactly as the NumPy reference sees it."""
+
+from __future__ import annotations
+
+import copy
+import pickle
+
+import numpy as np
+import pytest
+
+import axonal.jit
+from axonal.synaptic.architect import LSTM
+
+pytestmark = pytest.mark.skipif(not axonal.jit.available(), reason="Numba is not installed: no compiled path")
+TOL = dict(rtol=1e-12, atol=1e-12)
+
+
+def pair(seed=0):
+    net = LSTM(3, 4, 2, dtype="float64", seed=seed)
+    return net, net.copy()
+
+
+def inputs(steps, seed=1):
+    return np.random.default_rng(seed).uniform(-1, 1, (steps, 3))
+
+
+def run(net, xs, jit):
+    with axonal.jit.using(jit):
+        return np.array([net.activate(x) for x in xs])
+
+
+def test_the_quick_path_runs_and_agrees_with_the_numpy_reference():
+    fast, ref = pair()
+    xs = inputs(40)
+    got = run(fast, xs, True)
+    assert fast._stepper.armed, "after a compiled step a single stream should take the quick path"
+    np.testing.assert_allclose(got, run(ref, xs, False), **TOL)
+    assert not np.shares_memory(got[-1], fast._stepper.flat), "each output is a new array"
+
+
+def test_weights_changed_in_place_or_replaced_are_read_by_the_next_step():
+    fast, ref = pair()
+    xs = inputs(30)
+    run(fast, xs[:10], True)
+    run(ref, xs[:10], False)
+    for net in (fast, ref):
+        net.params_.values[...] *= 0.5                    # in place: the same array
+    np.testing.assert_allclose(run(fast, xs[10:20], True), run(ref, xs[10:20], False), **TOL)
+    for net in (fast, ref):
+        net.params_.values = net.params_.values * 1.5      # a new array
+    np.testing.assert_allclose(run(fast, xs[20:], True), run(ref, xs[20:], False), **TOL)
+
+
+def test_reset_and_set_step_state_between_quick_steps():
+    fast, ref = pair()
+    xs = inputs(30)
+    first = run(fast, xs[:10], True)
+    fast.reset_state()
+    np.testing.assert_allclose(run(fast, xs[:10], True), first, **TOL)
+    saved = fast.get_step_state()
+    later = run(fast, xs[10:20], True)
+    run(fast, xs[20:], True)
+    fast.set_step_state(saved)
+    np.testing.assert_allclose(run(fast, xs[10:20], True), later, **TOL)
+    ref.set_step_state(saved)
+    np.testing.assert_allclose(run(ref, xs[10:20], False), later, **TOL)
+
+
+@pytest.mark.parametrize("how", ["copy", "deepcopy", "pickle"])
+def test_a_copy_made_between_quick_steps_runs_on_its_own_state(how):
+    net, _ = pair()
+    xs = inputs(30)
+    run(net, xs[:10], True)
+    other = {"copy": lambda n: n.copy(), "deepcopy": copy.deepcopy,
+             "pickle": lambda n: pickle.loads(pickle.dumps(n))}[how](net)
+    want = run(net, xs[10:], True)
+    got = run(other, xs[10:], True)
+    np.testing.assert_allclose(got, want, **TOL)
+    np.testing.assert_allclose(run(net, xs[:5], True), run(other, xs[:5], False), **TOL)
+
+
+def test_inputs_of_other_types_and_layouts_take_the_full_path_with_the_same_result():
+    fast, ref = pair()
+    xs = np.round(inputs(12) * 8) / 8                  # exact in float32 too
+    run(fast, xs[:2], True)
+    run(ref, xs[:2], False)
+    spaced = np.zeros((12, 6))
+    spaced[:, ::2] = xs
+    with axonal.jit.using(True):
+        got = [fast.activate(xs[2].tolist()), fast.activate(xs[3].astype(np.float32)),
+               fast.activate(spaced[:, ::2][4])]                  # a row that is not contiguous
+    with axonal.jit.using(False):
+        want = [ref.activate(x) for x in xs[2:5]]
+    np.testing.assert_allclose(np.array(got), np.array(want), **TOL)
+    with pytest.raises(ValueError, match="takes 3 values"):
+        fast.activate(np.zeros(4))
+
+
+def test_an_online_learner_made_after_quick_steps_continues_from_their_state():
+    fast, ref = pair()
+    xs, ts = inputs(30), np.random.default_rng(5).uniform(0, 1, (30, 2))
+    run(fast, xs[:10], True)
+    run(ref, xs[:10], False)
+    outs = []
+    for net, jit in ((fast, True), (ref, False)):
+        learner = net.online(0.2, rule="synaptic")
+        with axonal.jit.using(jit):
+            outs.append(np.array([learner.step(x[None], t[None])[0] for x, t in zip(xs[10:20], ts[10:20])]
+                                 + [net.activate(x) for x in xs[20:]]))
+    np.testing.assert_allclose(outs[0], outs[1], **TOL)
