@@ -29,6 +29,7 @@ from .named_weights import NamedWeights
 from .layers.base import Layer
 from .parameters import ParameterSet
 from .summary import summary_table
+from .targets import check_mask, loss_rows, loss_weights, prepare_targets
 from .training.fit import fit
 from .validation import positive_int
 
@@ -263,10 +264,16 @@ class Sequential(KerasHints, NamedWeights, Layer):
         labels = self.classes_ if self.classes_ is not None else [0, 1]
         return np.asarray(labels)[codes]
 
-    def evaluate(self, x, y, *, loss=None, sample_weight=None, metrics=None):
-        """The mean loss ``E`` on ``(x, y)`` in inference mode (default: the training loss); class
-        labels may be those of ``classes_``. With ``metrics`` (names, as for ``fit``): a dict
-        ``{"loss": E, name: value, ...}``, the metrics computed on the loss's link (probabilities)."""
+    def evaluate(self, x, y, *, loss=None, sample_weight=None, metrics=None, mask=None):
+        """The mean loss ``E = Σ_r w_r·ℓ_r / Σ_r w_r`` on ``(x, y)`` in inference mode (default: the
+        training loss); class labels may be those of ``classes_``. With ``metrics`` (names, as for
+        ``fit``): a dict ``{"loss": E, name: value, ...}``, the metrics computed on the loss's link
+        (probabilities).
+
+        The rows ``r`` are the samples, or for outputs at every step ``(samples, time, k)`` each
+        (sample, step), as in ``fit``: ``y`` is then ``(samples, time, k)`` or labels ``(samples,
+        time)``, ``sample_weight`` ``(samples,)`` or ``(samples, time)``, and ``mask`` (samples, time)
+        leaves padded steps out of the loss and the metrics."""
         self._require_built("evaluate()")
         loss = _losses.get(loss) if loss is not None else self.loss_
         if loss is None:
@@ -274,6 +281,11 @@ class Sequential(KerasHints, NamedWeights, Layer):
         if is_text_labels(y):
             y = label_codes(y, self.classes_, self.output_shape[-1], "evaluate")[0]
         out = self.predict(x)
+        if out.ndim == 3:
+            out, y, sample_weight = _sequence_rows(loss, out, y, sample_weight, mask)
+        elif mask is not None:
+            raise ValueError(f"evaluate: mask is for outputs at every time step; this network's outputs have "
+                             f"shape {out.shape}")
         value = loss.value(out, y, sample_weight=sample_weight)
         if metrics is None:
             return value
@@ -361,3 +373,17 @@ class Sequential(KerasHints, NamedWeights, Layer):
 def _is_flat_list(x) -> bool:
     """A list or tuple of numbers: one sample given as a plain sequence."""
     return isinstance(x, (list, tuple)) and len(x) > 0 and all(np.isscalar(v) for v in x)
+
+
+def _sequence_rows(loss, out, y, sample_weight, mask):
+    """Outputs ``(samples, time, k)`` with their targets, weights and mask as loss rows (those of
+    ``fit``): ``(rows, k)`` predictions and targets, and ``(rows,)`` weights or ``None``; padded
+    steps (mask 0) are left out."""
+    y = np.asarray(y)
+    t = prepare_targets(loss, y, out.shape[-1], out.dtype, True, out, "evaluate").astype(out.dtype, copy=False)
+    mask = check_mask(mask, out, "evaluate")
+    w = loss_weights(sample_weight, None, t, loss, len(out), True, None)
+    pred, truth = loss_rows(out, t, mask)
+    if w is not None:
+        w = w.reshape(-1) if mask is None else w.reshape(-1)[mask.reshape(-1) > 0]
+    return pred, truth, w

@@ -33,32 +33,32 @@ def sequence_output(net) -> bool:
     return len(net.output_shape) == 2 and net.output_shape[0] is None
 
 
-def prepare_targets(loss_fn, y, n_outputs, dtype, seq_out, x):
+def prepare_targets(loss_fn, y, n_outputs, dtype, seq_out, x, where="fit"):
     """Targets validated once: ``(samples, k)``, or ``(samples, time, k)`` for outputs at every step."""
     if not seq_out:
         t = np.ascontiguousarray(loss_fn.prepare_targets(y, n_outputs, dtype))
     else:
         steps = x.shape[1]
         if y.ndim < 2 or y.shape[1] != steps:
-            raise ValueError(f"fit: the network outputs a value at each of the {steps} time steps, so y needs "
+            raise ValueError(f"{where}: the network outputs a value at each of the {steps} time steps, so y needs "
                              f"shape (samples, {steps}, {n_outputs}) or class labels (samples, {steps}); "
                              f"got {y.shape}")
         flat = loss_fn.prepare_targets(y.reshape((-1,) + y.shape[2:]), n_outputs, dtype)
         t = np.ascontiguousarray(flat.reshape(y.shape[0], steps, n_outputs))
-    check_finite(t.reshape(t.shape[0], -1), "fit", "targets")
+    check_finite(t.reshape(t.shape[0], -1), where, "targets")
     return t
 
 
-def check_mask(mask, x):
+def check_mask(mask, x, where="fit"):
     if mask is None:
         return None
     mask = np.asarray(mask)
     if x.ndim != 3 or mask.shape != x.shape[:2]:
-        raise ValueError(f"fit: mask must have shape (samples, time) = {x.shape[:2]}, got {mask.shape}")
+        raise ValueError(f"{where}: mask must have shape (samples, time) = {x.shape[:2]}, got {mask.shape}")
     if not np.isin(mask, (0, 1)).all():
-        raise ValueError("fit: mask must hold only 0 (padding) and 1 (a real step)")
+        raise ValueError(f"{where}: mask must hold only 0 (padding) and 1 (a real step)")
     if not mask.any(axis=1).all():
-        raise ValueError(f"fit: sample {int(np.argmin(mask.any(axis=1)))} has no real step in its mask")
+        raise ValueError(f"{where}: sample {int(np.argmin(mask.any(axis=1)))} has no real step in its mask")
     return mask.astype(x.dtype)
 
 
