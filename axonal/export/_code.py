@@ -25,6 +25,7 @@ from .. import activations as _activations
 from ..names import printable
 from ._audit import audit_source
 from .escape import python_literal
+from .source_module import SourceModule
 
 __all__ = ["ACTIVATIONS", "Module", "check_identifier", "matrix", "number", "vector"]
 
@@ -161,28 +162,18 @@ def _sign(z):
 ACTIVATIONS = ("identity",) + tuple(_ACTIVATION_SOURCE)
 
 
-class Module:
-    """A generated module being assembled: constants, helpers and functions, in that order.
+class Module(SourceModule):
+    """A generated Python module being assembled (:class:`~axonal.export.source_module.SourceModule`):
+    ``constant`` hands out unique upper-case names; ``helper`` and ``activate`` pull in the helpers
+    the code uses, so the module defines nothing it never calls."""
 
-    ``constant`` hands out unique upper-case names; ``helper`` and ``activate``
-    pull in the helpers the code uses, so the module defines nothing it never calls.
-    """
+    tool = "to_python"
+    identifier = _IDENT
+    helpers = _HELPERS
+    activation_source = _ACTIVATION_SOURCE
 
-    def __init__(self):
-        self._constants: list[str] = []
-        self._helpers: dict[str, str] = {}
-        self._functions: list[str] = []
-        self._taken: set[str] = set()
-
-    def name(self, base: str) -> str:
-        """A fresh identifier made from ``base``, a name the generator chose (``L3_WEIGHT``)."""
-        if not _IDENT.fullmatch(base):
-            raise ValueError(f"to_python: '{printable(base, 80)}' is not an identifier the generator makes")
-        name, k = base, 2
-        while name in self._taken:
-            name, k = f"{base}_{k}", k + 1
-        self._taken.add(name)
-        return name
+    def number(self, value) -> str:
+        return number(value)
 
     def constant(self, base: str, value, *, comment: str | None = None, rows: bool = False) -> str:
         """Define ``NAME = [...]`` (``rows=True``: a list of row lists) and return ``NAME``.
@@ -192,7 +183,7 @@ class Module:
         name = self.name(base.upper())
         text = matrix(value) if rows else vector(value, 0)
         if comment:
-            self._constants.append(f"# {_own_line(comment)}")
+            self._constants.append(f"# {self.own_line(comment)}")
         self._constants.append(f"{name} = {text}")
         return name
 
@@ -200,43 +191,19 @@ class Module:
         """Define ``NAME = ('...', ...)``, a tuple of string literals holding user text; return ``NAME``."""
         name = self.name(base.upper())
         items = "".join(f"    {python_literal(str(v))},\n" for v in values)
-        self._constants.append(f"# {_own_line(comment)}\n{name} = (\n{items})")
+        self._constants.append(f"# {self.own_line(comment)}\n{name} = (\n{items})")
         return name
 
     def text(self, base: str, value: str, *, comment: str) -> str:
         """Define ``NAME = '...'``, one string literal holding user text; return ``NAME``."""
         name = self.name(base.upper())
-        self._constants.append(f"# {_own_line(comment)}\n{name} = {python_literal(str(value))}")
+        self._constants.append(f"# {self.own_line(comment)}\n{name} = {python_literal(str(value))}")
         return name
 
     def scalar(self, base: str, value) -> str:
         name = self.name(base.upper())
         self._constants.append(f"{name} = {number(value)}")
         return name
-
-    def helper(self, name: str) -> str:
-        if name not in self._helpers:
-            if name == "_sequence":
-                self.helper("_vector")
-            self._helpers[name] = _HELPERS[name].strip("\n")
-        return name
-
-    def activate(self, activation, expression: str, where: str) -> str:
-        """The expression applying ``activation`` to the list ``expression``."""
-        act = _activations.get(activation)
-        if act.name == "identity" and type(act) is _activations.REGISTRY["identity"]:
-            return expression
-        if act.name not in _ACTIVATION_SOURCE or type(act) is not _activations.REGISTRY[act.name]:
-            raise ValueError(f"to_python: {printable(where)} uses the activation {printable(repr(act))}, "
-                             f"which has no standalone form; "
-                             f"supported: {', '.join(ACTIVATIONS)}")
-        helper = f"_{act.name}"
-        self._helpers.setdefault(helper, _ACTIVATION_SOURCE[act.name].strip("\n"))
-        args = "".join(f", {number(v)}" for k, v in act.get_config().items() if k == "alpha")
-        return f"{helper}({expression}{args})"
-
-    def function(self, source: str) -> None:
-        self._functions.append(source.strip("\n"))
 
     def render(self, docstring: str) -> str:
         """The module's source, checked by :func:`~axonal.export._audit.audit_source`.
@@ -251,9 +218,3 @@ class Module:
         parts += list(self._helpers.values()) + self._functions
         return audit_source("\n\n\n".join(parts) + "\n")
 
-
-def _own_line(text: str) -> str:
-    """A comment of the generator's own: one line, or a ``ValueError``."""
-    if not text.isprintable():
-        raise ValueError("to_python: a generated comment must be one printable line")
-    return text

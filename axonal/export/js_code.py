@@ -25,6 +25,7 @@ from .. import activations as _activations
 from ..names import printable
 from .escape import js_string
 from .js_audit import audit_javascript
+from .source_module import SourceModule
 
 __all__ = ["ACTIVATIONS", "JsModule", "check_js_identifier", "js_matrix", "js_number", "js_vector"]
 
@@ -229,35 +230,26 @@ function _softmax(z) {
 ACTIVATIONS = ("identity",) + tuple(_ACTIVATION_SOURCE)
 
 
-class JsModule:
-    """A generated module being assembled: constants, helpers and functions, in that order.
+class JsModule(SourceModule):
+    """A generated JavaScript module being assembled (:class:`~axonal.export.source_module.SourceModule`):
+    ``name`` hands out unique identifiers from the generator's own bases; ``helper`` and ``activate``
+    pull in the helpers the code uses, so the module defines nothing it never calls."""
 
-    ``name`` hands out unique identifiers from the generator's own bases; ``helper`` and
-    ``activate`` pull in the helpers the code uses, so the module defines nothing it never calls.
-    """
+    tool = "to_javascript"
+    identifier = _IDENT
+    helpers = _HELPERS
+    activation_source = _ACTIVATION_SOURCE
+    ascii_comments = True
 
-    def __init__(self):
-        self._constants: list[str] = []
-        self._helpers: dict[str, str] = {}
-        self._functions: list[str] = []
-        self._taken: set[str] = set()
-
-    def name(self, base: str) -> str:
-        """A fresh identifier made from ``base``, a name the generator chose (``L3_WEIGHT``)."""
-        if not _IDENT.fullmatch(base):
-            raise ValueError(f"to_javascript: '{printable(base, 80)}' is not an identifier the generator makes")
-        name, k = base, 2
-        while name in self._taken:
-            name, k = f"{base}_{k}", k + 1
-        self._taken.add(name)
-        return name
+    def number(self, value) -> str:
+        return js_number(value)
 
     def constant(self, base: str, value, *, comment: str | None = None, rows: bool = False) -> str:
         """Define ``var NAME = [...]`` (``rows=True``: an array of row arrays) and return ``NAME``."""
         name = self.name(base.upper())
         text = js_matrix(value, 0) if rows else js_vector(value, 0)
         if comment:
-            self._constants.append(f"// {_own_line(comment)}")
+            self._constants.append(f"// {self.own_line(comment)}")
         self._constants.append(f"var {name} = {text};")
         return name
 
@@ -265,8 +257,8 @@ class JsModule:
         """Define ``var NAME = ["...", ...]``, string literals holding user text; return ``NAME``."""
         name = self.name(base.upper())
         items = ",\n".join(f"  {js_string(str(v))}" for v in values)
-        self._constants.append(f"// {_own_line(comment)}\nvar {name} = [\n{items}\n];" if items
-                               else f"// {_own_line(comment)}\nvar {name} = [];")
+        self._constants.append(f"// {self.own_line(comment)}\nvar {name} = [\n{items}\n];" if items
+                               else f"// {self.own_line(comment)}\nvar {name} = [];")
         return name
 
     def labels(self, base: str, values, *, comment: str) -> str:
@@ -281,37 +273,14 @@ class JsModule:
                 items.append(str(int(v)))
             else:
                 items.append(js_string(str(int(v))))
-        self._constants.append(f"// {_own_line(comment)}\nvar {name} = [{', '.join(items)}];")
+        self._constants.append(f"// {self.own_line(comment)}\nvar {name} = [{', '.join(items)}];")
         return name
 
     def text(self, base: str, value: str, *, comment: str) -> str:
         """Define ``var NAME = "..."``, one string literal holding user text; return ``NAME``."""
         name = self.name(base.upper())
-        self._constants.append(f"// {_own_line(comment)}\nvar {name} = {js_string(str(value))};")
+        self._constants.append(f"// {self.own_line(comment)}\nvar {name} = {js_string(str(value))};")
         return name
-
-    def helper(self, name: str) -> str:
-        if name not in self._helpers:
-            if name == "_sequence":
-                self.helper("_vector")
-            self._helpers[name] = _HELPERS[name].strip("\n")
-        return name
-
-    def activate(self, activation, expression: str, where: str) -> str:
-        """The expression applying ``activation`` to the array ``expression``."""
-        act = _activations.get(activation)
-        if act.name == "identity" and type(act) is _activations.REGISTRY["identity"]:
-            return expression
-        if act.name not in _ACTIVATION_SOURCE or type(act) is not _activations.REGISTRY[act.name]:
-            raise ValueError(f"to_javascript: {printable(where)} uses the activation {printable(repr(act))}, "
-                             f"which has no standalone form; supported: {', '.join(ACTIVATIONS)}")
-        helper = f"_{act.name}"
-        self._helpers.setdefault(helper, _ACTIVATION_SOURCE[act.name].strip("\n"))
-        args = "".join(f", {js_number(v)}" for k, v in act.get_config().items() if k == "alpha")
-        return f"{helper}({expression}{args})"
-
-    def function(self, source: str) -> None:
-        self._functions.append(source.strip("\n"))
 
     def render(self, header: str, global_name: str, api: dict) -> str:
         """The module's source, checked by :func:`~axonal.export.js_audit.audit_javascript`.
@@ -319,7 +288,7 @@ class JsModule:
         ``header`` (the generator's own lines) becomes the leading comment; ``api`` maps each
         exported property to the function or constant of the module it names.
         """
-        comment = "".join(f"// {_own_line(line)}\n" if line else "//\n" for line in header.splitlines())
+        comment = "".join(f"// {self.own_line(line)}\n" if line else "//\n" for line in header.splitlines())
         exports = ",\n".join(f"    {key}: {value}" for key, value in api.items())
         body = "\n\n".join(self._constants + list(self._helpers.values()) + self._functions)
         body = "\n".join(("  " + line) if line else "" for line in body.splitlines())
@@ -329,9 +298,3 @@ class JsModule:
                   f"  module.exports = {global_name};\n}}\n")
         return audit_javascript(source, global_name, self._taken | set(self._helpers))
 
-
-def _own_line(text: str) -> str:
-    """A comment of the generator's own: one line of printable ASCII, or a ``ValueError``."""
-    if not (text.isascii() and text.isprintable()):
-        raise ValueError("to_javascript: a generated comment must be one line of printable ASCII")
-    return text
