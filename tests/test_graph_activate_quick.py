@@ -111,3 +111,45 @@ def test_an_online_learner_made_after_quick_steps_continues_from_their_state():
             outs.append(np.array([learner.step(x[None], t[None])[0] for x, t in zip(xs[10:20], ts[10:20])]
                                  + [net.activate(x) for x in xs[20:]]))
     np.testing.assert_allclose(outs[0], outs[1], **TOL)
+
+
+def test_learner_steps_on_one_stream_take_the_quick_path_and_agree_with_numpy():
+    fast, ref = pair(3)
+    xs, ts = inputs(60, seed=7), np.random.default_rng(8).uniform(0, 1, (60, 2))
+    outs = []
+    for net, jit in ((fast, True), (ref, False)):
+        learner = net.online(0.3, rule="monner")
+        got = []
+        with axonal.jit.using(jit):
+            for t in range(60):
+                if t % 5 == 4:
+                    got.append(net.activate(xs[t]))                  # traces only, through the learner
+                elif t == 30:
+                    net.reset_state()                                # a new stream: the full path starts it
+                    got.append(learner.step(xs[t], ts[t]))
+                else:
+                    got.append(learner.step(xs[t], ts[t].tolist() if t == 7 else ts[t]))
+        outs.append(np.array(got))
+    np.testing.assert_allclose(outs[0], outs[1], **TOL)
+    np.testing.assert_allclose(fast.params_.values, ref.params_.values, **TOL)
+
+
+def test_a_second_learner_takes_over_the_stream_and_wrong_sizes_are_refused():
+    net, other = pair(4)
+    xs, ts = inputs(20, seed=9), np.random.default_rng(10).uniform(0, 1, (20, 2))
+    first = net.online(0.2, rule="synaptic")
+    for t in range(5):
+        first.step(xs[t], ts[t])
+    second = net.online(0.2, rule="synaptic")       # starts from the network's state, its traces at 0
+    with axonal.jit.using(False):
+        copy_first = other.online(0.2, rule="synaptic")
+        for t in range(5):
+            copy_first.step(xs[t], ts[t])
+        copy_second = other.online(0.2, rule="synaptic")
+        want = [copy_second.step(xs[t], ts[t]) for t in range(5, 20)]
+    got = [second.step(xs[t], ts[t]) for t in range(5, 20)]
+    np.testing.assert_allclose(np.array(got), np.array(want), **TOL)
+    with pytest.raises(ValueError, match="takes 3"):
+        second.step(np.zeros(4), ts[0])
+    with pytest.raises(ValueError, match="target must have 2 values"):
+        second.step(xs[0], np.zeros(3))

@@ -135,6 +135,8 @@ class LSTMG(StreamState):
         network's step state (what :meth:`~axonal.graph.GraphNetwork.activate` or an import left)
         and leaves its own there.
         """
+        if learning_rate is None and (y := self.quick(x, target)) is not None:
+            return y
         self._sync()
         x = np.asarray(x, dtype=self.layer.dtype)
         single = x.ndim == 1
@@ -161,6 +163,24 @@ class LSTMG(StreamState):
         if target is not None:
             self.propagate(target, learning_rate=learning_rate)
         return y[0] if single else y
+
+    def quick(self, x, target=None):
+        """:meth:`step` for one stream already running, without its checks: the outputs (n_out,), or
+        ``None`` where :meth:`step` must run (not one stream carried on from this learner's last step,
+        ``x`` (n_0,) or ``target`` (n_out,) not arrays of the network's dtype, the NumPy path)."""
+        dtype, net = self.layer.dtype, self.network
+        if (self._batch != 1 or net._step_state is not self._shared or type(x) is not np.ndarray
+                or x.ndim != 1 or x.dtype != dtype or x.size != self.layer.sizes[0] or net._learner_ref is None
+                or net._learner_ref() is not self):
+            return None
+        out = self.act[self.layer.out_index]
+        if target is None:
+            done = _compiled.activate(self, x.reshape(1, -1))
+        elif type(target) is np.ndarray and target.dtype == dtype and target.size == out.size:
+            done = _compiled.step(self, x.reshape(1, -1), target.reshape(out.shape), self.learning_rate)
+        else:
+            return None
+        return out[0].copy() if done else None
 
     def propagate(self, target, *, learning_rate: float | None = None) -> None:
         """Learn from ``target`` for the step activated last (Synaptic's ``propagate``)."""

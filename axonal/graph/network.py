@@ -90,8 +90,12 @@ class GraphNetwork(Sequential):
         Once :meth:`online` has made a learner (and while it is in use), the step runs through it,
         so its eligibility traces follow every step as Synaptic's ``activate`` updates them, and a
         later ``learner.step(x, target)`` continues exactly where this left off."""
-        stepper = self._stepper
-        if stepper is not None and stepper.armed and self._step_state is stepper.views and self._learner_ref is None:
+        ref, stepper = self._learner_ref, self._stepper
+        if ref is not None:                # an online learner's stream, carried on (LSTMG.quick)
+            learner = ref()
+            if learner is not None and (y := learner.quick(x)) is not None:
+                return y
+        elif stepper is not None and stepper.armed and self._step_state is stepper.views:
             y = stepper.quick(self, x)     # the compiled step again, nothing to rebuild
             if y is not None:
                 return y
