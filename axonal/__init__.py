@@ -13,6 +13,8 @@ The pieces, one module each:
 * :mod:`axonal.metrics` — accuracy, precision/recall/F1, confusion matrix, R², ...
 * :func:`axonal.data.cross_validate` — k-fold cross-validation
 * :mod:`axonal.gradcheck` — finite-difference gradient checks
+* :func:`axonal.register_activation`, :func:`axonal.register_loss` — your own activation or
+  loss by name (:func:`axonal.activations.register`, :func:`axonal.losses.register`)
 
 Synaptic's architecture-free model, imported on first use: :mod:`axonal.graph`
 (layers, connections and gates; BPTT and LSTM-g), :mod:`axonal.synaptic` (compatibility
@@ -44,6 +46,10 @@ from .optimizers import SGD, Adagrad, Adam, AdamW, RMSprop, Rprop
 from .training import History, NonFiniteError, fit
 from .training import register_store
 
+#: :func:`axonal.activations.register` and :func:`axonal.losses.register`, at the top level
+register_activation = activations.register
+register_loss = losses.register
+
 
 def _checkpoint_file(path):
     """The checkpoint store of ``fit(checkpoint=...)``: :mod:`axonal.io`'s file, imported on first use."""
@@ -73,5 +79,5 @@ __all__ = [
     "Layer", "Dense", "Dropout", "Residual", "BatchNorm", "LayerNorm", "Standardize", "MinMaxScale",
     "SimpleRNN", "LSTM", "GRU", "Sequential",
     "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "Rprop", "History", "NonFiniteError", "fit",
-    "diagnose", "__version__",
+    "diagnose", "register_activation", "register_loss", "__version__",
 ]

@@ -16,6 +16,7 @@ training, from what the setup says alone (the checks of what training shows, in
 
 from __future__ import annotations
 
+import types
 import warnings
 
 import numpy as np
@@ -43,7 +44,8 @@ def warn_user(message: str) -> None:
     import os
     import sys
     package = os.path.dirname(os.path.abspath(__file__)) + os.sep
-    frame, level = sys._getframe(1), 2
+    frame: types.FrameType | None = sys._getframe(1)
+    level = 2
     while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package):
         frame, level = frame.f_back, level + 1
     warnings.warn(message, AxonalWarning, stacklevel=level - 1 if frame is None else level)

@@ -80,7 +80,7 @@ def diagnose(net, x, y, *, loss=None, sample_weight=None, class_weight=None, his
         y, _ = label_codes(y, known, n_outputs, "diagnose")
     t = prepare_targets(loss_fn, y, n_outputs, net.dtype, seq_out, x)
     weights = loss_weights(sample_weight, class_weight, t, loss_fn, x.shape[0], seq_out, None)
-    findings = []
+    findings: list[Finding | None] = []
     problem = output_link_problem(net, loss_fn)
     if problem is not None:
         findings.append(Finding("double_link", problem.split("; ")[0], problem.split("; ", 1)[1]))

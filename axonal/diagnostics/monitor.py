@@ -92,8 +92,8 @@ class Diagnostics(Callback):
         self.reported: set = set()
         self.chance = chance_loss(loss, t, weights)
         self.chunk = 32
-        self.last_probed = None
-        self.rows = None
+        self.last_probed: int | None = None
+        self.rows: tuple[np.ndarray, np.ndarray, np.ndarray | None] | None = None
         if probe:
             rows = probe_rows(len(x))
             self.rows = (x[rows], t[rows], None if weights is None or np.ndim(weights) != 1 else weights[rows])

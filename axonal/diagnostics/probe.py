@@ -76,7 +76,8 @@ def measure(net, loss, x, t, weights=None, chunk: int = 32) -> dict | None:
     chunk = max(1, int(chunk))
     try:
         with np.errstate(all="ignore"):
-            value, outputs = 0.0, [[] for _ in net.layers]
+            value = 0.0
+            outputs: list[list[np.ndarray]] = [[] for _ in net.layers]
             net.input_grad_needed = False
             for rows in np.array_split(np.arange(len(x)), math.ceil(len(x) / chunk)):
                 y = x[rows]
@@ -106,7 +107,10 @@ def measure(net, loss, x, t, weights=None, chunk: int = 32) -> dict | None:
 
 
 def _read(net, params, total, outputs, value) -> dict:
-    norms, rms, dead, saturated = [], [], [], []
+    norms: list[float | None] = []
+    rms: list[float | None] = []
+    dead: list[float | None] = []
+    saturated: list[float | None] = []
     last = len(net.layers) - 1
     names = {(id(owner), local): name for name, owner, local, _ in net.named_parameters() if name in params.slots}
     for i, layer in enumerate(net.layers):

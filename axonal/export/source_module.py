@@ -34,7 +34,7 @@ class SourceModule:
     #: comment lines must also be ASCII (JavaScript sources are kept to printable ASCII)
     ascii_comments = False
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._constants: list[str] = []
         self._helpers: dict[str, str] = {}
         self._functions: list[str] = []

@@ -215,9 +215,27 @@ class NeuralNetClassifier(ClassifierMixin, _NeuralNet):
 
     Attributes
     ----------
-    classes_, n_features_in_, feature_names_in_, network_ (the trained
-    :class:`~axonal.Sequential`), optimizer_, loss_curve_, validation_loss_curve_, n_iter_,
-    history_ (the last call's :class:`~axonal.History`).
+    classes_ : ndarray of shape (n_classes,)
+        The class labels ``fit`` saw, sorted; output ``k`` (and column ``k`` of
+        ``predict_proba``) is ``classes_[k]``.
+    n_features_in_ : int
+        The number of features (columns of ``X``) ``fit`` saw.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        The column names ``fit`` saw, when ``X`` had string column names (a DataFrame);
+        absent otherwise.
+    network_ : axonal.Sequential
+        The trained network: the hidden layers and the linear output layer.
+    optimizer_ : axonal.optimizers.Optimizer
+        The optimizer with its state (moments, step count), which ``warm_start`` and
+        ``partial_fit`` continue.
+    loss_curve_ : list of float
+        The training loss after each epoch, since the last fit from fresh weights.
+    validation_loss_curve_ : list of float
+        The held-out loss after each epoch (empty without ``early_stopping``).
+    n_iter_ : int
+        The epochs trained since the last fit from fresh weights, ``len(loss_curve_)``.
+    history_ : axonal.History
+        The last ``fit`` or ``partial_fit`` call's history (losses, stop reason).
     """
 
     _loss = "softmax_cross_entropy"
@@ -282,8 +300,24 @@ class NeuralNetRegressor(RegressorMixin, _NeuralNet):
 
     Attributes
     ----------
-    n_features_in_, feature_names_in_, network_, optimizer_, loss_curve_,
-    validation_loss_curve_, n_iter_, history_.
+    n_features_in_ : int
+        The number of features (columns of ``X``) ``fit`` saw.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        The column names ``fit`` saw, when ``X`` had string column names (a DataFrame);
+        absent otherwise.
+    network_ : axonal.Sequential
+        The trained network: the hidden layers and the linear output layer.
+    optimizer_ : axonal.optimizers.Optimizer
+        The optimizer with its state (moments, step count), which ``warm_start`` and
+        ``partial_fit`` continue.
+    loss_curve_ : list of float
+        The training loss after each epoch, since the last fit from fresh weights, in standardised units (the targets' ``(y - μ)/σ``).
+    validation_loss_curve_ : list of float
+        The held-out loss after each epoch (empty without ``early_stopping``), in standardised units (the targets' ``(y - μ)/σ``).
+    n_iter_ : int
+        The epochs trained since the last fit from fresh weights, ``len(loss_curve_)``.
+    history_ : axonal.History
+        The last ``fit`` or ``partial_fit`` call's history (losses, stop reason).
     """
 
     _loss = "mse"

@@ -50,6 +50,7 @@ from .json_read import (
     SynapticJSONError,
     dense_limit,
     read_synaptic,
+    squash_activation,
 )
 
 __all__ = ["SQUASH_TO_ACTIVATION", "SynapticJSONError", "from_synaptic", "to_synaptic"]
@@ -191,7 +192,7 @@ def from_synaptic(data, *, dtype="float64", seed=None, return_sequences: bool = 
     except ValueError as exc:            # a graph limit, or a structure the graph cannot hold
         raise SynapticJSONError(f"Synaptic JSON: {printable(str(exc), 300)}") from None
     if state and any(any(values) for values in states):
-        parts = {"act": {}, "state": {}, "old": {}}
+        parts: dict[str, dict[int, np.ndarray]] = {"act": {}, "state": {}, "old": {}}
         for position, (_, _, indices) in enumerate(units):
             for part, field in (("state", 0), ("old", 1), ("act", 2)):
                 parts[part][position] = np.array([[states[n][field] for n in indices]])
@@ -210,7 +211,7 @@ def _build(units, squashes, biases, groups, selfs, sizes, inner, options):
         if len(kinds) > 1:
             raise SynapticJSONError(f"Synaptic JSON: layer {name!r} mixes squash functions "
                                     f"{sorted(map(str, kinds))}; axonal needs one activation per layer")
-        g.layer(name, len(indices), SQUASH_TO_ACTIVATION[kinds.pop()], bias=k != "input")
+        g.layer(name, len(indices), squash_activation(kinds.pop()), bias=k != "input")
     values = {}
     for (a, b, gname, _), group in groups.items():
         na, nb = sizes[a], sizes[b]
@@ -286,16 +287,18 @@ def _gater_neuron(conn, offset, i, j):
 _SPLIT_NAME = re.compile(r"(hidden_\d+)_(\d+)\Z")
 
 
-def _labels(order, merge: bool) -> list:
+def _labels(order, merge: bool) -> list[str | int]:
     """Synaptic's ``layer`` of each graph layer: ``"input"``, the hidden index, ``"output"``; with
     ``merge``, consecutive layers ``hidden_K_0``, ``hidden_K_1``, ... share one index."""
-    labels, hidden, run = [], -1, None     # run: (base, next position) of the split layer being merged
+    labels: list[str | int] = []
+    hidden = -1
+    run: tuple[str, int] | None = None     # (base, next position) of the split layer being merged
     for position, name in enumerate(order):
         if position in (0, len(order) - 1):
             labels.append("input" if position == 0 else "output")
             continue
         match = _SPLIT_NAME.match(name) if merge else None
-        if match and run == (match[1], int(match[2])):
+        if match and run is not None and run == (match[1], int(match[2])):
             run = (match[1], run[1] + 1)
         else:
             hidden += 1

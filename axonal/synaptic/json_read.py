@@ -37,7 +37,8 @@ may hold at most ``max(16 · synapses, 2**22)`` values.
 A neuron is an object with ``layer`` (``"input"``, ``"output"`` or a hidden-layer
 index, a non-negative integer or a string of digits), ``bias`` (a finite number;
 required except in the input layer) and ``squash`` (one of Synaptic's names, or
-absent for ``LOGISTIC``) and, when asked for (``with_state=True``), the neuron's step
+absent for ``LOGISTIC``, or the name of an activation registered in this process with
+:func:`axonal.register_activation`) and, when asked for (``with_state=True``), the neuron's step
 state as Synaptic's ``fromJSON`` restores it: ``state`` (``s``, the last weighted sum),
 ``old`` (the ``s`` before it) and ``activation`` (``y = f(s)``), each a finite number
 (0 where absent; Synaptic would read ``undefined`` and compute NaN). ``trace`` is not read
@@ -54,13 +55,14 @@ import stat
 
 import numpy as np
 
+from ..activations import REGISTRY as _ACTIVATIONS
 from ..names import printable
 from ..graph.values import is_finite_number
 
 __all__ = ["MAX_SYNAPTIC_ARRAYS", "MAX_SYNAPTIC_BLOCKS", "MAX_SYNAPTIC_BYTES", "MAX_SYNAPTIC_CONNECTIONS",
            "MAX_SYNAPTIC_DENSE_FACTOR", "MAX_SYNAPTIC_DEPTH", "MAX_SYNAPTIC_GATES", "MAX_SYNAPTIC_LAYERS",
            "MAX_SYNAPTIC_NEURONS", "MAX_SYNAPTIC_VALUES", "MIN_SYNAPTIC_DENSE", "SQUASH_TO_ACTIVATION",
-           "STATE_FIELDS", "SynapticJSONError", "dense_limit", "read_synaptic"]
+           "STATE_FIELDS", "SynapticJSONError", "dense_limit", "read_synaptic", "squash_activation"]
 
 MAX_SYNAPTIC_BYTES = 32 * 1024 * 1024
 MAX_SYNAPTIC_DEPTH = 32
@@ -84,6 +86,18 @@ _NEURON_KEYS = frozenset({"bias", "layer", "squash", *STATE_FIELDS})
 _CONNECTION_KEYS = frozenset({"from", "to", "weight", "gater"})
 _READ_KEYS = _NEURON_KEYS | _CONNECTION_KEYS | {"neurons", "connections"}
 _SQUASH_NAMES = {name: name for name in SQUASH_TO_ACTIVATION if name}
+
+
+def squash_activation(squash) -> str | None:
+    """The activation a neuron's ``squash`` names: Synaptic's (``None``: ``LOGISTIC``), or one
+    registered with :func:`axonal.register_activation` (by its name: a file holds no code);
+    ``None`` for anything else."""
+    if squash is None or (isinstance(squash, str) and squash in SQUASH_TO_ACTIVATION):
+        return SQUASH_TO_ACTIVATION[squash]
+    if not isinstance(squash, str):
+        return None
+    key = _ACTIVATIONS.key(squash)
+    return key if key in _ACTIVATIONS.user else None
 
 
 class SynapticJSONError(ValueError):
@@ -127,10 +141,12 @@ def read_synaptic(data, *, with_state: bool = False):
         if not is_finite_number(bias):
             problem = "has no 'bias'" if "bias" not in neuron else f"has bias {_shown(bias)}"
             raise SynapticJSONError(f"Synaptic JSON: neuron {n} {problem}; a bias is a finite number")
+        assert bias is not None           # is_finite_number refused None
         squash = neuron.get("squash")
-        if not isinstance(squash, (str, type(None))) or squash not in SQUASH_TO_ACTIVATION:
+        if squash_activation(squash) is None:
             raise SynapticJSONError(f"Synaptic JSON: neuron {n} has squash {_shown(squash)}; Synaptic's are "
-                                    f"{', '.join(k for k in SQUASH_TO_ACTIVATION if k)}")
+                                    f"{', '.join(k for k in SQUASH_TO_ACTIVATION if k)} (or the name of an "
+                                    f"activation registered with axonal.register_activation)")
         layers.append(layer)
         biases.append(float(bias))
         squashes.append(squash)

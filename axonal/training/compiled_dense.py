@@ -67,7 +67,7 @@ def worth_compiling(batch: int, n_weights: int) -> bool:
 class DenseEpoch:
     """One run's plan for the kernel: the layer table, the data in the kernel's form, buffers."""
 
-    def __init__(self, rule, feed, kernels, layers, alphas, loss_code, delta_rule=False):
+    def __init__(self, rule, feed, kernels, layers, alphas, loss_code, delta_rule: int = 0):
         params = rule.net.params_
         self.rule, self.feed, self.params, self.kernels = rule, feed, params, kernels
         self.layers, self.alphas, self.loss_code = layers, alphas, loss_code
@@ -131,15 +131,16 @@ class DenseEpoch:
         ordered = [type(link[3]) is SynapticOrder for link in chain[:-1]]
         if any(ordered) and not (all(ordered) and _plain_sgd(rule.optimizer)):
             return None
+        output_delta = int(delta_rule)   # 0: the loss's gradient, 1: Synaptic's δ = t - y at the output
         if all(ordered) and ordered and delta_rule:
-            delta_rule = 2   # and Synaptic's update order
+            output_delta = 2   # and Synaptic's update order
         table = _layer_table(net, chain)
         if table is None:
             return None
         layers, alphas = table
         if not worth_compiling(feed.batch, int((layers[:, 0] * layers[:, 1]).sum())):
             return None
-        return cls(rule, feed, kernels, layers, alphas, code, delta_rule)
+        return cls(rule, feed, kernels, layers, alphas, code, output_delta)
 
     # -- one epoch -----------------------------------------------------------------------------------
     def run(self, feed, rng, max_steps):

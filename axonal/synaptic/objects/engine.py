@@ -15,6 +15,10 @@ found by compiling with distinct integer tags in place of the values (bias of ne
 real values are written there afterwards. The neuron and connection objects then read
 and write those places (:meth:`Engine.value`, :meth:`Engine.set_value`).
 
+A squash of your own (an activation registered with :func:`axonal.register_activation`)
+is written under its registered name and compiles into a layer with that activation; the
+network then runs on the NumPy path (kernels cannot call Python), with the same equations.
+
 A structural change (``project``, ``gate``, a new squash, ``Network.set``...) calls
 :meth:`Engine.detach`: every value goes back into the objects (bias, weights, state, old,
 activation, derivative, responsibility, gains; not the traces, which restart from 0
@@ -28,6 +32,7 @@ import numpy as np
 from ..json_format import from_synaptic
 from ..json_read import SynapticJSONError
 from .neuron import Neuron, _by_id
+from .squash import is_current
 
 __all__ = ["Engine", "FreeEngine", "free_engine"]
 
@@ -46,6 +51,10 @@ class Engine:
         doc, inputs = [], set()
         for key, members in units:
             for n in members:
+                if key != "input" and not is_current(n.squash):
+                    raise ValueError(f"neuron {n.ID}: its squash {n.squash.name!r} is no longer the activation "
+                                     f"registered under that name (unregistered or replaced since it was set); "
+                                     f"register it again, or set the neuron's squash again")
                 doc.append({"layer": key, "bias": float(index[n] + 1),
                             "squash": "LOGISTIC" if key == "input" else n.squash.name})
                 if key == "input":

@@ -28,6 +28,8 @@ the neurons' input and projected lists, where they are not, and gates nothing).
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable
+from typing import ClassVar
 
 import numpy as np
 
@@ -40,23 +42,38 @@ _LAYER_CONNECTION_IDS = itertools.count()
 
 
 class _Types:
-    def __init__(self, **values):
-        self.__dict__.update(values)
+    """A namespace of Synaptic's type values (its upper-case class attributes, ``KEY = "VALUE"``)."""
 
-    def resolve(self, value, what):
+    def _values(self) -> dict[str, str]:
+        return {k: v for k, v in vars(type(self)).items() if k.isupper() and isinstance(v, str)}
+
+    def resolve(self, value, what: str) -> str:
         """``value`` (Synaptic's value ``"ALL TO ALL"`` or the key ``"ALL_TO_ALL"``) as the value."""
-        for key, spelled in self.__dict__.items():
+        values = self._values()
+        for key, spelled in values.items():
             if isinstance(value, str) and value.upper() in (key, spelled):
                 return spelled
-        raise ValueError(f"{what} must be one of {', '.join(f'Layer.{what}.{k}' for k in self.__dict__)}; "
+        raise ValueError(f"{what} must be one of {', '.join(f'Layer.{what}.{k}' for k in values)}; "
                          f"got {value!r:.60}")
 
     def __repr__(self):
-        return repr(self.__dict__)
+        return repr(self._values())
 
 
-CONNECTION_TYPE = _Types(ALL_TO_ALL="ALL TO ALL", ONE_TO_ONE="ONE TO ONE", ALL_TO_ELSE="ALL TO ELSE")
-GATE_TYPE = _Types(INPUT="INPUT", OUTPUT="OUTPUT", ONE_TO_ONE="ONE TO ONE")
+class _ConnectionTypes(_Types):
+    ALL_TO_ALL: ClassVar[str] = "ALL TO ALL"
+    ONE_TO_ONE: ClassVar[str] = "ONE TO ONE"
+    ALL_TO_ELSE: ClassVar[str] = "ALL TO ELSE"
+
+
+class _GateTypes(_Types):
+    INPUT: ClassVar[str] = "INPUT"
+    OUTPUT: ClassVar[str] = "OUTPUT"
+    ONE_TO_ONE: ClassVar[str] = "ONE TO ONE"
+
+
+CONNECTION_TYPE = _ConnectionTypes()
+GATE_TYPE = _GateTypes()
 
 
 class LayerConnection:
@@ -78,7 +95,7 @@ class LayerConnection:
             if from_layer.size != to_layer.size:
                 raise ValueError(f"Layer.project: ONE_TO_ONE needs layers of one size; got {from_layer.size} → "
                                  f"{to_layer.size}")
-            pairs = zip(from_layer.list, to_layer.list)
+            pairs: Iterable[tuple[Neuron, Neuron]] = zip(from_layer.list, to_layer.list)
         else:
             pairs = ((a, b) for a in from_layer.list for b in to_layer.list
                      if not (self.type == CONNECTION_TYPE.ALL_TO_ELSE and a is b))
@@ -219,7 +236,9 @@ class Layer:
         squash = options.get("squash", squash)
         bias = options.get("bias", bias)
         label = options.get("label", label)
-        squash = None if squash is None else as_squash(squash)
+        if squash is not None:
+            ids = f"{self.list[0].ID}–{self.list[-1].ID}" if self.list else "none"
+            squash = as_squash(squash, f"Layer.set: the layer of {self.size} neurons (IDs {ids})")
         bias = None if bias is None else _number("bias", bias)
         for n in self.list:
             if label:

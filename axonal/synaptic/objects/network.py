@@ -25,14 +25,24 @@ weights and gains carry over).
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import numpy as np
 
 from .engine import Engine
 from .json_io import network_from_json, network_to_json
 from .layer import Layer, LayerConnection
-from .neuron import _number
+from .neuron import Neuron, _number
 
 __all__ = ["Network"]
+
+
+class _Layers(TypedDict):
+    """``Network.layers``: Synaptic's ``{input, hidden, output}`` (input and output ``None`` until set)."""
+
+    input: Layer | None
+    hidden: list[Layer]
+    output: Layer | None
 
 
 class Network:
@@ -55,9 +65,9 @@ class Network:
     """
 
     def __init__(self, layers: dict | None = None, *, input=None, hidden=None, output=None):
-        self.layers = {"input": None, "hidden": [], "output": None}
-        self._engine = None
-        self._shape = None
+        self.layers: _Layers = {"input": None, "hidden": [], "output": None}
+        self._engine: Engine | None = None
+        self._shape: tuple[tuple[int, int], ...] | None = None
         if layers is not None or input is not None or output is not None:
             self.set(layers, input=input, hidden=hidden, output=output)
 
@@ -67,26 +77,33 @@ class Network:
         unknown = set(layers) - {"input", "hidden", "output"}
         if unknown:
             raise ValueError(f"Network: unknown layers {sorted(unknown)}; expected input, hidden, output")
-        chosen = {"input": layers.get("input", input), "hidden": list(layers.get("hidden", hidden) or []),
-                  "output": layers.get("output", output)}
-        for key in ("input", "output"):
-            if not isinstance(chosen[key], Layer):
-                raise TypeError(f"Network: {key} must be a Layer, got {type(chosen[key]).__name__}")
+        first, last = layers.get("input", input), layers.get("output", output)
+        for key, value in (("input", first), ("output", last)):
+            if not isinstance(value, Layer):
+                raise TypeError(f"Network: {key} must be a Layer, got {type(value).__name__}")
+        chosen: _Layers = {"input": first, "hidden": list(layers.get("hidden", hidden) or []), "output": last}
         for i, layer in enumerate(chosen["hidden"]):
             if not isinstance(layer, Layer):
                 raise TypeError(f"Network: hidden[{i}] must be a Layer, got {type(layer).__name__}")
-        all_layers = [chosen["input"], *chosen["hidden"], chosen["output"]]
+        all_layers = [first, *chosen["hidden"], last]
         if len({id(layer) for layer in all_layers}) != len(all_layers):
             raise ValueError("Network: a layer appears twice among input, hidden and output")
         self._drop()
         self.layers = chosen
 
     # -- compiling ---------------------------------------------------------------------------------
-    def _units(self):
-        inp, hidden, out = self.layers["input"], self.layers["hidden"], self.layers["output"]
-        if inp is None:
+    def _ends(self) -> tuple[Layer, Layer]:
+        """The input and output layers; an error while the network has none."""
+        inp, out = self.layers["input"], self.layers["output"]
+        if inp is None or out is None:
             raise RuntimeError("Network: no layers yet; call set({input, hidden, output}) first")
-        units, key = [("input", list(inp.list))], 0
+        return inp, out
+
+    def _units(self) -> list[tuple[str | int, list[Neuron]]]:
+        inp, out = self._ends()
+        hidden = self.layers["hidden"]
+        units: list[tuple[str | int, list[Neuron]]] = [("input", list(inp.list))]
+        key = 0
         for layer in hidden:        # a layer mixing squash functions runs as consecutive pieces
             start = 0
             for end in range(1, layer.size + 1):
@@ -102,18 +119,21 @@ class Network:
         if engine is None or not engine.alive or shape != self._shape:
             if engine is not None:
                 engine.detach()
-            if not self.layers["input"].size or not self.layers["output"].size:
+            inp, out = self._ends()
+            if not inp.size or not out.size:
                 raise ValueError("Network: the input and output layers need at least one neuron each")
-            self._engine, self._shape = Engine(self._units()), shape
-        return self._engine
+            engine = self._engine = Engine(self._units())
+            self._shape = shape
+        return engine
 
     def _drop(self) -> None:
         if self._engine is not None:
             self._engine.detach()
             self._engine = None
 
-    def _all_layers(self):
-        return [self.layers["input"], *self.layers["hidden"], self.layers["output"]]
+    def _all_layers(self) -> list[Layer]:
+        inp, out = self._ends()
+        return [inp, *self.layers["hidden"], out]
 
     @property
     def graph_network(self):
@@ -136,7 +156,7 @@ class Network:
         if target is None:
             raise ValueError("Network.propagate: a network learns from a target, one value per output neuron")
         t = np.asarray(target, dtype=np.float64).reshape(-1)
-        n_out = self.layers["output"].size
+        n_out = self._ends()[1].size
         if t.size != n_out:
             raise ValueError(f"Network.propagate: the output layer has {n_out} neurons; got {t.size} target values")
         rate = 0.1 if rate is None else _number("rate", rate)
@@ -150,11 +170,11 @@ class Network:
             unit = unit.layers["input"]
         if not isinstance(unit, Layer):
             raise TypeError(f"Network.project: can only project to a Layer or a Network, got {unit.__class__.__name__}")
-        return self.layers["output"].project(unit, type, weights)
+        return self._ends()[1].project(unit, type, weights)
 
     def gate(self, connection, type) -> None:
         """Let the output layer gate ``connection``."""
-        self.layers["output"].gate(connection, type)
+        self._ends()[1].gate(connection, type)
 
     def clear(self) -> None:
         """Forget the context: traces and responsibilities to 0 (state, activations, weights stay)."""
@@ -175,16 +195,17 @@ class Network:
     # -- describing ---------------------------------------------------------------------------------
     def neurons(self) -> list:
         """``[{"neuron": n, "layer": "input" | hidden index | "output"}]`` in activation order."""
-        found = [{"neuron": n, "layer": "input"} for n in self.layers["input"].list]
+        inp, out = self._ends()
+        found: list[dict] = [{"neuron": n, "layer": "input"} for n in inp.list]
         for i, layer in enumerate(self.layers["hidden"]):
             found += [{"neuron": n, "layer": i} for n in layer.list]
-        return found + [{"neuron": n, "layer": "output"} for n in self.layers["output"].list]
+        return found + [{"neuron": n, "layer": "output"} for n in out.list]
 
     def inputs(self) -> int:
-        return self.layers["input"].size
+        return self._ends()[0].size
 
     def outputs(self) -> int:
-        return self.layers["output"].size
+        return self._ends()[1].size
 
     def to_json(self) -> dict:
         """Synaptic's ``toJSON()``: neurons (state, old, activation, bias, layer, squash) and

@@ -34,7 +34,8 @@ from __future__ import annotations
 
 import itertools
 import math
-from typing import NamedTuple
+from collections.abc import Callable
+from typing import ClassVar, NamedTuple, Protocol
 
 import numpy as np
 
@@ -89,6 +90,14 @@ class Connection:
         return f"Connection({self.from_.ID} → {self.to.ID}, weight={self.weight:.6g})"
 
 
+class _Group(Protocol):
+    """What a free neuron runs in (:class:`~axonal.synaptic.objects.engine.FreeEngine`)."""
+
+    def activate(self, neuron: Neuron) -> float: ...
+
+    def propagate(self, neuron: Neuron, rate: float, target: float | None) -> None: ...
+
+
 class _SquashSlot:
     """``Neuron.squash`` is Synaptic's namespace of functions; ``neuron.squash`` a neuron's own."""
 
@@ -96,7 +105,7 @@ class _SquashSlot:
         return SQUASH if neuron is None else neuron._squash
 
     def __set__(self, neuron, value):
-        value = as_squash(value)
+        value = as_squash(value, f"neuron {neuron.ID}")
         if value is not neuron._squash:
             neuron._structure_changed()
             neuron._squash = value
@@ -121,7 +130,7 @@ class Neuron:
 
     squash = _SquashSlot()
     #: ``neuron -> its compiled group``; :mod:`axonal.synaptic.objects.engine` sets it
-    _group = None
+    _group: ClassVar[Callable[[Neuron], _Group]]
 
     def __init__(self):
         self.ID = next(_NEURON_IDS)
