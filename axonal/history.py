@@ -35,7 +35,8 @@ class History:
         Per-layer gradient norms ``‖∂E/∂W_l‖₂`` (one per layer of ``net.layers``, ``None`` for a
         layer without weights) measured by ``fit``'s diagnostics on a fixed subsample, keyed by
         the epochs done when measured (0: before training; then 1, 2, 4, 8, ... and every 10th,
-        and the last). Drawn by :func:`axonal.plotting.plot_gradient_norms`.
+        and the last). Drawn by :func:`axonal.plotting.plot_gradient_norms`. A checkpoint keeps
+        them with the rest of the History, so a resumed run's History holds the whole run's.
     """
 
     loss: list = field(default_factory=list)

@@ -1,4 +1,10 @@
-"""BENCHMARKS.md, rendered from the records of one run (never edited by hand)."""
+"""BENCHMARKS.md, rendered from the records of one run (never edited by hand).
+
+The page's ``## `` sections that these records produce (:data:`OWNED`) are written anew;
+the data-parallel section is rebuilt from ``bench/results/distributed.json``
+(bench/distributed.py); every other section of the page as it stood (such as
+``python -m bench.defaults``' table) is kept, word for word, after them.
+"""
 
 from __future__ import annotations
 
@@ -132,7 +138,53 @@ so are the initial weights wherever a library lets them be set.
   in a fresh interpreter, timed around the import statement alone."""
 
 
-def render(records, tables: str, plotted: bool, source: Path) -> str:
+#: The headings (their start) of the sections :func:`render` writes from the records; the page's other
+#: sections are kept.
+OWNED = ("How to run", "Machine", "Results (medians)", "MLP training against the hardware", "Recurrent layers",
+         "Graph networks", "Online learning", "Targets", "Loading hostile files", "What each library runs", "Notes")
+
+
+def sections(text: str) -> list:
+    """``[(heading, section text), ...]`` for each ``## `` section of ``text`` (a line inside a code fence is
+    no heading); the text before the first one comes first, under the heading ``""``."""
+    found, heading, lines, fenced = [], "", [], False
+    for line in text.splitlines():
+        if line.lstrip().startswith("```"):
+            fenced = not fenced
+        if line.startswith("## ") and not fenced:
+            found.append((heading, "\n".join(lines).strip()))
+            heading, lines = line[3:].strip(), []
+        lines.append(line)
+    found.append((heading, "\n".join(lines).strip()))
+    return found
+
+
+def replace_section(text: str, heading: str, new: str) -> str:
+    """``text`` with the ``## `` section whose heading starts as ``heading`` (with or without its ``## ``)
+    replaced by ``new``; without one, ``new`` goes before "What each library runs" (or at the end)."""
+    title = heading[3:] if heading.startswith("## ") else heading
+    parts = sections(text)
+    at = next((i for i, (h, _) in enumerate(parts) if h.startswith(title)), None)
+    if at is not None:
+        parts[at] = (title, new.strip())
+    else:
+        before = next((i for i, (h, _) in enumerate(parts) if h.startswith("What each library runs")), len(parts))
+        parts.insert(before, (title, new.strip()))
+    return "\n\n".join(body for _, body in parts if body) + "\n"
+
+
+def _distributed(folder: Path) -> str | None:
+    """The data-parallel section from ``folder/distributed.json``, or ``None`` without the file."""
+    results = folder / "distributed.json"
+    if not results.exists():
+        return None
+    import json
+
+    from . import distributed
+    return distributed.section(json.loads(results.read_text(encoding="utf-8")))
+
+
+def render(records, tables: str, plotted: bool, source: Path, previous: str = "") -> str:
     run = next((r for r in records if r.get("record") == "run"), {})
     end = next((r for r in records if r.get("record") == "end"), {})
     infos = {r["library"]: r for r in records if r.get("record") == "info"}
@@ -154,6 +206,9 @@ def render(records, tables: str, plotted: bool, source: Path) -> str:
     bounds = source.parent / "load_bounds.md"
     if bounds.exists():
         parts.append("## Loading hostile files\n\n" + LOAD_BOUNDS + "\n\n" + bounds.read_text(encoding="utf-8"))
+    distributed = _distributed(source.parent)
+    if distributed is not None:
+        parts.append(distributed)
     parts.append("## What each library runs\n\n" + METHOD)
     notes = [f"* {r['library']}: skipped: {r['reason']}" for r in records if r.get("record") == "skip"]
     notes += [f"* {r.get('workload')} / {r.get('library')} / {r.get('threads')} threads: failed: "
@@ -161,6 +216,9 @@ def render(records, tables: str, plotted: bool, source: Path) -> str:
               for r in records if r.get("record") == "error"]
     if notes:
         parts.append("## Notes\n\n" + "\n".join(notes))
+    regenerated = OWNED + ((distributed.splitlines()[0][3:],) if distributed is not None else ())
+    parts += [body for heading, body in sections(previous)
+              if heading and not heading.startswith(regenerated)]   # sections of other commands, kept
     return "\n\n".join(parts) + "\n"
 
 

@@ -371,8 +371,10 @@ def publish(path, write_markdown: bool) -> int:
     if write_markdown:
         from . import markdown
         plotted = plot(summary, PLOT) or PLOT.exists()  # without matplotlib the last plot stands
-        MARKDOWN.write_text(markdown.render(records, tables, plotted, Path(path)))
-        print(f"wrote {MARKDOWN.relative_to(REPO)}" + (f" and {PLOT.relative_to(REPO)}" if plotted else ""))
+        previous = MARKDOWN.read_text(encoding="utf-8") if MARKDOWN.exists() else ""   # its other sections stay
+        MARKDOWN.write_text(markdown.render(records, tables, plotted, Path(path), previous))
+        shown = [p.relative_to(REPO) if p.is_relative_to(REPO) else p for p in (MARKDOWN, PLOT)]
+        print(f"wrote {shown[0]}" + (f" and {shown[1]}" if plotted else ""))
     return 0
 
 

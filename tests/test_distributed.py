@@ -9,8 +9,6 @@ with the reason, only where ``mpiexec`` or mpi4py cannot start two ranks.
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -27,29 +25,14 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE / "distributed"))
 import dp_cases
+from mpi_launch import ENV, launcher_problem
 
 CASES = ["mlp", "mlp32", "lstm", "nan", "batchnorm", "resumed", "mismatch"]
-ENV = {**os.environ, "PYTHONPATH": str(ROOT), "AXONAL_JIT": os.environ.get("AXONAL_JIT", "1")}
-
-
-def _launcher_problem() -> str | None:
-    """Why ``mpiexec -n 2`` cannot start two mpi4py ranks here, or ``None`` when it can."""
-    if shutil.which("mpiexec") is None:
-        return "mpiexec is not on PATH (pip install \"axonal[mpi]\")"
-    try:
-        done = subprocess.run(["mpiexec", "-n", "2", sys.executable, "-c",
-                               "import sys; from mpi4py import MPI; sys.stdout.write(str(MPI.COMM_WORLD.Get_size()))"],
-                              capture_output=True, text=True, timeout=60, env=ENV)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return f"mpiexec -n 2 did not start: {exc}"
-    if done.returncode != 0 or done.stdout.strip() != "22":
-        return f"mpiexec -n 2 could not start two MPI ranks: {(done.stderr or done.stdout).strip()[-300:]}"
-    return None
 
 
 @pytest.fixture(scope="module")
 def mpi_runs(tmp_path_factory):
-    problem = _launcher_problem()
+    problem = launcher_problem()
     if problem:
         print(f"skipping the MPI runs: {problem}")
         pytest.skip(problem)
@@ -121,34 +104,6 @@ def test_batchnorm_keeps_the_ranks_identical(mpi_runs):
 def test_ranks_with_other_data_are_refused(mpi_runs):
     for rank in mpi_runs["mismatch"]:
         assert "ranks [1] hold other training data than rank 0" in str(rank["error"])
-
-
-def test_axonal_train_under_mpiexec_writes_the_single_process_model(tmp_path):
-    problem = _launcher_problem()
-    if problem:
-        pytest.skip(problem)
-    rng = np.random.default_rng(0)
-    x = rng.normal(size=(96, 4))
-    labels = np.where(x[:, 0] + x[:, 1] * x[:, 2] > 0, "yes", "no")
-    data = tmp_path / "data.csv"
-    data.write_text("a,b,c,d,y\n" + "".join(",".join(f"{v:.4f}" for v in row) + f",{t}\n"
-                                            for row, t in zip(x, labels)))
-    args = ["--data", str(data), "--target", "y", "--epochs", "4", "--batch-size", "16", "--dropout", "0.2",
-            "--no-plot", "--no-progress"]
-    (tmp_path / "mpi").mkdir()
-    done = subprocess.run(["mpiexec", "-n", "2", sys.executable, str(HERE / "distributed" / "cli_worker.py"),
-                           str(tmp_path / "mpi"), *args], capture_output=True, text=True, timeout=300, env=ENV)
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert done.stdout.count("model written to") == 1, "rank 0 alone prints"
-    import axonal.cli
-    import axonal.io
-    assert axonal.cli.main(["train", *args, "--output", str(tmp_path / "single.axonal")]) == 0
-    single, rank0 = axonal.io.load(tmp_path / "single.axonal"), axonal.io.load(tmp_path / "mpi" / "model.axonal")
-    rank1 = axonal.io.load(tmp_path / "mpi" / "rank1.axonal")
-    assert single.metadata_ == rank0.metadata_ == rank1.metadata_
-    w, w0, w1 = single.get_weights(), rank0.get_weights(), rank1.get_weights()
-    for name in w:   # float32: the shard sums round differently from one process's sum
-        assert np.array_equal(w0[name], w1[name]) and np.allclose(w[name], w0[name], rtol=0, atol=1e-5), name
 
 
 # -- in one process ------------------------------------------------------------------------------------------

@@ -13,6 +13,10 @@ __all__ = ["train_options", "given", "schedule_spec", "check_outputs", "saved_op
 #: Training samples from which a default run holds out a validation part and stops early.
 EARLY_STOPPING_FROM = 2000
 
+#: Options that say how a run is carried out, not what it learns: left out of the options a model
+#: file or checkpoint keeps (a data-parallel run writes the file a single process writes).
+NOT_SAVED = ("distributed",)
+
 
 def train_options(args) -> dict:
     if getattr(args, "resume", None):
@@ -35,7 +39,7 @@ def train_options(args) -> dict:
 def _resumed_options(args) -> dict:
     """``--resume FILE``: the options the run in FILE was started with (kept in its metadata)."""
     from axonal import io as model_io
-    others = sorted(given(args) - {"progress", "checkpoint"})
+    others = sorted(given(args) - {"progress", "checkpoint", "distributed"})
     if others or args.config:
         shown = ", ".join("--" + k.replace("_", "-") for k in others) or "--config"
         raise UsageError(f"--resume continues the run saved in {args.resume} with the options it was started "
@@ -44,9 +48,9 @@ def _resumed_options(args) -> dict:
         raise UsageError(f"checkpoint {args.resume} does not exist")
     header = model_io.read_header(args.resume)
     saved = header["metadata"].get("train_options") if header["kind"] == "checkpoint" else None
-    if not isinstance(saved, dict) or set(saved) != set(DEFAULTS):
+    if not isinstance(saved, dict) or set(saved) != set(DEFAULTS) - set(NOT_SAVED):
         raise UsageError(f"{args.resume} is not a checkpoint written by 'axonal train --checkpoint'")
-    options = dict(saved)
+    options = dict(saved, distributed=bool(getattr(args, "distributed", None)))
     options["checkpoint"] = args.checkpoint or options["checkpoint"] or args.resume
     if args.progress is not None:
         options["progress"] = args.progress
@@ -68,6 +72,7 @@ _KINDS = {
     "batch_size": int, "test_size": float, "validation_split": float, "patience": int, "scale": str,
     "seed": int, "output": str, "plot": str, "no_plot": bool, "progress": bool, "ignore": (str, list),
     "task": str, "cell": str, "checkpoint": str, "checkpoint_every": int, "missing": str, "categorical": (str, list),
+    "distributed": bool,
 }
 
 
@@ -126,6 +131,10 @@ def _check_train_options(o):
     number("checkpoint_every", 1, math.inf, integer=True)
     if o["task"] is not None and o["checkpoint"]:
         raise UsageError("--checkpoint and --resume are for training on a table; --task runs a fixed recipe")
+    if o["task"] is not None and o["distributed"]:
+        raise UsageError("--distributed is for training on a table (--data); --task runs a fixed single-process "
+                         "recipe that generates its own sequences in batches of 32 and scores itself on fresh "
+                         "ones: run it without --distributed")
     number("batch_size", 0, math.inf, integer=True)
     if o["patience"] is not None:
         number("patience", 1, math.inf, integer=True)
@@ -254,8 +263,9 @@ def _hidden_sizes(text):
 
 
 def saved_options(o) -> dict:
-    """The options as given (before defaults were derived), kept in checkpoints for ``--resume``."""
-    saved = {k: o[k] for k in DEFAULTS}
+    """The options as given (before defaults were derived), kept in checkpoints for ``--resume``
+    (without :data:`NOT_SAVED`: ``--distributed`` changes how the run is carried out, not its file)."""
+    saved = {k: o[k] for k in DEFAULTS if k not in NOT_SAVED}
     if o.get("plot_default"):
         saved["plot"] = None
     return saved

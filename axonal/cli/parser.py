@@ -18,7 +18,7 @@ DEFAULTS = {
     "batch_size": 32, "test_size": 0.2, "validation_split": None, "patience": None, "scale": "standard",
     "seed": 0, "output": "model.axonal", "plot": None, "no_plot": False, "progress": None,
     "delimiter": ",", "ignore": None, "task": None, "cell": "lstm", "checkpoint": None, "checkpoint_every": 1,
-    "missing": "error", "categorical": "auto",
+    "missing": "error", "categorical": "auto", "distributed": False,
 }
 
 
@@ -92,6 +92,10 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--resume", metavar="FILE", help="continue the run saved in this checkpoint, with the "
                                                          "options it was started with; the result is that of "
                                                          "an uninterrupted run")
+    train.add_argument("--distributed", action="store_true", default=None,
+                       help="train data-parallel over the ranks of mpiexec (mpiexec -n 4 axonal train ... "
+                            "--distributed): each rank learns from its share of every batch, one Allreduce per "
+                            "step; rank 0 alone prints and writes the files (needs pip install \"axonal[mpi]\")")
     train.add_argument("--plot", metavar="FILE.png", help="loss-curve picture (default: next to the model file, "
                                                           "when matplotlib is installed)")
     train.add_argument("--no-plot", action="store_true", default=None, help="do not draw the loss curves")

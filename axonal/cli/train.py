@@ -1,4 +1,5 @@
-"""``axonal train``: a network trained on a table (a CSV file or a bundled set), scored and saved."""
+"""``axonal train``: a network trained on a table (a CSV file or a bundled set), scored and saved; in one
+process, or data-parallel over the ranks of ``mpiexec`` (``--distributed``)."""
 
 from __future__ import annotations
 
@@ -14,29 +15,71 @@ OUTPUT_WEIGHT_SCALE = 0.1
 
 
 def cmd_train(args) -> int:
+    """``axonal train``: on a table, in this process or (``--distributed``) data-parallel over the ranks
+    of ``mpiexec``, where every rank trains and rank 0 alone prints and writes the files."""
+    try:
+        options, problem = train_options(args), None
+    except UsageError as exc:   # under --distributed, every rank must learn of it (a file missing on one node)
+        if not getattr(args, "distributed", None):
+            raise
+        options, problem = None, exc
+    if options is not None and options["task"]:
+        return train_task(options, given(args))
+    if options is not None and not options["distributed"]:
+        return _cmd_train(args, options, root=True)
+    import axonal.distributed as distributed
+    from axonal.distributed.comm import mpi
+    try:
+        mpi()
+    except ImportError:
+        raise UsageError('--distributed needs mpi4py and an MPI library: pip install "axonal[mpi]"') from None
+    with distributed.session(True) as comm:   # ranks > 0: no standard output, no axonal warnings
+        _every_rank_ready(problem)
+        return _cmd_train(args, options, root=comm.rank == 0)
+
+
+def _every_rank_ready(problem) -> None:
+    """Raise ``problem`` (this rank's exception, or ``None``) or another rank's, on every rank alike.
+
+    One ``allgather`` of each rank's reason: a rank that cannot start (its data file, config or
+    output folder missing on its node) stops every rank with its reason, where the others would
+    otherwise wait for it in the first exchange of training.
+    """
+    from axonal.distributed import current
+    reasons = current().allgather(None if problem is None else one_line(problem))
+    if problem is not None:
+        raise problem
+    failed = [(rank, reason) for rank, reason in enumerate(reasons) if reason is not None]
+    if failed:
+        rank, reason = failed[0]
+        raise UsageError(f"rank {rank} of the data-parallel run could not start: {reason}")
+
+
+def _cmd_train(args, options, root: bool) -> int:
+    """Train on the table ``options`` name; ``root``: this process prints and writes (rank 0, or the only
+    process). In a data-parallel run every rank gets here with the same options and data, trains through
+    the session's communicator, and checks that every rank ended with the same weights before rank 0
+    writes the model file (atomically, as ever) and the plot; the other ranks return after the check."""
     import axonal
     from axonal import metrics
 
-    options = train_options(args)
-    if options["task"]:
-        return train_task(options, given(args))
-    dataset = _load_training_data(options)
+    show = say if root else _silent
+    try:
+        prepared, problem = _prepare(options), None
+    except Exception as exc:
+        if not options["distributed"]:
+            raise
+        prepared, problem = None, exc
+    if options["distributed"]:
+        _every_rank_ready(problem)
+    dataset, (x_train, x_test, y_train, y_test), options, net = prepared
     classification = dataset.class_names is not None
-    if classification and len(dataset.class_names) < 2:
-        raise UsageError(f"the target {dataset.target_name!r} has a single class ({dataset.class_names[0]!r}); "
-                         f"there is nothing to learn")
-    check_outputs(options)
-    x_train, x_test, y_train, y_test = _split(dataset, options)
-    options = adapt_to_data(options, len(x_train))
-
-    net = _build_network(options, dataset, y_train)
-    net.classes_ = [label(c) for c in dataset.class_names] if classification else None
     n_out = len(dataset.class_names) if classification else 1
-    say(f"data: {options['data']}: {dataset!r}")
+    show(f"data: {options['data']}: {dataset!r}")
     held_out = f"{len(x_test)} test samples" if options["test_size"] else "no held-out test set (--test-size 0)"
-    say(f"{len(x_train)} training samples, {held_out}, {dataset.n_features} features, "
+    show(f"{len(x_train)} training samples, {held_out}, {dataset.n_features} features, "
           + (f"{n_out} classes" if classification else f"regression target {dataset.target_name!r}"))
-    say(net.summary())
+    show(net.summary())
 
     fit_options = dict(
         loss="softmax_cross_entropy" if classification else "mse",
@@ -56,13 +99,21 @@ def cmd_train(args) -> int:
         mean, scale = target_scale(y_train)
         history = net.fit(x_train, (y_train - mean) / scale, **fit_options)
         net.layers[-1].rescale_outputs(scale, mean)
+    if options["distributed"]:
+        from axonal.distributed import check_identical, current
+        digest = check_identical(net)   # every rank holds rank 0's weights, or every rank fails here
+        if not root:
+            return 0
+        size = current().size
+        show(f"{size} ranks ended with identical weights (CRC-32 {digest:08x})" if size > 1 else
+             f"one rank (no mpiexec): trained in this process alone (CRC-32 {digest:08x})")
     why = {"epochs": "all epochs run", "no_improvement": f"no improvement; best epoch {history.best_epoch} kept",
            "error": "error threshold reached"}.get(history.stop_reason, history.stop_reason)
-    say(f"trained {len(history)} epochs ({why}); final training loss {history[-1]:.5g}"
+    show(f"trained {len(history)} epochs ({why}); final training loss {history[-1]:.5g}"
         + ("" if classification else " (on the standardised target)"))
     if not options["test_size"]:
         x_test, y_test = x_train, y_train
-        say("(the scores below are on the training data: there is no held-out test set)")
+        show("(the scores below are on the training data: there is no held-out test set)")
 
     results = {}
     if classification:
@@ -72,15 +123,15 @@ def cmd_train(args) -> int:
         precision, recall, f1 = metrics.precision_recall_f1(y_test, predicted, labels=list(range(n_out)))
         results.update(test_precision=float(precision), test_recall=float(recall), test_f1=float(f1))
         matrix = metrics.confusion_matrix(y_test, predicted, labels=list(range(n_out)))
-        say(f"test accuracy: {results['test_accuracy']:.4f}   macro F1: {f1:.4f}")
-        say("confusion matrix (rows: true class, columns: predicted):")
-        say(metrics.format_confusion_matrix(matrix, [str(c) for c in dataset.class_names]))
+        show(f"test accuracy: {results['test_accuracy']:.4f}   macro F1: {f1:.4f}")
+        show("confusion matrix (rows: true class, columns: predicted):")
+        show(metrics.format_confusion_matrix(matrix, [str(c) for c in dataset.class_names]))
     else:
         predicted = net.predict(x_test)[:, 0]
         results = {"test_mse": metrics.mean_squared_error(y_test, predicted),
                    "test_mae": metrics.mean_absolute_error(y_test, predicted),
                    "test_r2": metrics.r2_score(y_test, predicted)}
-        say("test MSE: {test_mse:.5g}   MAE: {test_mae:.5g}   R²: {test_r2:.4f}".format(**results))
+        show("test MSE: {test_mse:.5g}   MAE: {test_mae:.5g}   R²: {test_r2:.4f}".format(**results))
 
     metadata = {
         "data": options["data"], "target": dataset.target_name, "features": dataset.feature_names,
@@ -93,9 +144,29 @@ def cmd_train(args) -> int:
         "results": {k: round(float(v), 6) for k, v in results.items()},
     }
     axonal.io.save(net, options["output"], metadata=metadata)
-    say(f"model written to {options['output']}")
-    maybe_plot(history, options)
+    show(f"model written to {options['output']}")
+    maybe_plot(history, options)   # rank 0 (or the only process): the other ranks returned above
     return 0
+
+
+def _prepare(options):
+    """``(dataset, (x_train, x_test, y_train, y_test), options, net)``: the table read and split, the
+    options the data decides filled in, the outputs checked and the network built."""
+    dataset = _load_training_data(options)
+    classification = dataset.class_names is not None
+    if classification and len(dataset.class_names) < 2:
+        raise UsageError(f"the target {dataset.target_name!r} has a single class ({dataset.class_names[0]!r}); "
+                         f"there is nothing to learn")
+    check_outputs(options)
+    x_train, x_test, y_train, y_test = _split(dataset, options)
+    options = adapt_to_data(options, len(x_train))
+    net = _build_network(options, dataset, y_train)
+    net.classes_ = [label(c) for c in dataset.class_names] if classification else None
+    return dataset, (x_train, x_test, y_train, y_test), options, net
+
+
+def _silent(*parts, **options) -> None:
+    """What ranks other than 0 show: nothing."""
 
 
 def target_scale(y):

@@ -19,7 +19,8 @@ exchange        what the ranks exchange: the start, each step's gradient (NaN fl
                 and BatchNorm statistics in the same buffer), each epoch's
                 predictions and validation outputs
 run             :func:`fit`: ``net.fit`` on every rank with a communicator; rank 0
-                prints and writes; :func:`session` for programs such as the CLI
+                prints and writes; :func:`session` for programs such as the CLI;
+                :func:`check_identical`: every rank holds the same weights
 ==============  ==================================================================
 
 Sweeps on a cluster need nothing from this package: the scikit-learn estimators of
@@ -30,12 +31,13 @@ Sweeps on a cluster need nothing from this package: the scikit-learn estimators 
 
 from .comm import Local, MPIComm, communicator, current, shard_range, using
 
-__all__ = ["Local", "MPIComm", "communicator", "current", "fit", "is_root", "session", "shard_range", "using"]
+__all__ = ["Local", "MPIComm", "check_identical", "communicator", "current", "fit", "is_root", "session",
+           "shard_range", "using"]
 
 
 def __getattr__(name):
     # ``run`` imports the training package, which imports ``comm``: loaded on first use, not here.
-    if name in ("fit", "session", "is_root"):
+    if name in ("fit", "session", "is_root", "check_identical"):
         from . import run
         return getattr(run, name)
     raise AttributeError(f"module 'axonal.distributed' has no attribute {name!r}")

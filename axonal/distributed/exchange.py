@@ -206,7 +206,7 @@ def _digest(*arrays) -> int:
         if a is not None:
             a = np.ascontiguousarray(a)
             crc = zlib.crc32(repr((a.shape, a.dtype.str)).encode(), crc)
-            crc = zlib.crc32(a.view(np.uint8).reshape(-1), crc)
+            crc = zlib.crc32(a.reshape(-1).view(np.uint8).data, crc)
     return crc
 
 

@@ -321,8 +321,7 @@ class TrainingLoop:
             "epoch": self.epoch_index, "steps": h.steps, "last_error": self.last_error,
             "rng": self.rng.bit_generator.state, "stopper": self.stopper.state_dict(),
             "schedule": None if self.schedule is None else self.schedule.state_dict(),
-            "history": {"loss": h.loss, "val_loss": h.val_loss, "learning_rate": h.learning_rate,
-                        "metrics": h.metrics, "stop_reason": h.stop_reason},
+            "history": h.to_dict(),   # gradient_norms included: a resumed run's History is the whole run's
             "rule": rule_info, "best": self.best_weights is not None, "reason": self.reason,
         }
         arrays = {f"rule.{k}": v for k, v in rule_arrays.items()}
@@ -338,11 +337,13 @@ class TrainingLoop:
         self.stopper.load_state_dict(info["stopper"])
         if self.schedule is not None and info["schedule"] is not None:
             self.schedule.load_state_dict(info["schedule"])
-        h, saved = self.history, info["history"]
-        h.loss[:], h.val_loss[:], h.learning_rate[:] = saved["loss"], saved["val_loss"], saved["learning_rate"]
+        h, saved = self.history, History.from_dict(info["history"])   # in place: callbacks hold ``h``
+        h.loss[:], h.val_loss[:], h.learning_rate[:] = saved.loss, saved.val_loss, saved.learning_rate
         h.metrics.clear()
-        h.metrics.update({k: list(v) for k, v in saved["metrics"].items()})
-        h.stop_reason, h.steps = saved["stop_reason"], int(info["steps"])
+        h.metrics.update(saved.metrics)
+        h.gradient_norms.clear()
+        h.gradient_norms.update(saved.gradient_norms)
+        h.stop_reason, h.steps = saved.stop_reason, int(info["steps"])
         self.best_weights = ({k[5:]: np.array(v) for k, v in arrays.items() if k.startswith("best.")}
                              if info["best"] else None)
         self.rule.load_state(info["rule"], {k[5:]: v for k, v in arrays.items() if k.startswith("rule.")})
