@@ -33,7 +33,8 @@ class History:
         Optimizer updates made.
     gradient_norms : dict of int to list
         Per-layer gradient norms ``‖∂E/∂W_l‖₂`` (one per layer of ``net.layers``, ``None`` for a
-        layer without weights) measured by ``fit``'s diagnostics on a fixed subsample, keyed by
+        layer without weights; for a ``GraphNetwork`` one per layer of its graph in
+        ``net.graph.order``, ``None`` for the input layer) measured by ``fit``'s diagnostics on a fixed subsample, keyed by
         the epochs done when measured (0: before training; then 1, 2, 4, 8, ... and every 10th,
         and the last). Drawn by :func:`axonal.plotting.plot_gradient_norms`. A checkpoint keeps
         them with the rest of the History, so a resumed run's History holds the whole run's.

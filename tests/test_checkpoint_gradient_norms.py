@@ -92,9 +92,6 @@ def test_an_old_checkpoint_without_gradient_norms_resumes_with_none():
     assert History.from_dict(data).gradient_norms == {}
 
 
-@pytest.mark.xfail(strict=True, reason="needs fit.py to build the Diagnostics monitor with its probe rows when "
-                                       "resuming, and Diagnostics.on_train_begin to measure on a resumed History "
-                                       "only where the uninterrupted run did (not owned by the checkpoint code)")
 def test_a_resumed_run_has_the_gradient_norms_of_the_uninterrupted_run(runs):
     straight, _, resumed = runs
     assert resumed.gradient_norms == straight.gradient_norms

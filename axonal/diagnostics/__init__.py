@@ -20,6 +20,13 @@ monitor       the callback ``fit`` adds, and the chance-level loss
 findings      ``Finding`` and ``Report``
 ============  ===================================================================  ==============
 
+A :class:`~axonal.graph.GraphNetwork` (Synaptic's Architect networks among them) is one
+``GraphLayer`` to ``net.layers``; the probe and its checks see the layers of its graph instead, in
+activation order (``net.graph.order``): a graph layer's gradient norm is that of the weights of the
+connections into it, its dead or saturated units are read from its activations at every time step,
+``History.gradient_norms`` holds one entry per graph layer (``None`` for the input layer) and the
+warnings name the layer (``graph layer 'hidden_1' (2 of 3)``).
+
 A softmax applied twice (an output layer with softmax under ``softmax_cross_entropy``) is
 :func:`axonal.advice.check_output_link`'s warning; :func:`diagnose` reports it too.
 """
@@ -44,7 +51,7 @@ def diagnose(net, x, y, *, loss=None, sample_weight=None, class_weight=None, his
 
     Parameters
     ----------
-    net : Sequential (built, or built here from ``x``)
+    net : Sequential or GraphNetwork (built, or built here from ``x``)
     x : array (samples, features)
     y : array: targets as ``fit`` takes them (class labels for a classifier)
     loss : str or Loss, optional
@@ -59,6 +66,7 @@ def diagnose(net, x, y, *, loss=None, sample_weight=None, class_weight=None, his
     from .._validation import as_input_array
     from ..advice import output_link_problem
     from ..class_labels import is_text_labels, label_codes
+    from ..names import printable
     from ..targets import loss_weights, prepare_targets, sequence_output
     from ..training.batches import adapt_scaling_layers
     from . import data as _data
@@ -98,6 +106,8 @@ def diagnose(net, x, y, *, loss=None, sample_weight=None, class_weight=None, his
         measured["chance_loss"] = chance
     found = measure(net, loss_fn, x[rows], t[rows], None if weights is None or np.ndim(weights) != 1 else weights[rows])
     if found is not None:
+        if getattr(net, "graph_layer", None) is not None:
+            measured["graph_layers"] = [printable(name, 80) for name in net.graph.order]
         measured["gradient_norms"] = found["grad_norms"]
         measured["dead_relu_fraction"] = found["dead"]
         measured["saturated_fraction"] = found["saturated"]

@@ -76,7 +76,7 @@ class Diagnostics(Callback):
 
     Parameters
     ----------
-    net : Sequential
+    net : Sequential or GraphNetwork (probed per layer of its graph, see :mod:`~axonal.diagnostics.probe`)
     loss : Loss
     x, t : the training inputs and prepared targets (the probe keeps a fixed subsample)
     history : History
@@ -102,7 +102,11 @@ class Diagnostics(Callback):
         self.chunk = info.get("batch_size") or len(self.rows[0]) if self.rows is not None else 1
         epochs = info.get("epochs") or 0
         self.every = max(self.every, math.ceil(epochs / MAX_PROBES))
-        self.probe(len(self.history.loss))
+        done = len(self.history.loss)      # > 0 when resuming: the checkpoint's History holds its probes
+        if done == 0:
+            self.probe(0)
+        elif done in self.history.gradient_norms:
+            self.last_probed = done
 
     def on_epoch_end(self, epoch, logs):
         done = epoch + 1

@@ -144,6 +144,20 @@ class GraphLayer(GraphBackward, Layer):
             weights[f"{name}.weight"] = weights[f"{name}.weight"] * mask
         return weights
 
+    def weights_into(self) -> list[dict[str, int]]:
+        """Per layer, in the graph's order (the input layer first, with none), the trained weights of
+        the connections into it, ``{local name: synapses}`` (a masked connection counts the synapses
+        that exist): ``W`` of every ``A → L``, the self-connection and ``in_order`` connections
+        included; fixed weights and biases left out."""
+        into: list[dict[str, int]] = [{} for _ in self.sizes]
+        for conn in self.graph.connections:
+            local = f"{conn.name}.weight"
+            if local in self.params:
+                mask = self.masks.get(conn.name)
+                into[self.layer_index[conn.target]][local] = int(self.params[local].size if mask is None
+                                                                 else np.count_nonzero(mask))
+        return into
+
     # -- state ------------------------------------------------------------------------------
     def reset_state(self) -> None:
         """Forget the carried state: activations and states 0, gains 1."""

@@ -205,7 +205,7 @@ def fit(net, x, y, *, loss=None, optimizer=None, learning_rate: float | None = N
     if diagnostics:
         from ..diagnostics.monitor import Diagnostics
         callbacks = callbacks + [Diagnostics(net, loss_fn, x, t, history, weights=weights,
-                                             probe=mask is None and resume is None)]
+                                             probe=mask is None)]
     loop = TrainingLoop(rule, feed, stopper=stopper, rng=rng, schedule=sched, history=history,
                         callbacks=callbacks + ([bar] if bar is not None else []),
                         batch_callbacks=[cb for cb in callbacks if _listens_to_batches(cb)],
