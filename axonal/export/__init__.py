@@ -6,8 +6,16 @@ module              what it holds
 standalone          ``to_python``, ``save_python``: a module with the weights
                     inlined that needs only the standard library; for a
                     classifier also ``predict_proba`` and ``predict_class``
-sequential_source   the generated code for a ``Sequential``, one function per layer
-graph_source        the generated code for a ``GraphNetwork``, a ``Network`` class
+sequential_source   the walk over a ``Sequential``: one function per layer (a
+                    recurrent one per time step, its state passed in), in either
+                    language
+graph_source        the walk over a ``GraphNetwork``: one time step of every layer
+                    in activation order, its state passed in, in either language
+syntax              how each language writes a statement (the walks' only link to
+                    a language's syntax)
+source_module       a generated module being assembled: names, constants, helpers;
+                    ``_code`` (Python) and ``js_code`` (JavaScript) give its
+                    literals and runtime helpers
 onnx                ``to_onnx``, ``save_onnx``: an ONNX model (opset 17) with the
                     outputs, and for a classifier its probabilities and labels
                     (the extra ``[onnx]``; onnx is imported on first use)
@@ -18,7 +26,7 @@ diagram             ``to_dot``, ``to_svg``, ``save_diagram``: layers, connection
 svg                 the SVG drawing: a layered layout, boxes, arrows, a legend
 escape              names and labels made safe for each format: Python string
                     literals, DOT strings, XML text, CSV text cells, ONNX doc strings
-_audit              the allow-list every generated module must pass before it is
+_audit, js_audit    the allow-lists every generated module must pass before it is
                     returned
 ==================  ==============================================================
 

@@ -32,8 +32,7 @@ BUILTINS = frozenset({"float", "len", "sum", "zip", "enumerate", "list", "max", 
 #: ``math`` functions the helpers call.
 MATH = frozenset({"tanh", "exp", "expm1", "log1p", "sqrt"})
 #: ``(object, attribute)`` pairs the generated class reads or calls.
-ATTRIBUTES = frozenset({("self", "reset"), ("self", "act"), ("self", "state"), ("self", "gain"),
-                        ("self", "SIZES"), ("network", "activate"), ("outputs", "append")})
+ATTRIBUTES = frozenset({("self", "reset"), ("self", "state"), ("outputs", "append")})
 
 _EXPRESSIONS = (ast.Name, ast.Constant, ast.List, ast.Tuple, ast.Dict, ast.ListComp, ast.GeneratorExp,
                 ast.comprehension, ast.Subscript, ast.Slice, ast.BinOp, ast.UnaryOp, ast.Compare, ast.IfExp,
@@ -154,9 +153,7 @@ def _check_node(node, defined):
             _refuse(node, f"a read of {node.id!r}, which the module does not define")
     if isinstance(node, ast.Attribute):
         owner = node.value.id if isinstance(node.value, ast.Name) else None
-        network = isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Name) \
-            and node.value.func.id == "Network" and node.attr == "activate"
-        if not (network or (owner == "math" and node.attr in MATH) or (owner, node.attr) in ATTRIBUTES):
+        if not ((owner == "math" and node.attr in MATH) or (owner, node.attr) in ATTRIBUTES):
             _refuse(node, f"the attribute {node.attr!r}")
     if isinstance(node, ast.Call):
         _check_call(node, defined)

@@ -19,15 +19,14 @@ import keyword
 import math
 import re
 
-import numpy as np
-
 from .. import activations as _activations
 from ..names import printable
 from ._audit import audit_source
 from .escape import python_literal
 from .source_module import SourceModule
+from .syntax import PythonSyntax
 
-__all__ = ["ACTIVATIONS", "Module", "check_identifier", "matrix", "number", "vector"]
+__all__ = ["ACTIVATIONS", "Module", "check_identifier", "number"]
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -49,28 +48,6 @@ def number(value) -> str:
     if math.isfinite(f):
         return repr(f)
     return f"float({str(f)!r})"  # inf, -inf and nan have no literal
-
-
-def vector(values, indent: int = 4, per_line: int = 4) -> str:
-    """``[v0, v1, ...]`` wrapped ``per_line`` numbers to a line (integers stay integers)."""
-    values = np.asarray(values)
-    if np.issubdtype(values.dtype, np.integer):
-        items = [str(int(v)) for v in values.ravel()]
-    else:
-        items = [number(v) for v in values.astype(np.float64).ravel()]
-    if len(items) <= per_line:
-        return "[" + ", ".join(items) + "]"
-    pad = " " * (indent + 4)
-    lines = [", ".join(items[i:i + per_line]) for i in range(0, len(items), per_line)]
-    return "[\n" + pad + (",\n" + pad).join(lines) + ",\n" + " " * indent + "]"
-
-
-def matrix(rows, indent: int = 0) -> str:
-    """A list of row lists, one row per line (or wrapped block)."""
-    rows = np.asarray(rows)
-    pad = " " * (indent + 4)
-    body = (",\n" + pad).join(vector(row, indent + 4) for row in rows)
-    return "[\n" + pad + body + ",\n" + " " * indent + "]"
 
 
 # -- helper functions the generated module defines -----------------------------------------------
@@ -103,6 +80,45 @@ def _add(a, b):
     "_mul": '''
 def _mul(a, b):
     return [u * v for u, v in zip(a, b)]
+''',
+    "_dot": '''
+def _dot(row, x):
+    """``Σ_i w_i·x_i`` from ``i = 0`` up."""
+    return sum(w * v for w, v in zip(row, x))
+''',
+    "_affine": '''
+def _affine(x, shift, scale, offset):
+    """``y = (x - shift)·scale + offset`` per feature (Standardize, MinMaxScale)."""
+    return [(v - m) * s + offset for v, m, s in zip(x, shift, scale)]
+''',
+    "_batch_norm": '''
+def _batch_norm(x, mean, inv_std, gain, bias):
+    """``y = (x - μ)·(1/√(σ² + ε))·γ + β`` per feature, with the running statistics."""
+    return [(v - m) * r * g + b for v, m, r, g, b in zip(x, mean, inv_std, gain, bias)]
+''',
+    "_layer_norm": '''
+def _layer_norm(x, gain, bias, eps):
+    """``y = (x - mean(x))/√(var(x) + ε)·γ + β`` over the features of one vector."""
+    mean = sum(x) / len(x)
+    var = sum((v - mean) * (v - mean) for v in x) / len(x)
+    inv_std = 1.0 / math.sqrt(var + eps)
+    return [(v - mean) * inv_std * g + b for v, g, b in zip(x, gain, bias)]
+''',
+    "_gru_mix": '''
+def _gru_mix(z, n, h):
+    """``h_t = (1 - z)⊙n + z⊙h_(t-1)``, the GRU's new state."""
+    return [(1.0 - zj) * nj + zj * hj for zj, nj, hj in zip(z, n, h)]
+''',
+    "_gather": '''
+def _gather(g, index):
+    """``[g | 1][index]``: the gain of each synapse, the last index meaning ungated (gain 1)."""
+    return [g[k] if k < len(g) else 1.0 for k in index]
+''',
+    "_synapse": '''
+def _synapse(rows, index, a, g):
+    """``u_j = Σ_i a_i·(γ_ij·w_ij)``, ``γ_ij = [g | 1][index_ji]``."""
+    return [sum(v * ((g[k] if k < len(g) else 1.0) * w) for v, w, k in zip(a, row, ks))
+            for row, ks in zip(rows, index)]
 ''',
 }
 
@@ -162,48 +178,14 @@ def _sign(z):
 ACTIVATIONS = ("identity",) + tuple(_ACTIVATION_SOURCE)
 
 
-class Module(SourceModule):
+class Module(PythonSyntax, SourceModule):
     """A generated Python module being assembled (:class:`~axonal.export.source_module.SourceModule`):
     ``constant`` hands out unique upper-case names; ``helper`` and ``activate`` pull in the helpers
     the code uses, so the module defines nothing it never calls."""
 
-    tool = "to_python"
-    identifier = _IDENT
-    helpers = _HELPERS
-    activation_source = _ACTIVATION_SOURCE
-
-    def number(self, value) -> str:
-        return number(value)
-
-    def constant(self, base: str, value, *, comment: str | None = None, rows: bool = False) -> str:
-        """Define ``NAME = [...]`` (``rows=True``: a list of row lists) and return ``NAME``.
-
-        ``comment`` is the generator's own text, one line.
-        """
-        name = self.name(base.upper())
-        text = matrix(value) if rows else vector(value, 0)
-        if comment:
-            self._constants.append(f"# {self.own_line(comment)}")
-        self._constants.append(f"{name} = {text}")
-        return name
-
-    def texts(self, base: str, values, *, comment: str) -> str:
-        """Define ``NAME = ('...', ...)``, a tuple of string literals holding user text; return ``NAME``."""
-        name = self.name(base.upper())
-        items = "".join(f"    {python_literal(str(v))},\n" for v in values)
-        self._constants.append(f"# {self.own_line(comment)}\n{name} = (\n{items})")
-        return name
-
-    def text(self, base: str, value: str, *, comment: str) -> str:
-        """Define ``NAME = '...'``, one string literal holding user text; return ``NAME``."""
-        name = self.name(base.upper())
-        self._constants.append(f"# {self.own_line(comment)}\n{name} = {python_literal(str(value))}")
-        return name
-
-    def scalar(self, base: str, value) -> str:
-        name = self.name(base.upper())
-        self._constants.append(f"{name} = {number(value)}")
-        return name
+    tool, identifier, helpers, activation_source = "to_python", _IDENT, _HELPERS, _ACTIVATION_SOURCE
+    literal_step, literal_comma, texts_brackets = 4, ",", "()"
+    number, string = staticmethod(number), staticmethod(python_literal)
 
     def render(self, docstring: str) -> str:
         """The module's source, checked by :func:`~axonal.export._audit.audit_source`.

@@ -39,7 +39,7 @@ LOCALS = frozenset("""x n where out i xs steps t rows row s j a b g index k ks z
 st h c a_i a_f a_g a_o f o r a_h a_x y p u outputs act state gain best""".split())
 #: Property names read after ``.`` or written as object-literal keys.
 PROPERTIES = frozenset({"tanh", "exp", "expm1", "log1p", "sqrt", "abs", "max", "min", "length", "push",
-                        "slice", "freeze", "exports", "act", "state", "gain", "h", "c", "layers",
+                        "slice", "freeze", "exports", "layers",
                         "predict", "activate", "reset", "create", "predictProba", "predictClass",
                         "network", "layerNames", "connectionNames", "classes", "inputSize", "outputSize",
                         "recurrent"})

@@ -19,15 +19,14 @@ from __future__ import annotations
 import math
 import re
 
-import numpy as np
-
 from .. import activations as _activations
 from ..names import printable
 from .escape import js_string
 from .js_audit import audit_javascript
 from .source_module import SourceModule
+from .syntax import JsSyntax
 
-__all__ = ["ACTIVATIONS", "JsModule", "check_js_identifier", "js_matrix", "js_number", "js_vector"]
+__all__ = ["ACTIVATIONS", "JsModule", "check_js_identifier", "js_number"]
 
 _IDENT = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
 #: Words a global name may not be: JavaScript's reserved words and the globals a page relies on.
@@ -56,29 +55,6 @@ def js_number(value) -> str:
     if math.isfinite(f):
         return repr(f)
     return "NaN" if math.isnan(f) else ("Infinity" if f > 0 else "-Infinity")
-
-
-def js_vector(values, indent: int = 4, per_line: int = 4) -> str:
-    """``[v0, v1, ...]`` wrapped ``per_line`` numbers to a line (integers stay integers)."""
-    values = np.asarray(values)
-    if np.issubdtype(values.dtype, np.integer):
-        items = [str(int(v)) for v in values.ravel()]
-    else:
-        items = [js_number(v) for v in values.astype(np.float64).ravel()]
-    if len(items) <= per_line:
-        return "[" + ", ".join(items) + "]"
-    pad = " " * (indent + 2)
-    lines = [", ".join(items[i:i + per_line]) for i in range(0, len(items), per_line)]
-    return "[\n" + pad + (",\n" + pad).join(lines) + "\n" + " " * indent + "]"
-
-
-def js_matrix(rows, indent: int = 4) -> str:
-    """An array of row arrays, one row per line (or wrapped block)."""
-    rows = np.asarray(rows)
-    if rows.shape[0] == 0:
-        return "[]"
-    pad = " " * (indent + 2)
-    return "[\n" + pad + (",\n" + pad).join(js_vector(row, indent + 2) for row in rows) + "\n" + " " * indent + "]"
 
 
 # -- helper functions the generated module defines (each line ASCII, the generator's own) -----------
@@ -111,19 +87,12 @@ function _sequence(xs, n) {
   }
   return steps;
 }""",
-    "_zeros": """
-function _zeros(n) {
+    "_filled": """
+// a fresh vector of n copies of v
+function _filled(n, v) {
   var out = [];
   for (var i = 0; i < n; i++) {
-    out.push(0.0);
-  }
-  return out;
-}""",
-    "_ones": """
-function _ones(n) {
-  var out = [];
-  for (var i = 0; i < n; i++) {
-    out.push(1.0);
+    out.push(v);
   }
   return out;
 }""",
@@ -153,6 +122,60 @@ function _mul(a, b) {
   var out = [];
   for (var i = 0; i < a.length; i++) {
     out.push(a[i] * b[i]);
+  }
+  return out;
+}""",
+    "_dot": """
+// sum_i w_i * x_i from i = 0 up
+function _dot(row, x) {
+  var s = 0;
+  for (var i = 0; i < row.length; i++) {
+    s += row[i] * x[i];
+  }
+  return s;
+}""",
+    "_affine": """
+// y = (x - shift) * scale + offset per feature (Standardize, MinMaxScale)
+function _affine(x, m, s, o) {
+  var out = [];
+  for (var i = 0; i < x.length; i++) {
+    out.push((x[i] - m[i]) * s[i] + o);
+  }
+  return out;
+}""",
+    "_batch_norm": """
+// y = (x - mean) * (1/sqrt(var + eps)) * gain + bias per feature, with the running statistics
+function _batch_norm(x, m, r, g, b) {
+  var out = [];
+  for (var i = 0; i < x.length; i++) {
+    out.push((x[i] - m[i]) * r[i] * g[i] + b[i]);
+  }
+  return out;
+}""",
+    "_layer_norm": """
+// y = (x - mean(x))/sqrt(var(x) + eps) * gain + bias over the features of one vector
+function _layer_norm(x, g, b, e) {
+  var m = 0, v = 0, out = [];
+  for (var i = 0; i < x.length; i++) {
+    m += x[i];
+  }
+  m = m / x.length;
+  for (var k = 0; k < x.length; k++) {
+    v += (x[k] - m) * (x[k] - m);
+  }
+  v = v / x.length;
+  var s = 1.0 / Math.sqrt(v + e);
+  for (var j = 0; j < x.length; j++) {
+    out.push((x[j] - m) * s * g[j] + b[j]);
+  }
+  return out;
+}""",
+    "_gru_mix": """
+// h_t = (1 - z) * n + z * h_(t-1), the GRU's new state
+function _gru_mix(z, n, h) {
+  var out = [];
+  for (var j = 0; j < z.length; j++) {
+    out.push((1.0 - z[j]) * n[j] + z[j] * h[j]);
   }
   return out;
 }""",
@@ -230,36 +253,14 @@ function _softmax(z) {
 ACTIVATIONS = ("identity",) + tuple(_ACTIVATION_SOURCE)
 
 
-class JsModule(SourceModule):
+class JsModule(JsSyntax, SourceModule):
     """A generated JavaScript module being assembled (:class:`~axonal.export.source_module.SourceModule`):
     ``name`` hands out unique identifiers from the generator's own bases; ``helper`` and ``activate``
     pull in the helpers the code uses, so the module defines nothing it never calls."""
 
-    tool = "to_javascript"
-    identifier = _IDENT
-    helpers = _HELPERS
-    activation_source = _ACTIVATION_SOURCE
-    ascii_comments = True
-
-    def number(self, value) -> str:
-        return js_number(value)
-
-    def constant(self, base: str, value, *, comment: str | None = None, rows: bool = False) -> str:
-        """Define ``var NAME = [...]`` (``rows=True``: an array of row arrays) and return ``NAME``."""
-        name = self.name(base.upper())
-        text = js_matrix(value, 0) if rows else js_vector(value, 0)
-        if comment:
-            self._constants.append(f"// {self.own_line(comment)}")
-        self._constants.append(f"var {name} = {text};")
-        return name
-
-    def texts(self, base: str, values, *, comment: str) -> str:
-        """Define ``var NAME = ["...", ...]``, string literals holding user text; return ``NAME``."""
-        name = self.name(base.upper())
-        items = ",\n".join(f"  {js_string(str(v))}" for v in values)
-        self._constants.append(f"// {self.own_line(comment)}\nvar {name} = [\n{items}\n];" if items
-                               else f"// {self.own_line(comment)}\nvar {name} = [];")
-        return name
+    tool, identifier, helpers, activation_source = "to_javascript", _IDENT, _HELPERS, _ACTIVATION_SOURCE
+    literal_step, literal_comma, texts_brackets, ascii_comments = 2, "", "[]", True
+    number, string = staticmethod(js_number), staticmethod(js_string)
 
     def labels(self, base: str, values, *, comment: str) -> str:
         """Define ``var NAME = [...]`` of class labels: strings as escaped literals, integers as
@@ -274,12 +275,6 @@ class JsModule(SourceModule):
             else:
                 items.append(js_string(str(int(v))))
         self._constants.append(f"// {self.own_line(comment)}\nvar {name} = [{', '.join(items)}];")
-        return name
-
-    def text(self, base: str, value: str, *, comment: str) -> str:
-        """Define ``var NAME = "..."``, one string literal holding user text; return ``NAME``."""
-        name = self.name(base.upper())
-        self._constants.append(f"// {self.own_line(comment)}\nvar {name} = {js_string(str(value))};")
         return name
 
     def render(self, header: str, global_name: str, api: dict) -> str:

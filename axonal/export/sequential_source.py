@@ -1,16 +1,29 @@
-"""Standalone source for a :class:`~axonal.network.Sequential`: one function per layer.
+"""The generated code for a :class:`~axonal.network.Sequential`, in either language: one function per layer.
 
-Every layer becomes a small function of one sample, stating its equation; the
-generated ``predict`` chains them. Layers that work on one time step at a time
-(``Dense``, the scalers, the normalisations) are applied to each step of a
-sequence; a recurrent layer takes the whole sequence (a list of time steps) and
-returns every step's output or the last, as its ``return_sequences`` says.
-Dropout is the identity at inference and generates no code. Weights are stored
-as one row per neuron (``W.T``), so ``z_j = Σ_i x_i·w_ij`` reads one row.
+The one walk over a ``Sequential`` for every standalone exporter: it writes its
+statements through the module's syntax (:mod:`axonal.export.syntax`), so the same
+walk gives Python (:func:`~axonal.export.standalone.to_python`) and JavaScript
+(:func:`~axonal.export.javascript.to_javascript`).
 
-Functions, constants, comments and docstrings are named by the layer's position
-(``_l2_block_0``, ``L2_BLOCK_0_WEIGHT``, ``layer 2.0: Dense``); the network's and
-the layers' own descriptions are kept as string literals, ``NETWORK`` and ``LAYERS``.
+Every layer becomes a small function of one vector (``_l2(x)``), or, for a recurrent
+layer, of its state and one time step (``_l1(st, x)``: reads ``h = st[0]`` (and
+``c = st[1]``), stores the new ones, returns ``h_t``). The chain is cut in two where
+the first recurrent layer that returns only its last step sits:
+
+* ``_head(st, x)``: the layers up to and including it, applied to one time step
+  (for a network of vectors: every layer);
+* ``_tail(x)``: the layers after it, applied once to its last output.
+
+So ``predict(xs)`` (a whole sequence, from the fresh state ``_new_state()``) runs
+``_head`` over the steps and ``_tail`` on the last result (or returns every step's
+output when every recurrent layer returns sequences); the JavaScript module's
+``_activate(st, x)`` runs one step of a state carried between calls. Dropout is the
+identity at inference and writes no code. Weights are stored one row per neuron
+(``W.T``), so ``z_j = Σ_i x_i·w_ij`` reads one row.
+
+Functions, constants and comments are named by the layer's position (``_l2_block_0``,
+``L2_BLOCK_0_WEIGHT``, ``layer 2.0: Dense``); the network's and the layers' own
+descriptions are kept as string literals, ``NETWORK`` and ``LAYERS``.
 """
 
 from __future__ import annotations
@@ -31,142 +44,162 @@ from ..layers import (
 )
 from ..names import printable
 from ..network import Sequential
-from ._code import ACTIVATIONS
 
 __all__ = ["SUPPORTED", "emit_sequential"]
 
 SUPPORTED = ("Dense", "Dropout", "Standardize", "MinMaxScale", "BatchNorm", "LayerNorm", "Residual",
              "SimpleRNN", "LSTM", "GRU", "Sequential (nested)")
+_RECURRENT = (SimpleRNN, LSTM, GRU)
 
 
-def emit_sequential(net, module, name: str) -> str:
-    """Add ``name(x)`` computing ``net.predict`` for one sample to ``module``; return its docstring line."""
-    n_in = net.input_shape[-1]
-    rank = len(net.input_shape)
-    module.text("NETWORK", net.describe(), comment="the network's description, as it gives it")
-    module.texts("LAYERS", [layer.describe() for layer in net.layers],
-                 comment="the description of each layer (LAYERS[i] is layer i)")
-    lines = [_check_input(module, rank, n_in)]
-    rank = _emit_chain(net.layers, "L", module, lines, rank, path="")
-    out = net.output_shape[-1]
-    if rank == 2:
-        shape = f"a list of time steps, each {n_in} numbers → a list of {out} numbers for each step"
-    elif len(net.input_shape) == 2:
-        shape = f"a list of time steps, each {n_in} numbers → {out} numbers"
-    else:
-        shape = f"{n_in} numbers → {out} numbers"
-    doc = f"The outputs of the network (NETWORK) for one sample: {shape}."
-    body = "\n".join("    " + line for line in lines)
-    module.function(f'def {name}(x):\n    """{doc}"""\n{body}\n    return x')
-    return doc
-
-
-def _check_input(module, rank, n_in):
-    if rank == 2:
-        return f"x = {module.helper('_sequence')}(x, {n_in})"
-    return f"x = {module.helper('_vector')}(x, {n_in})"
-
-
-def _label(layer, path):
+def _label(layer, path) -> str:
     """How an error message names a layer: its position and its description, escaped."""
     return f"layer {path} ({printable(layer.describe(), 80)})"
 
 
-def _activation_name(activation) -> str:
-    """The activation's name for a docstring: one of the names the generator knows."""
+def _act_word(module, activation) -> str:
+    """The activation's name for a comment: one of the names the module knows, else ``custom``."""
     name = getattr(activation, "name", None)
-    return name if name in ACTIVATIONS else "custom"
+    return name if name in module.activations() else "custom"
 
 
-def _emit_chain(layers, prefix, module, lines, rank, path):
-    """Append ``x = ...`` for each layer in turn; return the rank of the result (1 vector, 2 sequence).
+def emit_sequential(net, module, predict: str, stepper: bool = False) -> dict:
+    """Add the layer functions, ``_new_state()``, ``_head``, ``_tail`` and ``predict(x)`` to ``module``
+    (``predict``: a name the module handed out), and with ``stepper`` also ``_activate(st, x)``, one
+    time step of a carried state.
 
-    ``path`` is the position of the enclosing block (``"2."`` inside layer 2), for comments and messages.
+    Returns ``{"predict": name, "activate": name or None, "new_state": name, "recurrent": bool,
+    "sequence": bool, "sequence_output": bool, "inputs": int, "outputs": int, "shape": str}``
+    (``shape``: what ``predict`` maps to what, for the module's header).
     """
-    for i, layer in enumerate(layers):
-        where = f"{path}{i}"
-        fn_prefix = f"{prefix}{i}"
-        if isinstance(layer, Dropout):
-            lines.append(f"# layer {where}: Dropout, the identity at inference")
-            continue
-        if isinstance(layer, (SimpleRNN, LSTM, GRU)):
+    n_in = net.input_shape[-1]
+    sequence = len(net.input_shape) == 2
+    module.text("NETWORK", net.describe(), comment="the network's description, as it gives it")
+    module.texts("LAYERS", [layer.describe() for layer in net.layers],
+                 comment="the description of each layer (LAYERS[i] is layer i)")
+    head: list[str] = []
+    tail: list[str] = []
+    states: list[str] = []
+    lines, rank = head, 2 if sequence else 1
+    for i, layer in enumerate(net.layers):
+        if isinstance(layer, _RECURRENT):
             if rank != 2:
-                raise ValueError(f"to_python: {_label(layer, where)} needs a sequence but receives one vector")
-            fn = _recurrent(layer, fn_prefix, module, where)
-            lines.append(f"x = {fn}(x)")
-            rank = 2 if layer.return_sequences else 1
-            continue
-        fn = _per_step(layer, fn_prefix, module, where)
-        lines.append(f"x = {fn}(x)" if rank == 1 else f"x = [{fn}(step) for step in x]")
-    return rank
+                raise ValueError(f"{module.tool}: {_label(layer, i)} needs a sequence but receives one vector")
+            fn = _recurrent(layer, f"L{i}", module, str(i))
+            lines.append(module.assign("x", f"{fn}(st[{len(states)}], x)"))
+            fresh = [module.filled(layer.units, 0.0) for _ in range(2 if isinstance(layer, LSTM) else 1)]
+            states.append("[" + ", ".join(fresh) + "]")
+            if not layer.return_sequences:
+                rank, lines = 1, tail
+        else:
+            lines += _chain([layer], "L", module, "", start=i)
+    new_state = module.name("_new_state")
+    module.define(new_state, "", [module.returns("[" + ", ".join(states) + "]")],
+                  "a fresh state: zeros for each recurrent layer's h (and c), in layer order")
+    head_fn, tail_fn = module.name("_head"), module.name("_tail")
+    module.define(head_fn, "st, x", head + [module.returns("x")],
+                  "the layers up to the last one that works step by step, on one time step")
+    module.define(tail_fn, "x", tail + [module.returns("x")], "the layers after it, on its last output")
+    out = net.output_shape[-1]
+    vector = module.helper("_vector")
+
+    def one(st):
+        """One sample (one time step of the state ``st``) through both halves."""
+        return f"{tail_fn}({head_fn}({st}, {vector}(x, {n_in}, \"input\")))"
+    if sequence:
+        keep = "outputs" if rank == 2 else f"{tail_fn}({module.last('outputs')})"
+        shape = (f"a list of time steps, each {n_in} numbers -> a list of {out} numbers for each step" if rank == 2
+                 else f"a list of time steps, each {n_in} numbers -> {out} numbers")
+        body = [module.assign("xs", f"{module.helper('_sequence')}(xs, {n_in})"),
+                module.local("st", f"{new_state}()"), module.local("outputs", "[]")]
+        body += module.each("x", "xs", [module.append("outputs", f"{head_fn}(st, x)")])
+        module.define(predict, "xs", body + [module.returns(keep)],
+                      f"the outputs for one whole sequence, from a fresh state: {shape}")
+    else:
+        shape = f"{n_in} numbers -> {out} numbers"
+        module.define(predict, "x", [module.returns(one("[]"))], f"the outputs for one sample: {shape}")
+    activate = None
+    if stepper:
+        activate = module.name("_activate")
+        module.define(activate, "st, x", [module.returns(one("st"))],
+                      "one time step of the state st (for a network of vectors: one sample)")
+    return {"predict": predict, "activate": activate, "new_state": new_state, "recurrent": bool(states),
+            "sequence": sequence, "sequence_output": sequence and rank == 2, "inputs": n_in, "outputs": out,
+            "shape": shape}
+
+
+def _chain(layers, prefix, module, path, start=0) -> list[str]:
+    """``x = _l...(x)`` for each layer of a chain on one vector (``path``: the enclosing block's position)."""
+    lines = []
+    for i, layer in enumerate(layers, start):
+        where = f"{path}{i}"
+        if isinstance(layer, Dropout):
+            lines.append(module.note(f"layer {where}: Dropout, the identity at inference"))
+        elif isinstance(layer, _RECURRENT):
+            raise ValueError(  # noqa: TRY004 - a layer in the wrong place, not an argument of the wrong type
+                f"{module.tool}: {_label(layer, where)} needs a sequence but receives one vector")
+        else:
+            fn = _per_step(layer, f"{prefix}{i}", module, where)
+            lines.append(module.assign("x", f"{fn}(x)"))
+    return lines
 
 
 def _per_step(layer, prefix, module, where):
     """The name of a generated function of one vector computing ``layer`` (at position ``where``)."""
     fn = module.name(f"_{prefix.lower()}")
     label = _label(layer, where)
+    const, helper = module.constant, module.helper
     if isinstance(layer, Dense):
-        doc = f"Layer {where}: Dense, {_activation_name(layer.activation)}: y = f(x·W + b)"
-        z = f"{module.helper('_matvec')}({module.constant(f'{prefix}_weight', layer.params['weight'].T, rows=True)}, x)"
+        doc = f"layer {where}: Dense, {_act_word(module, layer.activation)}: y = f(x.W + b)"
+        z = f"{helper('_matvec')}({const(f'{prefix}_weight', layer.params['weight'].T, rows=True)}, x)"
         if layer.use_bias:
-            z = f"{module.helper('_add')}({z}, {module.constant(f'{prefix}_bias', layer.params['bias'])})"
-        body = f"return {module.activate(layer.activation, z, label)}"
+            z = f"{helper('_add')}({z}, {const(f'{prefix}_bias', layer.params['bias'])})"
+        body = [module.returns(module.activate(layer.activation, z, label))]
     elif isinstance(layer, (Standardize, MinMaxScale)):
         if not layer.adapted:
-            raise ValueError(f"to_python: {label} has not learned its statistics yet (call adapt or fit first)")
-        shift = module.constant(f"{prefix}_shift", layer.state["shift"])
-        scale = module.constant(f"{prefix}_scale", layer.state["scale"])
-        offset = layer._offset()
+            raise ValueError(f"{module.tool}: {label} has not learned its statistics yet (call adapt or fit first)")
+        shift = const(f"{prefix}_shift", layer.state["shift"])
+        scale = const(f"{prefix}_scale", layer.state["scale"])
+        offset = module.number(layer._offset())
         kind = "Standardize" if isinstance(layer, Standardize) else "MinMaxScale"
-        doc = f"Layer {where}: {kind}: y = (x - shift)·scale" + (f" + {float(offset)!r}" if offset else "")
-        body = (f"return [(v - m) * s + {float(offset)!r} for v, m, s in zip(x, {shift}, {scale})]"
-                if offset else f"return [(v - m) * s for v, m, s in zip(x, {shift}, {scale})]")
+        doc = f"layer {where}: {kind}: y = (x - shift)*scale + {offset}"
+        body = [module.returns(f"{helper('_affine')}(x, {shift}, {scale}, {offset})")]
     elif isinstance(layer, BatchNorm):
-        # 1/√(σ² + ε) computed here exactly as BatchNorm computes it at inference.
-        inv_std = 1.0 / np.sqrt(layer.state["running_var"] + layer.epsilon)
-        mean = module.constant(f"{prefix}_mean", layer.state["running_mean"])
-        inv = module.constant(f"{prefix}_inv_std", inv_std, comment="1/√(running variance + ε)")
-        gain = module.constant(f"{prefix}_gain", layer.params["gain"])
-        bias = module.constant(f"{prefix}_bias", layer.params["bias"])
-        doc = f"Layer {where}: BatchNorm at inference: y = (x - μ)/√(σ² + ε)·γ + β with the running statistics"
-        body = (f"return [(v - m) * r * g + b for v, m, r, g, b in zip(x, {mean}, {inv}, {gain}, {bias})]")
+        inv_std = 1.0 / np.sqrt(layer.state["running_var"] + layer.epsilon)  # as BatchNorm computes it
+        mean = const(f"{prefix}_mean", layer.state["running_mean"])
+        inv = const(f"{prefix}_inv_std", inv_std, comment="1/sqrt(running variance + eps)")
+        gain, bias = const(f"{prefix}_gain", layer.params["gain"]), const(f"{prefix}_bias", layer.params["bias"])
+        doc = f"layer {where}: BatchNorm at inference: y = (x - mean)/sqrt(var + eps)*gain + bias"
+        body = [module.returns(f"{helper('_batch_norm')}(x, {mean}, {inv}, {gain}, {bias})")]
     elif isinstance(layer, LayerNorm):
-        gain = module.constant(f"{prefix}_gain", layer.params["gain"])
-        bias = module.constant(f"{prefix}_bias", layer.params["bias"])
-        doc = f"Layer {where}: LayerNorm: y = (x - mean(x))/√(var(x) + ε)·γ + β over the features"
-        body = (f"mean = sum(x) / len(x)\n"
-                f"    var = sum((v - mean) * (v - mean) for v in x) / len(x)\n"
-                f"    inv_std = 1.0 / math.sqrt(var + {float(layer.epsilon)!r})\n"
-                f"    return [(v - mean) * inv_std * g + b for v, g, b in zip(x, {gain}, {bias})]")
+        gain, bias = const(f"{prefix}_gain", layer.params["gain"]), const(f"{prefix}_bias", layer.params["bias"])
+        doc = f"layer {where}: LayerNorm: y = (x - mean(x))/sqrt(var(x) + eps)*gain + bias"
+        body = [module.returns(f"{helper('_layer_norm')}(x, {gain}, {bias}, {module.number(layer.epsilon)})")]
     elif isinstance(layer, Residual):
         inner = layer.block.layers if isinstance(layer.block, Sequential) else [layer.block]
-        if any(isinstance(child, (SimpleRNN, LSTM, GRU)) for child in inner):
-            raise ValueError(f"to_python: {label}: recurrent layers inside a Residual are not supported")
-        lines = []
-        _emit_chain(inner, f"{prefix}_block_", module, lines, 1, path=f"{where}.")
+        if any(isinstance(child, _RECURRENT) for child in inner):
+            raise ValueError(f"{module.tool}: {label}: recurrent layers inside a Residual are not supported")
+        chain = _chain(inner, f"{prefix}_block_", module, f"{where}.")
         if layer.projection:
-            proj = module.constant(f"{prefix}_projection", layer.params["projection"].T, rows=True)
-            doc = f"Layer {where}: Residual, y = x·P + F(x), F its block {where}.*"
-            skip = f"{module.helper('_matvec')}({proj}, x)"
+            proj = const(f"{prefix}_projection", layer.params["projection"].T, rows=True)
+            doc, skip = f"layer {where}: Residual, y = x.P + F(x), F its block {where}.*", \
+                f"{helper('_matvec')}({proj}, x)"
         else:
-            doc, skip = f"Layer {where}: Residual, y = x + F(x), F its block {where}.*", "x"
-        body = "skip = " + skip + "\n" + "".join(f"    {line}\n" for line in lines)
-        body += f"    return {module.helper('_add')}(skip, x)"
+            doc, skip = f"layer {where}: Residual, y = x + F(x), F its block {where}.*", "x"
+        body = [module.local("s", skip)] + chain + [module.returns(f"{helper('_add')}(s, x)")]
     elif isinstance(layer, Sequential):
-        lines = []
-        if _emit_chain(layer.layers, f"{prefix}_", module, lines, 1, path=f"{where}.") != 1:
-            raise ValueError(f"to_python: {label}: a nested block must map a vector to a vector")
-        doc = f"Layer {where}: a nested Sequential, its layers {where}.* in turn"
-        body = "\n".join(f"    {line}" for line in lines).lstrip() + "\n    return x"
+        doc = f"layer {where}: a nested Sequential, its layers {where}.* in turn"
+        body = _chain(layer.layers, f"{prefix}_", module, f"{where}.") + [module.returns("x")]
     else:
-        raise TypeError(f"to_python: {label} is a {printable(type(layer).__name__, 80)}, which has no standalone form; "
-                        f"supported layers: {', '.join(SUPPORTED)}")
-    module.function(f'def {fn}(x):\n    """{doc}."""\n    {body}')
+        raise TypeError(f"{module.tool}: {label} is a {printable(type(layer).__name__, 80)}, which has no "
+                        f"standalone form; supported layers: {', '.join(SUPPORTED)}")
+    module.define(fn, "x", body, doc)
     return fn
 
 
 def _recurrent(layer, prefix, module, where):
-    """A generated function of a whole sequence computing a recurrent layer from a zero state."""
+    """A generated function ``(st, x)``: one time step of a recurrent layer, its state ``[h]`` or
+    ``[h, c]`` in ``st``."""
     label = _label(layer, where)
     fn = module.name(f"_{prefix.lower()}")
     n = layer.units
@@ -174,41 +207,43 @@ def _recurrent(layer, prefix, module, where):
     recurrent = module.constant(f"{prefix}_recurrent_kernel", layer.params["recurrent_kernel"].T, rows=True)
     bias = module.constant(f"{prefix}_bias", layer.params["bias"])
     matvec, add, mul = module.helper("_matvec"), module.helper("_add"), module.helper("_mul")
-    sig = module.activate("logistic", "{}", label)
-    tanh = module.activate("tanh", "{}", label)
+    local, assign, cut = module.local, module.assign, module.slice
+
+    def sig(e):
+        return module.activate("logistic", e, label)
+
+    def tanh(e):
+        return module.activate("tanh", e, label)
+
+    body = [local("h", "st[0]")]
     if isinstance(layer, SimpleRNN):
-        doc = f"Layer {where}: SimpleRNN, {_activation_name(layer.activation)}: h_t = f(x_t·W + b + h_(t-1)·U)"
+        doc = f"layer {where}: SimpleRNN, {_act_word(module, layer.activation)}: h_t = f(x_t.W + b + h_(t-1).U)"
         a = f"{add}({add}({matvec}({kernel}, x), {bias}), {matvec}({recurrent}, h))"
-        step = [f"h = {module.activate(layer.activation, a, label)}"]
-        state = ["h = [0.0] * " + str(n)]
+        body.append(assign("h", module.activate(layer.activation, a, label)))
     elif isinstance(layer, LSTM):
-        doc = (f"Layer {where}: LSTM, gates [i | f | g | o] of a = x_t·W + b + h_(t-1)·U"
-               + (" with peepholes p ⊙ c" if layer.peepholes else "") + "; c_t = f⊙c + i⊙g, h_t = o⊙tanh(c_t)")
-        step = [f"a = {add}({add}({matvec}({kernel}, x), {bias}), {matvec}({recurrent}, h))",
-                f"a_i, a_f, a_g, a_o = a[:{n}], a[{n}:{2 * n}], a[{2 * n}:{3 * n}], a[{3 * n}:]"]
+        doc = (f"layer {where}: LSTM, gates [i | f | g | o] of a = x_t.W + b + h_(t-1).U"
+               + (" with peepholes p * c" if layer.peepholes else "") + "; c_t = f*c + i*g, h_t = o*tanh(c_t)")
+        body += [local("c", "st[1]"),
+                 local("a", f"{add}({add}({matvec}({kernel}, x), {bias}), {matvec}({recurrent}, h))"),
+                 local("a_i", cut("a", 0, n)), local("a_f", cut("a", n, 2 * n)), local("a_g", cut("a", 2 * n, 3 * n)),
+                 local("a_o", cut("a", 3 * n))]
         if layer.peepholes:
-            p_i, p_f, p_o = (module.constant(f"{prefix}_peephole_{g}", layer.params[f"peephole_{g}"])
-                             for g in "ifo")
-            step += [f"a_i = {add}(a_i, {mul}(c, {p_i}))", f"a_f = {add}(a_f, {mul}(c, {p_f}))"]
-        step += [f"i, f, g = {sig.format('a_i')}, {sig.format('a_f')}, {tanh.format('a_g')}",
-                 f"c = {add}({mul}(f, c), {mul}(i, g))"]
+            p_i, p_f, p_o = (module.constant(f"{prefix}_peephole_{g}", layer.params[f"peephole_{g}"]) for g in "ifo")
+            body += [assign("a_i", f"{add}(a_i, {mul}(c, {p_i}))"), assign("a_f", f"{add}(a_f, {mul}(c, {p_f}))")]
+        body += [local("i", sig("a_i")), local("f", sig("a_f")), local("g", tanh("a_g")),
+                 assign("c", f"{add}({mul}(f, c), {mul}(i, g))")]
         if layer.peepholes:
-            step.append(f"a_o = {add}(a_o, {mul}(c, {p_o}))")
-        step.append(f"h = {mul}({sig.format('a_o')}, {tanh.format('c')})")
-        state = [f"h = [0.0] * {n}", f"c = [0.0] * {n}"]
+            body.append(assign("a_o", f"{add}(a_o, {mul}(c, {p_o}))"))
+        body += [assign("h", f"{mul}({sig('a_o')}, {tanh('c')})"), assign("st[1]", "c")]
     else:
-        doc = (f"Layer {where}: GRU, r, z = σ(a_x + a_h), n = tanh(a_x,n + r⊙a_h,n), h_t = (1 - z)⊙n + z⊙h_(t-1), "
-               f"with a_x = x_t·W + b_x and a_h = h_(t-1)·U + b_h")
+        doc = (f"layer {where}: GRU, r, z = sig(a_x + a_h), n = tanh(a_x,n + r*a_h,n), "
+               f"h_t = (1 - z)*n + z*h_(t-1), a_x = x_t.W + b_x, a_h = h_(t-1).U + b_h")
         recurrent_bias = module.constant(f"{prefix}_recurrent_bias", layer.params["recurrent_bias"])
-        step = [f"a_h = {add}({matvec}({recurrent}, h), {recurrent_bias})",
-                f"a_x = {add}({matvec}({kernel}, x), {bias})",
-                f"r = {sig.format(f'{add}(a_x[:{n}], a_h[:{n}])')}",
-                f"z = {sig.format(f'{add}(a_x[{n}:{2 * n}], a_h[{n}:{2 * n}])')}",
-                f"n = {tanh.format(f'{add}(a_x[{2 * n}:], {mul}(r, a_h[{2 * n}:]))')}",
-                "h = [(1.0 - zj) * nj + zj * hj for zj, nj, hj in zip(z, n, h)]"]
-        state = [f"h = [0.0] * {n}"]
-    keep = "outputs" if layer.return_sequences else "outputs[-1]"
-    body = "\n".join(["    " + s for s in state] + ["    outputs = []", "    for x in xs:"]
-                     + ["        " + s for s in step] + ["        outputs.append(h)", f"    return {keep}"])
-    module.function(f'def {fn}(xs):\n    """{doc}."""\n{body}')
+        body += [local("a_h", f"{add}({matvec}({recurrent}, h), {recurrent_bias})"),
+                 local("a_x", f"{add}({matvec}({kernel}, x), {bias})"),
+                 local("r", sig(f"{add}({cut('a_x', 0, n)}, {cut('a_h', 0, n)})")),
+                 local("z", sig(f"{add}({cut('a_x', n, 2 * n)}, {cut('a_h', n, 2 * n)})")),
+                 local("g", tanh(f"{add}({cut('a_x', 2 * n)}, {mul}(r, {cut('a_h', 2 * n)}))")),
+                 assign("h", f"{module.helper('_gru_mix')}(z, g, h)")]
+    module.define(fn, "st, x", body + [assign("st[0]", "h"), module.returns("h")], doc)
     return fn

@@ -5,7 +5,10 @@ A generated module (Python by :mod:`axonal.export._code`, JavaScript by
 the layer functions, in that order. This base hands out the module's identifiers
 (each made from a base the generator chose, never from user text), pulls in only
 the helpers the code calls, and applies activations by name; a subclass says how
-its language writes a number, a constant and the finished module.
+its language writes a number, a constant and the finished module, and mixes in how it
+writes a statement (:mod:`axonal.export.syntax`), so one walk over a network
+(:mod:`axonal.export.sequential_source`, :mod:`axonal.export.graph_source`) writes
+either language.
 """
 
 from __future__ import annotations
@@ -13,10 +16,39 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
+import numpy as np
+
 from .. import activations as _activations
 from ..names import printable
 
-__all__ = ["SourceModule"]
+__all__ = ["SourceModule", "list_literal", "rows_literal"]
+
+
+def list_literal(values, number, indent: int, per_line: int, step: int, comma: str) -> str:
+    """``[v0, v1, ...]`` wrapped ``per_line`` numbers to a line, each continued line ``step`` spaces in
+    from ``indent``; integers stay integers, a float is written by ``number``; ``comma`` follows the
+    last line (``","`` in Python, nothing in JavaScript)."""
+    values = np.asarray(values)
+    if np.issubdtype(values.dtype, np.integer):
+        items = [str(int(v)) for v in values.ravel()]
+    else:
+        items = [number(v) for v in values.astype(np.float64).ravel()]
+    if len(items) <= per_line:
+        return "[" + ", ".join(items) + "]"
+    return _wrapped([", ".join(items[i:i + per_line]) for i in range(0, len(items), per_line)], indent, step, comma)
+
+
+def rows_literal(rows, number, indent: int, step: int, comma: str) -> str:
+    """A list of row lists (:func:`list_literal`), one row per line (or wrapped block)."""
+    rows = np.asarray(rows)
+    if rows.shape[0] == 0:
+        return "[]"
+    return _wrapped([list_literal(row, number, indent + step, 4, step, comma) for row in rows], indent, step, comma)
+
+
+def _wrapped(lines, indent, step, comma, brackets="[]") -> str:
+    pad = " " * (indent + step)
+    return brackets[0] + "\n" + pad + (",\n" + pad).join(lines) + comma + "\n" + " " * indent + brackets[1]
 
 
 class SourceModule:
@@ -24,7 +56,10 @@ class SourceModule:
 
     Subclasses set ``tool`` (the exporter's name in errors), ``identifier`` (the pattern of the
     names the generator makes), ``helpers`` (helper name → source), ``activation_source``
-    (activation name → helper source, called ``_<name>``) and write :meth:`number`.
+    (activation name → helper source, called ``_<name>``), ``literal_step``, ``literal_comma`` and
+    ``texts_brackets`` (how a wrapped list literal is indented and ended, what encloses a table of
+    strings) and write :meth:`number` and :meth:`string`; the statements come from the language's
+    syntax (:mod:`axonal.export.syntax`), mixed in.
     """
 
     tool = "export"
@@ -33,6 +68,7 @@ class SourceModule:
     activation_source: ClassVar[dict[str, str]] = {}
     #: comment lines must also be ASCII (JavaScript sources are kept to printable ASCII)
     ascii_comments = False
+    literal_step, literal_comma, texts_brackets = 4, ",", "()"
 
     def __init__(self) -> None:
         self._constants: list[str] = []
@@ -79,6 +115,39 @@ class SourceModule:
         self._helpers.setdefault(helper, self.activation_source[act.name].strip("\n"))
         args = "".join(f", {self.number(v)}" for k, v in act.get_config().items() if k == "alpha")
         return f"{helper}({expression}{args})"
+
+    def constant(self, base: str, value, *, comment: str | None = None, rows: bool = False) -> str:
+        """Define the constant ``NAME = [...]`` (``rows=True``: a list of row lists) and return ``NAME``;
+        ``comment`` (the generator's own line) goes above it."""
+        name = self.name(base.upper())
+        if rows:
+            text = rows_literal(value, self.number, 0, self.literal_step, self.literal_comma)
+        else:
+            text = list_literal(value, self.number, 0, 4, self.literal_step, self.literal_comma)
+        if comment:
+            self._constants.append(self.note(comment))
+        self._constants.append(self.local(name, text))
+        return name
+
+    def string(self, value: str) -> str:
+        """``value`` as an escaped string literal of the language: user text enters only this way."""
+        raise NotImplementedError
+
+    def texts(self, base: str, values, *, comment: str) -> str:
+        """Define ``NAME``, a tuple (Python) or array (JavaScript) of string literals holding user text;
+        return ``NAME``."""
+        name = self.name(base.upper())
+        items = [self.string(str(v)) for v in values]
+        text = (_wrapped(items, 0, self.literal_step, self.literal_comma, self.texts_brackets) if items
+                else self.texts_brackets)
+        self._constants.append(f"{self.note(comment)}\n{self.local(name, text)}")
+        return name
+
+    def text(self, base: str, value: str, *, comment: str) -> str:
+        """Define ``NAME``, one string literal holding user text; return ``NAME``."""
+        name = self.name(base.upper())
+        self._constants.append(f"{self.note(comment)}\n{self.local(name, self.string(str(value)))}")
+        return name
 
     def function(self, source: str) -> None:
         self._functions.append(source.strip("\n"))

@@ -74,11 +74,12 @@ def to_python(network, *, name: str = "predict") -> str:
         module.name(reserved)
     if isinstance(network, GraphNetwork):
         from .graph_source import emit_graph
-        summary = emit_graph(network, module, name)
+        info = emit_graph(network, module, name)
+        _emit_network_class(module, info)
     else:
         from .sequential_source import emit_sequential
-        summary = emit_sequential(network, module, name)
-    summary += _emit_classifier(network, module, name)
+        info = emit_sequential(network, module, name)
+    summary = f"{info['shape']}." + _emit_classifier(network, module, name)
     from .._version import __version__
     kind = "GraphNetwork" if isinstance(network, GraphNetwork) else "Sequential"
     return module.render(
@@ -91,6 +92,28 @@ def to_python(network, *, name: str = "predict") -> str:
 def save_python(network, path, *, name: str = "predict") -> str:
     """Write :func:`to_python`'s module to ``path`` atomically; return the path."""
     return write_text_atomically(path, to_python(network, name=name))
+
+
+def _emit_network_class(module, info) -> None:
+    """Add ``class Network``: a state of its own, stepped by ``activate`` and forgotten by ``reset``."""
+    module.function(f'''
+class Network:
+    """The network (NETWORK) as a standalone network, one time step per ``activate`` call.
+
+    Layers in activation order: LAYERS; the output is layer {info["out_index"]}.
+    """
+
+    def __init__(self):
+        self.reset()
+
+    def reset(self):
+        """Forget the state: activations and states 0, gains 1."""
+        self.state = {info["new_state"]}()
+
+    def activate(self, inputs):
+        """One time step: {info["inputs"]} input values -> the {info["outputs"]} outputs."""
+        return {info["activate"]}(self.state, inputs)
+''')
 
 
 def _emit_classifier(network, module, name: str) -> str:

@@ -14,8 +14,9 @@ the gain ``γ`` its gater ``G`` (activations ``a_G``, ``(B, n_G)``) gives it::
 :class:`GateIndex`.) Given ``δu = ∂E/∂u`` ``(B, n_L)`` each term gives, in
 :meth:`Term.backward`, the gradients of its weight, its source activation and its
 gater's activations; for LSTM-g, :meth:`Term.trace_input` (what reaches each
-synapse, eq. 17's ``g_ji·a_i``) and :meth:`Term.influence` (``∂u_k/∂a_G[j]``);
-for the standalone exporter, :meth:`Term.python` (``u`` as Python source).
+synapse, eq. 17's ``g_ji·a_i``) and :meth:`Term.influence` (``∂u_k/∂a_G[j]``).
+(The standalone exporters write each kind's ``u`` as source themselves:
+:mod:`axonal.export.graph_source`.)
 
 A layer's self-connection ``u = s_L(t-1) ⊙ w ⊙ γ`` is a :class:`OneToOne` term
 reading the layer's own previous state instead of an activation.
@@ -85,16 +86,10 @@ class GateIndex:
         ``v_k`` where gater neuron ``j`` owns synapse ``k``."""
         return v[:, None, :] * self.owners(v.dtype).T[None]
 
-    def python(self, code, base: str, g: str):
-        """Statements and the expression of ``γ`` (one-to-one) in the standalone source."""
-        index = code.constant(f"{base}_gate_index", self.index, comment=_INDEX_NOTE)
-        return [f"g = {g} + [1.0]"], f"[g[k] for k in {index}]"
-
-
-_INDEX_NOTE = "the gater neuron of each synapse; the last index means ungated (gain 1)"
-
 
 @dataclass(eq=False)
+
+
 class Term:
     """One connection into a layer: where it reads (the plan) and what it adds (its kind).
 
@@ -158,15 +153,6 @@ class Term:
         (not :attr:`spreads`), else (B, n_G, n_L)."""
         raise NotImplementedError
 
-    def python(self, code, base: str, a: str, g: str | None, weight):
-        """``(statements, expression of u)`` in the standalone source: ``a`` and ``g`` are the expressions
-        of the source's and the gater's activations; ``code`` defines the constants (named from ``base``)
-        and the helpers (``_matvec``, ``_mul``) the expression uses."""
-        raise NotImplementedError
-
-    def _python_weight(self, code, base, weight):
-        return code.constant(f"{base}_weight", weight.T, rows=True)
-
 
 class AllToAll(Term):
     r"""``u = a·W``: ``a`` (B, n_A), ``W`` (n_A, n_L).
@@ -196,9 +182,6 @@ class AllToAll(Term):
     def trace_input(self, a, gain=None):
         """``a_i`` reaching synapse ``(i, j)``: (B, n_A, 1), the same for every ``j``."""
         return a[:, :, None]
-
-    def python(self, code, base, a, g, weight):
-        return [], f"{code.helper('_matvec')}({self._python_weight(code, base, weight)}, {a})"
 
 
 class InputGated(AllToAll):
@@ -232,10 +215,6 @@ class InputGated(AllToAll):
     def influence(self, a, w):
         """``∂u/∂a_G`` on its diagonal, (B, n_L): ``a·W``."""
         return a @ w
-
-    def python(self, code, base, a, g, weight):
-        lines, u = super().python(code, base, a, g, weight)
-        return lines, f"{code.helper('_mul')}({g}, {u})"
 
 
 class OutputGated(Term):
@@ -271,10 +250,6 @@ class OutputGated(Term):
     def influence(self, a, w):
         return a[:, :, None] * w[None]
 
-    def python(self, code, base, a, g, weight):
-        rows = self._python_weight(code, base, weight)
-        return [], f"{code.helper('_matvec')}({rows}, {code.helper('_mul')}({g}, {a}))"
-
 
 class SynapseGated(Term):
     r"""``u_j = Σ_i a_i·γ_ij·W_ij``: each synapse its own gater neuron, ``γ = [a_G | 1][index]`` (B, n_A, n_L).
@@ -304,12 +279,6 @@ class SynapseGated(Term):
 
     def influence(self, a, w):
         return np.einsum("bi,ik,ikg->bgk", a, w, self.gate_index.owners(a.dtype))
-
-    def python(self, code, base, a, g, weight):
-        index = code.constant(f"{base}_gate_index", self.gate_index.index.T, rows=True, comment=_INDEX_NOTE)
-        rows = self._python_weight(code, base, weight)
-        u = f"[sum(v * (g[k] * w) for v, w, k in zip({a}, row, ks)) for row, ks in zip({rows}, {index})]"
-        return [f"g = {g} + [1.0]"], u
 
 
 class OneToOne(Term):
@@ -350,14 +319,6 @@ class OneToOne(Term):
         """``∂u/∂a_G`` of ``u = v ⊙ γ``: ``v`` itself (gater neuron ``j`` gates synapse ``j``), or spread
         over the gater neurons under synapse gating."""
         return v if self.gate_index is None else self.gate_index.spread(v)
-
-    def python(self, code, base, a, g, weight):
-        w = code.constant(f"{base}_weight", weight)
-        u = f"{code.helper('_mul')}({a}, {w})"
-        if self.gater is None:
-            return [], u
-        lines, gain = ([], g) if self.gate_index is None else self.gate_index.python(code, base, g)
-        return lines, f"{code.helper('_mul')}({u}, {gain})"
 
 
 def make_term(conn, source: int, prev: bool, gater: int | None, gate_prev: bool, n_gater: int = 0) -> Term:
