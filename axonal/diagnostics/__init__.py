@@ -99,7 +99,7 @@ def diagnose(net, x, y, *, loss=None, sample_weight=None, class_weight=None, his
         findings.append(_data.target_leak(net, x, t, np.argmax(t, axis=1) if loss_fn.categorical and t.shape[1] > 2
                                           else None))
     rows = probe_rows(len(x))
-    measured = {"loss": float(loss_fn.value(net.predict(x).reshape(-1, n_outputs), t.reshape(-1, n_outputs),
+    measured: dict[str, object] = {"loss": float(loss_fn.value(net.predict(x).reshape(-1, n_outputs), t.reshape(-1, n_outputs),
                                             None if weights is None or np.ndim(weights) != 1 else weights))}
     chance = chance_loss(loss_fn, t, weights)
     if chance is not None:

@@ -171,7 +171,7 @@ def measure(net, loss, x, t, weights=None, chunk: int = 32) -> dict | None:
             array[...] = saved
         for rng, state in generators:
             rng.bit_generator.state = state
-        if graph is not None:
+        if graph is not None and kept is not None:
             graph._cache, graph.final_state = kept
 
 

@@ -23,7 +23,6 @@ from .. import activations as _activations
 from ..names import printable
 from ._audit import audit_source
 from .escape import python_literal
-from .source_module import SourceModule
 from .syntax import PythonSyntax
 
 __all__ = ["ACTIVATIONS", "Module", "check_identifier", "number"]
@@ -178,14 +177,18 @@ def _sign(z):
 ACTIVATIONS = ("identity",) + tuple(_ACTIVATION_SOURCE)
 
 
-class Module(PythonSyntax, SourceModule):
+class Module(PythonSyntax):
     """A generated Python module being assembled (:class:`~axonal.export.source_module.SourceModule`):
     ``constant`` hands out unique upper-case names; ``helper`` and ``activate`` pull in the helpers
     the code uses, so the module defines nothing it never calls."""
 
     tool, identifier, helpers, activation_source = "to_python", _IDENT, _HELPERS, _ACTIVATION_SOURCE
     literal_step, literal_comma, texts_brackets = 4, ",", "()"
-    number, string = staticmethod(number), staticmethod(python_literal)
+    def number(self, value) -> str:
+        return number(value)
+
+    def string(self, value: str) -> str:
+        return python_literal(value)
 
     def render(self, docstring: str) -> str:
         """The module's source, checked by :func:`~axonal.export._audit.audit_source`.

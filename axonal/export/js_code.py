@@ -23,7 +23,6 @@ from .. import activations as _activations
 from ..names import printable
 from .escape import js_string
 from .js_audit import audit_javascript
-from .source_module import SourceModule
 from .syntax import JsSyntax
 
 __all__ = ["ACTIVATIONS", "JsModule", "check_js_identifier", "js_number"]
@@ -253,14 +252,18 @@ function _softmax(z) {
 ACTIVATIONS = ("identity",) + tuple(_ACTIVATION_SOURCE)
 
 
-class JsModule(JsSyntax, SourceModule):
+class JsModule(JsSyntax):
     """A generated JavaScript module being assembled (:class:`~axonal.export.source_module.SourceModule`):
     ``name`` hands out unique identifiers from the generator's own bases; ``helper`` and ``activate``
     pull in the helpers the code uses, so the module defines nothing it never calls."""
 
     tool, identifier, helpers, activation_source = "to_javascript", _IDENT, _HELPERS, _ACTIVATION_SOURCE
     literal_step, literal_comma, texts_brackets, ascii_comments = 2, "", "[]", True
-    number, string = staticmethod(js_number), staticmethod(js_string)
+    def number(self, value) -> str:
+        return js_number(value)
+
+    def string(self, value: str) -> str:
+        return js_string(value)
 
     def labels(self, base: str, values, *, comment: str) -> str:
         """Define ``var NAME = [...]`` of class labels: strings as escaped literals, integers as

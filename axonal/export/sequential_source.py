@@ -60,7 +60,7 @@ def _label(layer, path) -> str:
 def _act_word(module, activation) -> str:
     """The activation's name for a comment: one of the names the module knows, else ``custom``."""
     name = getattr(activation, "name", None)
-    return name if name in module.activations() else "custom"
+    return name if isinstance(name, str) and name in module.activations() else "custom"
 
 
 def emit_sequential(net, module, predict: str, stepper: bool = False) -> dict:

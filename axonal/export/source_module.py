@@ -133,6 +133,14 @@ class SourceModule:
         """``value`` as an escaped string literal of the language: user text enters only this way."""
         raise NotImplementedError
 
+    def note(self, text: str) -> str:
+        """A comment line of the generator's own (:mod:`axonal.export.syntax`)."""
+        raise NotImplementedError
+
+    def local(self, name: str, expr: str) -> str:
+        """A new variable ``name`` holding ``expr`` (:mod:`axonal.export.syntax`)."""
+        raise NotImplementedError
+
     def texts(self, base: str, values, *, comment: str) -> str:
         """Define ``NAME``, a tuple (Python) or array (JavaScript) of string literals holding user text;
         return ``NAME``."""

@@ -5,9 +5,9 @@ describe the generated code once, as statements over vectors: a local variable, 
 assignment, a return, a comment, a loop over a sequence or over the rows of a matrix,
 a slice, a copy, a vector of zeros; the expressions inside are calls of the helpers the
 module defines (``_matvec``, ``_add``, the activations, ...), whose names the module
-hands out. A module's class mixes in one of these two writers, so the same walk writes
-Python (:class:`~axonal.export._code.Module`) or JavaScript
-(:class:`~axonal.export.js_code.JsModule`).
+hands out. Both writers derive from :class:`~axonal.export.source_module.SourceModule`, and a
+language's module class derives from one of them, so the same walk writes Python
+(:class:`~axonal.export._code.Module`) or JavaScript (:class:`~axonal.export.js_code.JsModule`).
 
 Every method returns text made of its arguments, which are the generator's own
 expressions (identifiers it handed out, numbers it wrote); comments and docstrings go
@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from .source_module import SourceModule
+
 __all__ = ["JsSyntax", "PythonSyntax"]
 
 
@@ -25,7 +27,7 @@ def _indent(lines, pad: str) -> list[str]:
     return [(pad + line) if line else "" for line in lines]
 
 
-class _Syntax:
+class _Syntax(SourceModule):
     """Every statement, written from the language's table of forms (``FORMS``: ``{0}``, ``{1}``, ... are
     the generator's expressions; a block is a head line, an indented first line and body, a last line)."""
 
