@@ -11,11 +11,13 @@ the network's flat parameter vector is replaced):
     weight (buffer, offset, trainable), self-connection (weight buffer and offset,
     gater, gating index, gater size, mask), its terms (first, count), the layers it
     gates for LSTM-g (first entry, count), its outgoing terms (first, count).
-``terms`` (n_terms, 14)
+``terms`` (n_terms, 15)
     per term: kind (:data:`KINDS`), step and layer of its target, source layer, gater
     (-1 none), weight (buffer: 0 the network's parameters, 1 the fixed weights; offset),
     ``n_A``, ``n_L``, synapse-gating index (offset into ``lists``, -1), gater size,
-    mask (offset into ``masks``, -1), trainable.
+    mask (offset into ``masks``, -1), trainable, one-to-one, and *plain*: an ungated
+    all-to-all term from another layer into a layer without a self-connection, whose
+    LSTM-g eligibility trace is the activation it read, ``ε_ji = a_i`` for every ``j``.
 ``entries`` (n_entries, 7)
     LSTM-g's gated entries: what gater layer ``i`` gates in layer ``k`` (its
     self-connection, terms listed in ``lists``), and whether a gater neuron may reach
@@ -46,7 +48,7 @@ KINDS = {"AllToAll": ALL_TO_ALL, "InputGated": INPUT_GATED, "OutputGated": OUTPU
 (S_LAYER, S_SIZE, S_CODE, S_BIAS_SRC, S_BIAS_OFF, S_BIAS_TRAIN, S_SELF_SRC, S_SELF_OFF, S_SELF_GATER,
  S_SELF_GIDX, S_SELF_NG, S_SELF_MASK, S_T0, S_TN, S_E0, S_EN, S_O0, S_ON) = range(18)
 (T_KIND, T_STEP, T_LAYER, T_SRC, T_GATER, T_WSRC, T_WOFF, T_NA, T_NL, T_GIDX, T_NG, T_MASK, T_TRAIN,
- T_ONE) = range(14)
+ T_ONE, T_PLAIN) = range(15)
 E_GATER, E_K, E_KSTEP, E_SELF, E_FULL, E_T0, E_TN = range(7)
 #: Stream layout columns per layer: size, activation, state, previous state, f', responsibility,
 #: gain (-1: not a gater), self-connection decay (-1: none).
@@ -123,9 +125,12 @@ class CompiledPlan:
                 gidx = -1 if term.gate_index is None else put(term.gate_index.index)
                 ng = 0 if term.gater is None else sizes[term.gater]
                 step = next(s for s in layer.steps if any(t is term for t in s.terms))
+                plain = (_kind(term) == ALL_TO_ALL and term.gater is None and not term.one_to_one
+                         and step.self_term is None and term.source != step.index)
                 trow.append([_kind(term), step_pos[step.index], step.index, term.source,
                              -1 if term.gater is None else term.gater, src, off, sizes[term.source], step.size,
-                             gidx, ng, mask_of(term.conn), int(bool(term.conn.trainable)), int(term.one_to_one)])
+                             gidx, ng, mask_of(term.conn), int(bool(term.conn.trainable)), int(term.one_to_one),
+                             int(plain)])
             srow = []
             for step, code in zip(layer.steps, codes):
                 bsrc, boff, btrain = (-1, -1, 0)
@@ -167,7 +172,7 @@ class CompiledPlan:
             if row[cols[0]] == 1:
                 row[cols[1]] = int(fixed_off[-1 - row[cols[1]]])
         self.steps = np.array(srow, np.int64).reshape(-1, 18)
-        self.terms = np.array(trow, np.int64).reshape(-1, 14)
+        self.terms = np.array(trow, np.int64).reshape(-1, 15)
         self.entries = np.array(erow, np.int64).reshape(-1, 7)
         self.lists = np.concatenate(lists + [np.zeros(1, np.int64)])
         self.fparam = np.array([c[1] for c in codes], self.dtype)

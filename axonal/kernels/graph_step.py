@@ -21,6 +21,8 @@ and a gater layer's gain becomes its new activations once it has run.
 from __future__ import annotations
 
 import numba
+from numba.core import cgutils
+from numba.extending import intrinsic
 
 from . import activations as fn
 
@@ -31,17 +33,35 @@ from ..graph.compiled_plan import (
     S_SIZE, S_T0, S_TN, T_GATER, T_GIDX, T_KIND, T_MASK, T_NA, T_NG, T_NL, T_SRC, T_WOFF, T_WSRC,
 )
 
+#: Buffer indices are cast to unsigned (``flat[U(offset + j)]``): Numba then skips the test for a
+#: negative index that it makes on every signed one, which costs as much as the arithmetic in the
+#: short loops over a layer's neurons. Every offset of the plan is ``>= 0`` where it is used.
+U = numba.uint64
+
+
+@intrinsic
+def borrowed(typingctx, array):
+    """``array`` as a view that Numba does not reference-count: the same data, shape and strides with a
+    null memory-info pointer. For the arrays a kernel was called with (the caller keeps them alive):
+    every copy Numba makes of such a view, into an inlined function or a loop, then costs a test
+    of a null pointer instead of an atomic increment and decrement."""
+    def codegen(context, builder, signature, args):
+        view = context.make_array(array)(context, builder, value=args[0])
+        view.meminfo = cgutils.get_null_value(view.meminfo.type)
+        return view._getvalue()
+    return array(array), codegen
+
 
 @numba.njit(cache=True, inline="always")
 def gain_of(flat, g0, ng, lists, gidx, slot, j):
     """``γ`` of synapse ``slot`` (gating index position) reaching target neuron ``j``: the gater
-    neuron's activation ``flat[g0 + ·]``, by the index under synapse gating (``n_G``: gain 1)."""
+    neuron's activation ``flat[U(g0 + ·)]``, by the index under synapse gating (``n_G``: gain 1)."""
     if gidx < 0:
-        return flat[g0 + j]
+        return flat[U(g0 + j)]
     g = lists[gidx + slot]
     if g == ng:
         return 1.0
-    return flat[g0 + g]
+    return flat[U(g0 + g)]
 
 
 @numba.njit(cache=True)
@@ -59,11 +79,11 @@ def add_term(t, terms, lists, masks, lay, W, flat, a_off, s_off, B, masked):
             for j in range(nl):
                 w = W[woff + j]
                 if moff >= 0:
-                    w = w * masks[moff + j]
-                u = flat[a0 + j] * w
+                    w = w * masks[U(moff + j)]
+                u = flat[U(a0 + j)] * w
                 if gater >= 0:
                     u = u * gain_of(flat, g0, ng, lists, gidx, j, j)
-                flat[s0 + j] += u
+                flat[U(s0 + j)] += u
             continue
         if kind == SYNAPSE_GATED or moff >= 0:
             for j in range(nl):
@@ -71,30 +91,30 @@ def add_term(t, terms, lists, masks, lay, W, flat, a_off, s_off, B, masked):
                 for i in range(na):
                     w = W[woff + i * nl + j]
                     if moff >= 0:
-                        w = w * masks[moff + i * nl + j]
+                        w = w * masks[U(moff + i * nl + j)]
                     if kind == OUTPUT_GATED:
-                        acc += (flat[g0 + i] * flat[a0 + i]) * w
+                        acc += (flat[U(g0 + i)] * flat[U(a0 + i)]) * w
                     elif kind == SYNAPSE_GATED:
-                        acc += flat[a0 + i] * (gain_of(flat, g0, ng, lists, gidx, i * nl + j, j) * w)
+                        acc += flat[U(a0 + i)] * (gain_of(flat, g0, ng, lists, gidx, i * nl + j, j) * w)
                     else:
-                        acc += flat[a0 + i] * w
+                        acc += flat[U(a0 + i)] * w
                 if kind == INPUT_GATED:
-                    acc = flat[g0 + j] * acc
-                flat[s0 + j] += acc
+                    acc = flat[U(g0 + j)] * acc
+                flat[U(s0 + j)] += acc
         elif kind == OUTPUT_GATED:          # unmasked: the same sums with the kind tested once
             for j in range(nl):
                 acc = 0.0
                 for i in range(na):
-                    acc += (flat[g0 + i] * flat[a0 + i]) * W[woff + i * nl + j]
-                flat[s0 + j] += acc
+                    acc += (flat[U(g0 + i)] * flat[U(a0 + i)]) * W[woff + i * nl + j]
+                flat[U(s0 + j)] += acc
         else:
             for j in range(nl):
                 acc = 0.0
                 for i in range(na):
-                    acc += flat[a0 + i] * W[woff + i * nl + j]
+                    acc += flat[U(a0 + i)] * W[woff + i * nl + j]
                 if kind == INPUT_GATED:
-                    acc = flat[g0 + j] * acc
-                flat[s0 + j] += acc
+                    acc = flat[U(g0 + j)] * acc
+                flat[U(s0 + j)] += acc
 
 
 @numba.njit(cache=True)
@@ -105,17 +125,15 @@ def squash(code, param, flat, s_off, a_off, d_off, B, n):
         for b in range(B):
             fn.softmax_row(flat[s_off + b * n:s_off + (b + 1) * n], flat[a_off + b * n:a_off + (b + 1) * n])
         return
-    state, act = flat[s_off:s_off + B * n], flat[a_off:a_off + B * n]
     if d_off < 0:
         for k in range(B * n):
-            act[k] = fn.value(code, param, state[k])
+            flat[U(a_off + k)] = fn.value(code, param, flat[U(s_off + k)])
         return
-    deriv = flat[d_off:d_off + B * n]
     for k in range(B * n):
-        z = state[k]
+        z = flat[U(s_off + k)]
         y = fn.value(code, param, z)
-        act[k] = y
-        deriv[k] = fn.slope(code, param, z, y)
+        flat[U(a_off + k)] = y
+        flat[U(d_off + k)] = fn.slope(code, param, z, y)
 
 
 @numba.njit(cache=True)
@@ -123,42 +141,47 @@ def activate(steps, terms, lists, fparam, masks, lay, P, F, flat, x):
     """One step of ``GraphLayer._run`` with the state carried in ``flat``: ``x`` (B, n_0) the
     input; activations, states and gains updated in place (see the module docstring). The self
     term is ``s_L(t-1)·w_L·γ_L`` in that order, the weights masked, as the reference computes."""
+    steps, terms, lists, fparam, masks = borrowed(steps), borrowed(terms), borrowed(lists), borrowed(fparam), \
+        borrowed(masks)
+    lay, P, F, flat, x = borrowed(lay), borrowed(P), borrowed(F), borrowed(flat), borrowed(x)
     B = x.shape[0]
     n0 = lay[0, L_SIZE]
     for b in range(B):
         for j in range(n0):
-            flat[lay[0, L_ACT] + b * n0 + j] = x[b, j]
+            flat[U(lay[0, L_ACT] + b * n0 + j)] = x[b, j]
             if lay[0, L_GAIN] >= 0:
-                flat[lay[0, L_GAIN] + b * n0 + j] = x[b, j]
+                flat[U(lay[0, L_GAIN] + b * n0 + j)] = x[b, j]
     for p in range(steps.shape[0]):
         i, n = steps[p, S_LAYER], steps[p, S_SIZE]
         s_off, o_off = lay[i, L_STATE], lay[i, L_OLD]
         for k in range(B * n):
-            flat[o_off + k] = flat[s_off + k]
-            flat[s_off + k] = 0.0
-        if steps[p, S_BIAS_SRC] >= 0:
-            Wb = P if steps[p, S_BIAS_SRC] == 0 else F
+            flat[U(o_off + k)] = flat[U(s_off + k)]
+            flat[U(s_off + k)] = 0.0
+        bsrc, boff = steps[p, S_BIAS_SRC], steps[p, S_BIAS_OFF]
+        if bsrc >= 0:
             for b in range(B):
                 for j in range(n):
-                    flat[s_off + b * n + j] = Wb[steps[p, S_BIAS_OFF] + j]
-        if steps[p, S_SELF_SRC] >= 0:
-            Ws = P if steps[p, S_SELF_SRC] == 0 else F
+                    flat[U(s_off + b * n + j)] = (P[U(boff + j)] if bsrc == 0 else F[U(boff + j)])
+        ssrc = steps[p, S_SELF_SRC]
+        if ssrc >= 0:
             soff, sg, smask = steps[p, S_SELF_OFF], steps[p, S_SELF_GATER], steps[p, S_SELF_MASK]
             sng, sgidx = steps[p, S_SELF_NG], steps[p, S_SELF_GIDX]
             for b in range(B):
                 for j in range(n):
-                    w = Ws[soff + j]
+                    w = (P[U(soff + j)] if ssrc == 0 else F[U(soff + j)])
                     if smask >= 0:
-                        w = w * masks[smask + j]
-                    u = flat[o_off + b * n + j] * w
+                        w = w * masks[U(smask + j)]
+                    u = flat[U(o_off + b * n + j)] * w
                     if sg >= 0:
                         u = u * gain_of(flat, lay[sg, L_GAIN] + b * sng, sng, lists, sgidx, j, j)
-                    flat[s_off + b * n + j] += u
+                    flat[U(s_off + b * n + j)] += u
         for t in range(steps[p, S_T0], steps[p, S_T0] + steps[p, S_TN]):
-            W = P if terms[t, T_WSRC] == 0 else F
-            add_term(t, terms, lists, masks, lay, W, flat, lay[terms[t, T_SRC], L_ACT], s_off, B, True)
+            if terms[t, T_WSRC] == 0:
+                add_term(t, terms, lists, masks, lay, P, flat, lay[terms[t, T_SRC], L_ACT], s_off, B, True)
+            else:
+                add_term(t, terms, lists, masks, lay, F, flat, lay[terms[t, T_SRC], L_ACT], s_off, B, True)
         squash(steps[p, S_CODE], fparam[p], flat, s_off, lay[i, L_ACT], -1, B, n)
         if lay[i, L_GAIN] >= 0:
             for k in range(B * n):
-                flat[lay[i, L_GAIN] + k] = flat[lay[i, L_ACT] + k]
+                flat[U(lay[i, L_GAIN] + k)] = flat[U(lay[i, L_ACT] + k)]
 

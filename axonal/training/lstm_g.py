@@ -122,12 +122,10 @@ class LSTMGStep(StepRule):
             return None
         _, outs, right = done
         values = _step_costs(self.cost, outs, y, feed.order[:n], x.ndim == 3)
-        if not all(math.isfinite(v) for v in values):
+        if not np.isfinite(values).all():
             put_back()
             return None
-        total = 0.0
-        for v in values:          # summed as the loop sums step by step
-            total += v
+        total = float(np.cumsum(values)[-1])      # summed in order, as the loop sums step by step
         if self.judge is not None:
             self.all_right = self.all_right and bool(right.all())
         return total, float(n), n
@@ -270,16 +268,17 @@ class MeanSquared:
         return np.mean((targets - outs) ** 2, axis=(1, 2))
 
 
-def _step_costs(cost, outs, y, order, streams) -> list:
-    """The cost of each step of a compiled epoch, as ``cost(atleast_2d(out), atleast_2d(t))`` gives it
-    step by step: at once for an axonal loss's ``value`` or a cost with ``per_step``, else one call a step."""
+def _step_costs(cost, outs, y, order, streams) -> np.ndarray:
+    """The cost of each step of a compiled epoch (steps,), float64, as ``cost(atleast_2d(out), atleast_2d(t))``
+    gives it step by step: at once for an axonal loss's ``value`` or a cost with ``per_step``, else one
+    call a step."""
     targets = y[:, order].transpose(1, 0, 2) if streams else y[order][:, None, :]
     loss = getattr(cost, "__self__", None)
     if isinstance(loss, Loss) and getattr(cost, "__func__", None) is Loss.value and not loss.categorical:
         steps, batch, n = outs.shape
         pred = outs.reshape(steps * batch, n)
         true = loss.prepare_targets(np.ascontiguousarray(targets).reshape(steps * batch, n), n, pred.dtype)
-        return loss._per_sample(pred, true).reshape(steps, batch).mean(axis=1, dtype=np.float64).tolist()
+        return loss._per_sample(pred, true).reshape(steps, batch).mean(axis=1, dtype=np.float64)
     if hasattr(cost, "per_step"):
-        return [float(v) for v in cost.per_step(outs, targets)]
-    return [float(cost(out, target)) for out, target in zip(outs, targets)]
+        return np.asarray(cost.per_step(outs, targets), dtype=np.float64).reshape(len(outs))
+    return np.array([float(cost(out, target)) for out, target in zip(outs, targets)], dtype=np.float64)
