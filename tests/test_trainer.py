@@ -198,3 +198,20 @@ def test_xor_task_builds_an_unbuilt_network_and_learns_it():
     assert net.input_shape == (2,) and result.error <= 0.01
     outputs = net.predict(np.array([[0, 0], [1, 0], [0, 1], [1, 1]], dtype=np.float32))[:, 0]
     assert np.array_equal(outputs.round(), [0, 1, 1, 0])
+
+
+def test_fits_diagnostics_are_off_unless_asked_and_change_nothing_learnt():
+    import warnings
+
+    results = {}
+    for asked in (False, True):
+        net = Perceptron(2, 3, 1, dtype="float64", seed=4)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            r = Trainer(net).train(XOR, rate=0.3, iterations=300, error=0.0, diagnostics=asked)
+        results[asked] = (r, net.params_.values.copy(), [str(w.message) for w in caught])
+    quiet, probed = results[False], results[True]
+    assert quiet[0].history.gradient_norms == {} and quiet[2] == []
+    assert 0 in probed[0].history.gradient_norms and len(probed[0].history.gradient_norms) >= 3
+    np.testing.assert_array_equal(quiet[1], probed[1])       # the probe only looks
+    assert quiet[0].error == probed[0].error

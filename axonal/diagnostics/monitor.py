@@ -27,10 +27,13 @@ from . import units as _units
 from .loss_curve import loss_trend
 from .probe import measure, probe_rows
 
-__all__ = ["Diagnostics", "check_data", "chance_loss", "MAX_PROBES"]
+__all__ = ["Diagnostics", "check_data", "chance_loss", "MAX_PROBES", "MIN_CHUNK"]
 
 #: The most probes at the regular interval (``every`` grows with the epochs: ``⌈epochs / 20⌉``).
 MAX_PROBES = 20
+#: The fewest rows a probe pass takes at once: with ``fit(batch_size=1)`` a pass per row would make a
+#: probe a hundred NumPy passes, which cost more than the compiled epochs it watches.
+MIN_CHUNK = 32
 
 
 def chance_loss(loss, t, weights=None) -> float | None:
@@ -99,7 +102,8 @@ class Diagnostics(Callback):
             self.rows = (x[rows], t[rows], None if weights is None or np.ndim(weights) != 1 else weights[rows])
 
     def on_train_begin(self, info):
-        self.chunk = info.get("batch_size") or len(self.rows[0]) if self.rows is not None else 1
+        if self.rows is not None:      # the training batch's shapes, but never fewer than MIN_CHUNK rows a pass
+            self.chunk = max(MIN_CHUNK, info.get("batch_size") or len(self.rows[0]))
         epochs = info.get("epochs") or 0
         self.every = max(self.every, math.ceil(epochs / MAX_PROBES))
         done = len(self.history.loss)      # > 0 when resuming: the checkpoint's History holds its probes

@@ -133,7 +133,8 @@ class Trainer(SynapticTasks):
     # -- the general loop -----------------------------------------------------------------------
     def train(self, set, *, rate=None, iterations: int | None = None, error: float | None = None,
               shuffle: bool = False, cost=None, log=False, schedule=None, cross_validate=None, seed=None,
-              method: str | None = None, checkpoint=None, checkpoint_every: int = 1, resume=None) -> TrainResult:
+              method: str | None = None, checkpoint=None, checkpoint_every: int = 1, resume=None,
+              diagnostics: bool = False) -> TrainResult:
         """Train on ``set`` until ``iterations`` epochs or an epoch's error ``<= error``.
 
         Parameters
@@ -171,6 +172,10 @@ class Trainer(SynapticTasks):
         checkpoint, checkpoint_every, resume
             Checkpoints of the run, as for :func:`axonal.training.fit`; online LSTM-g
             learning continues bit for bit too (weights, traces, stream state).
+        diagnostics : bool, default False
+            ``fit``'s checks and warnings (:mod:`axonal.diagnostics`). Off, as Synaptic's
+            Trainer has none: their probe before and after each call would cost more than a
+            short call's training (a few epochs of one-sample updates).
 
         Returns
         -------
@@ -219,7 +224,8 @@ class Trainer(SynapticTasks):
                     optimizer=optimizer, epochs=o["iterations"], batch_size=1,
                     shuffle=shuffle, error=None if validation is not None else o["error"], validation_data=validation,
                     stop=stop, schedule=_rate_schedule(o["rate"], o["iterations"]), callbacks=callbacks,
-                    progress=False, seed=seed, checkpoint=checkpoint, checkpoint_every=checkpoint_every, resume=resume)
+                    progress=False, seed=seed, checkpoint=checkpoint, checkpoint_every=checkpoint_every, resume=resume,
+                    diagnostics=bool(diagnostics))
         finally:
             if synaptic:   # the network keeps the cost that measured it, when a file can name it
                 self.network.loss_ = loss if getattr(loss, "registered", True) else before
