@@ -75,7 +75,8 @@ def test_the_data_parallel_section_comes_from_its_results_file(copy):
     assert _body(publish(), "Data-parallel training") == distributed.section(results)
     results["two"]["runs"][0]["samples_per_s"] = 12345.0
     (folder / "distributed.json").write_text(json.dumps(results), encoding="utf-8")
-    assert "| 64 | 16,377 | 21,486 | 12,345 |" in _body(publish(), "Data-parallel training")
+    rebuilt = _body(publish(), "Data-parallel training")
+    assert rebuilt == distributed.section(results) and "| 12,345 |" in rebuilt
 
 
 def test_without_its_results_file_the_data_parallel_section_is_kept(copy):
