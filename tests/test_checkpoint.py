@@ -11,17 +11,8 @@ import pytest
 
 import axonal
 from axonal import GRU, LSTM, Dense, Dropout, Sequential
-from axonal.callbacks import Callback
 from axonal.io import ModelFileError
-
-
-class Interrupt(Callback):
-    def __init__(self, epoch):
-        self.epoch = epoch
-
-    def on_epoch_end(self, epoch, logs):
-        if epoch == self.epoch:
-            raise KeyboardInterrupt
+from loop_helpers import Interrupt
 
 
 def _classification():

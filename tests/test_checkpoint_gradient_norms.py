@@ -4,11 +4,9 @@ A run with diagnostics (the default) measures the per-layer gradient norms after
 0, 1, 2, 4, 8, ... and the last (:mod:`axonal.diagnostics.monitor`). The checkpoint
 holds the History so far, those norms included, and resuming puts them back.
 
-Whether the resumed run goes on measuring after the resume is decided in ``fit``
-(which builds the monitor) and in the monitor itself, neither of them in the training
-loop: the last test states the whole-run equality and is expected to fail until
-``fit`` gives the monitor its probe rows when resuming and the monitor, when it starts
-on a resumed History, measures only where an uninterrupted run would have.
+A resumed run goes on measuring: ``fit`` gives the monitor its probe rows when resuming,
+and the monitor, starting on a resumed History, measures only where an uninterrupted run
+would have, so the last test finds the whole run's norms equal.
 """
 
 import json
@@ -18,20 +16,11 @@ import numpy as np
 import pytest
 
 from axonal import Dense, Dropout, Sequential
-from axonal.callbacks import Callback
 from axonal.history import History
 from axonal.training.checkpoint import store_for
+from loop_helpers import Interrupt
 
 EPOCHS, STOP_AFTER = 12, 5   # interrupted in epoch 6, before its checkpoint: the file holds 5 epochs
-
-
-class Interrupt(Callback):
-    def __init__(self, epoch):
-        self.epoch = epoch
-
-    def on_epoch_end(self, epoch, logs):
-        if epoch == self.epoch:
-            raise KeyboardInterrupt
 
 
 def _build():

@@ -25,17 +25,14 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE / "distributed"))
 import dp_cases
-from mpi_launch import ENV, launcher_problem
+from mpi_launch import ENV, skip_without_launcher
 
 CASES = ["mlp", "mlp32", "lstm", "nan", "batchnorm", "resumed", "mismatch"]
 
 
 @pytest.fixture(scope="module")
 def mpi_runs(tmp_path_factory):
-    problem = launcher_problem()
-    if problem:
-        print(f"skipping the MPI runs: {problem}")
-        pytest.skip(problem)
+    skip_without_launcher("the MPI runs")
     out = tmp_path_factory.mktemp("mpi")
     done = subprocess.run(["mpiexec", "-n", "2", sys.executable, str(HERE / "distributed" / "worker.py"), str(out),
                            *CASES], capture_output=True, text=True, timeout=300, env=ENV, cwd=ROOT)

@@ -31,7 +31,7 @@ from axonal.distributed.comm import Local
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE / "distributed"))
-from mpi_launch import ENV, launcher_problem
+from mpi_launch import ENV, skip_without_launcher
 
 #: Predicted probabilities of the data-parallel model against the single-process one (float32 rounding).
 PROBABILITY_RTOL = 1e-5
@@ -60,10 +60,7 @@ def _crc(stdout: str) -> int:
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     """The data-parallel run (2 ranks) and the single-process run of the same command."""
-    problem = launcher_problem()
-    if problem:
-        print(f"skipping the mpiexec runs of axonal train: {problem}")
-        pytest.skip(problem)
+    skip_without_launcher("the mpiexec runs of axonal train")
     top = tmp_path_factory.mktemp("cli")
     data = top / "data.csv"
     _write_data(data)

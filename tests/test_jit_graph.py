@@ -22,11 +22,11 @@ from axonal.synaptic.architect import LSTM, Liquid
 from axonal.training import TrainingLoop
 from axonal.training.lstm_g import (
     ArgmaxMatch,
-    LSTMGStep,
     MeanSquared,
     RoundedMatch,
     StreamFeed,
 )
+from loop_helpers import Counting, Listener
 
 TOL = {"float64": dict(rtol=1e-12, atol=1e-12), "float32": dict(rtol=1e-5, atol=1e-5)}
 
@@ -130,24 +130,6 @@ def test_lstm_g_in_float32_agrees_with_the_numpy_learner():
         _, out_a = run_stream(fast, "synaptic", 100, 2, 2, 0.02, True)
         _, out_b = run_stream(ref, "synaptic", 100, 2, 2, 0.02, False)
         assert_same(out_a, out_b, "float32", name)
-
-
-class Counting(LSTMGStep):
-    """Counts the epochs the compiled whole-epoch path took."""
-
-    whole = 0
-
-    def whole_epoch(self, feed, rng, loop, max_steps):
-        done = super().whole_epoch(feed, rng, loop, max_steps)
-        self.whole += done is not None
-        return done
-
-
-class Listener:
-    """A batch callback: its presence makes the loop step batch by batch."""
-
-    def on_batch_end(self, step, logs):
-        return None
 
 
 def train(net, x, y, *, jit, epochs=6, shuffle=False, reset=False, judge=None, cost=None, per_step=False,

@@ -14,6 +14,7 @@ from axonal.synaptic import Trainer
 from axonal.synaptic.architect import Perceptron
 from axonal.training import NonFiniteError
 from axonal.training.compiled_dense import _bounds_array, worth_compiling
+from loop_helpers import Interrupt
 
 needs_numba = pytest.mark.skipif(not jit.available(), reason="Numba is not installed")
 TOL = {np.float64: 1e-12, np.float32: 1e-5}
@@ -354,15 +355,6 @@ def test_the_nan_guard_stops_at_the_same_step_with_the_same_weights(case, kernel
 
 
 # -- checkpoints ---------------------------------------------------------------------------------------------
-class Interrupt(Callback):
-    def __init__(self, epoch):
-        self.epoch = epoch
-
-    def on_epoch_end(self, epoch, logs):
-        if epoch == self.epoch:
-            raise KeyboardInterrupt
-
-
 @pytest.mark.parametrize("stop_after", [0, 4])
 def test_a_compiled_run_resumes_bit_for_bit(stop_after, tmp_path, kernel_calls):
     x, y = labels(n=30)

@@ -25,7 +25,8 @@ from axonal.graph.compiled_plan import T_PLAIN
 from axonal.stopping import AnyOf, MaxEpochs
 from axonal.synaptic.architect import LSTM, Liquid
 from axonal.training import TrainingLoop
-from axonal.training.lstm_g import LSTMGStep, MeanSquared, StreamFeed
+from axonal.training.lstm_g import MeanSquared, StreamFeed
+from loop_helpers import Counting, Listener
 
 TOL = dict(rtol=1e-12, atol=1e-12)
 
@@ -45,24 +46,6 @@ def networks():
     found.append(("lstm one-to-one peepholes", LSTM(2, 3, 1, peepholes="one_to_one", dtype="float64", seed=3)))
     found.append(("liquid", Liquid(2, 8, 2, 30, 8, dtype="float64", seed=4)))
     return found
-
-
-class Counting(LSTMGStep):
-    """Counts the epochs that ran in one compiled call."""
-
-    whole = 0
-
-    def whole_epoch(self, feed, rng, loop, max_steps):
-        done = super().whole_epoch(feed, rng, loop, max_steps)
-        self.whole += done is not None
-        return done
-
-
-class Listener:
-    """A batch callback: the loop then steps batch by batch."""
-
-    def on_batch_end(self, step, logs):
-        return None
 
 
 def train(net, x, y, rule, *, jit, per_step):

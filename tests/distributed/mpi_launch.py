@@ -13,6 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 #: The environment of every process the MPI tests start: this checkout's axonal first.
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "AXONAL_JIT": os.environ.get("AXONAL_JIT", "1")}
@@ -32,3 +34,12 @@ def launcher_problem() -> str | None:
     if done.returncode != 0 or done.stdout.strip() != "22":
         return f"mpiexec -n 2 could not start two MPI ranks: {(done.stderr or done.stdout).strip()[-300:]}"
     return None
+
+
+def skip_without_launcher(what: str) -> None:
+    """Skip the calling test (printing why, so the reason shows in the log) when ``mpiexec`` cannot
+    start two ranks; ``what`` names the runs skipped."""
+    problem = launcher_problem()
+    if problem:
+        print(f"skipping {what}: {problem}")
+        pytest.skip(problem)
