@@ -113,6 +113,7 @@ class LSTMG(StreamState):
         self._shared = None     # the stream as the network's step state (StreamState._publish)
         network._attach(self)
         self._plan = None       # the compiled plan (axonal.graph.lstm_g_compiled), made at the first compiled step
+        self._packed = None     # its single-stream step by address (lstm_g_compiled.Packed), made by quick
 
     def _gated_entry(self, gater, k) -> dict:
         """What layer ``gater`` gates in layer ``k``: its self-connection and the terms into it."""
@@ -164,23 +165,8 @@ class LSTMG(StreamState):
             self.propagate(target, learning_rate=learning_rate)
         return y[0] if single else y
 
-    def quick(self, x, target=None):
-        """:meth:`step` for one stream already running, without its checks: the outputs (n_out,), or
-        ``None`` where :meth:`step` must run (not one stream carried on from this learner's last step,
-        ``x`` (n_0,) or ``target`` (n_out,) not arrays of the network's dtype, the NumPy path)."""
-        dtype, net = self.layer.dtype, self.network
-        if (self._batch != 1 or net._step_state is not self._shared or type(x) is not np.ndarray
-                or x.ndim != 1 or x.dtype != dtype or x.size != self.layer.sizes[0] or net._learner_ref is None
-                or net._learner_ref() is not self):
-            return None
-        out = self.act[self.layer.out_index]
-        if target is None:
-            done = _compiled.activate(self, x.reshape(1, -1))
-        elif type(target) is np.ndarray and target.dtype == dtype and target.size == out.size:
-            done = _compiled.step(self, x.reshape(1, -1), target.reshape(out.shape), self.learning_rate)
-        else:
-            return None
-        return out[0].copy() if done else None
+    #: :meth:`step` for one running stream, its arrays by address: :func:`.lstm_g_compiled.quick`
+    quick = _compiled.quick
 
     def propagate(self, target, *, learning_rate: float | None = None) -> None:
         """Learn from ``target`` for the step activated last (Synaptic's ``propagate``)."""

@@ -14,9 +14,10 @@ from __future__ import annotations
 import numpy as np
 
 from .. import jit as _jit
+from .addresses import Table, fixed_weights
 from .compiled_plan import CompiledPlan
 
-__all__ = ["activate", "compiled", "propagate", "run_epoch", "step"]
+__all__ = ["Packed", "activate", "compiled", "pack", "propagate", "quick", "run_epoch", "step"]
 
 
 def compiled(learner):
@@ -99,3 +100,73 @@ def run_epoch(learner, xs, ts, tj, order, n_steps, rate, judge):
     if n_steps:
         learner._expose()
     return status, outs, right
+
+
+class Packed:
+    """A learner's compiled single-stream step with its arrays handed over by address
+    (:data:`axonal.kernels.lstm_g.PACKED`): each call passes the address table, ``x`` (and the target)
+    instead of thirteen arrays, whose unboxing cost more than a small network's step.
+
+    It holds every array it points at, so the addresses stay valid, and is used only while the learner
+    runs on the same stream, plan, weights and fixed weights (checked by ``LSTMG.quick`` at each call).
+    A copy or pickle of a learner leaves it behind (``StreamState.__getstate__``).
+    """
+
+    __slots__ = ("table", "arrays", "shared", "plan", "params", "fixed_name", "held", "rule", "synaptic",
+                 "dtype", "n_in", "n_out", "out", "activate", "step", "out_step")
+
+
+def pack(learner):
+    """A :class:`Packed` for ``learner``'s stream of one sequence as it stands, or ``None`` where the
+    general path must run (compiled paths off, the NumPy path, fixed weights that are not one array,
+    an array that is not contiguous)."""
+    found = compiled(learner)
+    if found is None or learner._batch != 1:
+        return None
+    kern, plan = found
+    fixed = fixed_weights(plan)
+    if fixed is None:
+        return None
+    table = Table((plan.steps, plan.terms, plan.entries, learner._lay, learner._tlay),
+                  (plan.lists, plan.fparam, plan.masks, plan.params, fixed[0], learner._flat, learner._work))
+    if not table.ok:
+        return None
+    assert table.values.size == kern.PACKED
+    pk = Packed()
+    pk.table, pk.arrays, pk.shared, pk.plan, pk.params = table.values, table.arrays, learner._shared, plan, plan.params
+    pk.fixed_name, pk.held = fixed[1], fixed[2]
+    pk.rule, pk.synaptic, pk.dtype, pk.out_step = learner.rule, learner.rule == "synaptic", plan.dtype, plan.out_step
+    pk.out = learner.act[learner.layer.out_index][0]
+    pk.n_in, pk.n_out = learner.layer.sizes[0], pk.out.size
+    pk.activate, pk.step = kern.activate_packed, kern.step_packed
+    return pk
+
+
+def quick(self, x, target=None):
+    """``LSTMG.quick`` (``self`` the learner): :meth:`~axonal.graph.LSTMG.step` for one running stream, its
+    arrays by address (:class:`Packed`, made again when the stream, plan, weights or fixed weights changed).
+    Returns the outputs (n_out,), or ``None`` where ``step`` must run: not one stream carried on from this
+    learner, ``x`` (n_0,) or ``target`` (n_out,) not contiguous arrays of the network's dtype, the NumPy path."""
+    pk, net = self._packed, self.network
+    if (pk is None or self._shared is not pk.shared or net._step_state is not pk.shared or self._plan is not pk.plan
+            or net.params_.values is not pk.params or self.rule is not pk.rule or not _jit.enabled()
+            or pk.held is not None and self.layer.state[pk.fixed_name] is not pk.held):   # Packed's arrays
+        if self._batch != 1 or net._step_state is not self._shared:
+            return None
+        pk = self._packed = pack(self)
+        if pk is None:
+            return None
+    ref = net._learner_ref
+    if (type(x) is not np.ndarray or x.ndim != 1 or x.size != pk.n_in or x.dtype is not pk.dtype
+            and x.dtype != pk.dtype or not x.flags.c_contiguous or ref is None or ref() is not self):
+        return None
+    if target is None:
+        pk.activate(pk.table, x, pk.synaptic)
+    elif (type(target) is np.ndarray and target.ndim == 1 and target.size == pk.n_out
+          and target.dtype == pk.dtype and target.flags.c_contiguous):
+        pk.step(pk.table, x, target, float(self.learning_rate), pk.synaptic, pk.out_step)
+    else:
+        return None
+    if not self.read:
+        self._expose()
+    return pk.out.copy()

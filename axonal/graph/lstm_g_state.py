@@ -37,6 +37,10 @@ from .compiled_plan import (
 
 __all__ = ["StreamState"]
 
+#: the attributes that view the stream's flat buffer (remade by :meth:`StreamState._start`)
+_STREAM = frozenset({"act", "state", "old", "deriv", "resp", "gain", "_decay", "trace", "xtrace", "_reads", "read",
+                     "used_decay", "_flat", "_lay", "_tlay", "_work"})
+
 
 class StreamState:
     """Saving and restoring the stream of an LSTM-g learner (mixed into :class:`~axonal.graph.LSTMG`)."""
@@ -160,6 +164,21 @@ class StreamState:
         self.read, self.used_decay = {}, [None] * self.n_layers
         if stepped:
             self._expose()
+
+    def __getstate__(self) -> dict:
+        """A copy or pickle keeps the stream as a :meth:`snapshot` (its arrays are views into one buffer,
+        which a copy would part) when it is the network's step state, and makes its views afresh."""
+        state = {k: v for k, v in self.__dict__.items() if k not in _STREAM}
+        owned = self._batch is not None and self.network._step_state is self._shared
+        state.update(_batch=None, _shared=None, _plan=None, _packed=None,
+                     _copied=(self._batch, self._flat, bool(self.read)) if owned else None)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        stream = state.pop("_copied", None)
+        self.__dict__.update(state)
+        if stream is not None:
+            self.restore(stream)
 
     def state_dict(self) -> dict:
         """The running stream by stable names: activations, states, derivatives, responsibilities,

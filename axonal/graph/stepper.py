@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import jit as _jit
+from .addresses import Table, fixed_weights
 from .compiled_plan import L_ACT, L_GAIN, L_OLD, L_STATE, CompiledPlan, stream_layout
 
 __all__ = ["Stepper"]
@@ -36,11 +37,15 @@ class Stepper:
         self.armed = False      # whether :meth:`quick` may run (set by :meth:`step`)
         self.out = None
         self.in_shape = None
+        self.table = None       # the quick step's arrays by address (axonal.graph.addresses), made by step
+        self.held = None        # the fixed-weight array the table points into (None: no fixed weights)
+        self.fixed_name = None  # its name in layer.state
 
     def __getstate__(self):
         state = dict(self.__dict__)
         state["armed"] = False  # a copy's views no longer look into its buffer: the next step rebuilds
         state["kern"] = None    # a module: looked up again by the next full step
+        state["table"] = None   # addresses of this process's arrays
         return state
 
     def _ready(self, network):
@@ -92,17 +97,25 @@ class Stepper:
         self.in_shape = (layer.sizes[0],)
         # one stream only; a stateful layer's carried form is rebuilt by the full path
         self.armed = len(x) == 1 and not layer.stateful
+        fixed = fixed_weights(plan) if self.armed else None
+        self.table = None if fixed is None else Table((plan.steps, plan.terms, self.lay),
+                                                      (plan.lists, plan.fparam, plan.masks, plan.params, fixed[0],
+                                                       self.flat))
+        if self.table is not None and not self.table.ok:
+            self.table = None
+        self.fixed_name, self.held = (None, None) if fixed is None else (fixed[1], fixed[2])
         return self.out, self.views
 
     def quick(self, network, x):
-        """One step of one stream on ``x`` (n_0,) from the state the last :meth:`step` left: the outputs
-        (n_out,) as a new array, or ``None`` where the full path must run (``x`` not an array of the
-        network's dtype and shape, new weight arrays, compiled paths turned off). The caller has
-        checked that the network still carries this stepper's state and has no online learner."""
-        plan = self.plan
-        if (type(x) is not np.ndarray or x.shape != self.in_shape or x.dtype != plan.dtype
-                or plan.params is not network.params_.values or not _jit.enabled()):
+        """One step of one stream on ``x`` (n_0,) from the state the last :meth:`step` left, the arrays
+        passed by address (:class:`~axonal.graph.addresses.Table`): the outputs (n_out,) as a new array,
+        or ``None`` where the full path must run (``x`` not a contiguous array of the network's dtype and
+        shape, new weight or fixed-weight arrays, compiled paths turned off). The caller has checked
+        that the network still carries this stepper's state and has no online learner."""
+        plan, table = self.plan, self.table
+        if (table is None or type(x) is not np.ndarray or x.shape != self.in_shape or x.dtype != plan.dtype
+                or not x.flags.c_contiguous or plan.params is not network.params_.values or not _jit.enabled()
+                or self.held is not None and plan.layer.state[self.fixed_name] is not self.held):
             return None
-        self.kern.activate(plan.steps, plan.terms, plan.lists, plan.fparam, plan.masks, self.lay, plan.params,
-                           plan.fixed(), self.flat, x.reshape(1, -1))
+        self.kern.activate_packed(table.values, x)
         return self.out[0].copy()

@@ -21,6 +21,7 @@ and a gater layer's gain becomes its new activations once it has run.
 from __future__ import annotations
 
 import numba
+import numpy as np
 from numba.core import cgutils
 from numba.extending import intrinsic
 
@@ -50,6 +51,16 @@ def borrowed(typingctx, array):
         view.meminfo = cgutils.get_null_value(view.meminfo.type)
         return view._getvalue()
     return array(array), codegen
+
+
+@intrinsic
+def address(typingctx, value):
+    """The integer ``value`` (an array's data address, ``ndarray.ctypes.data``) as a ``void*``, for
+    ``numba.carray``: an array handed over by address is a view without reference counting, whose
+    owner (the caller) keeps it alive."""
+    def codegen(context, builder, signature, args):
+        return builder.inttoptr(args[0], cgutils.voidptr_t)
+    return numba.types.voidptr(value), codegen
 
 
 @numba.njit(cache=True, inline="always")
@@ -185,3 +196,20 @@ def activate(steps, terms, lists, fparam, masks, lay, P, F, flat, x):
             for k in range(B * n):
                 flat[U(lay[i, L_GAIN] + k)] = flat[U(lay[i, L_ACT] + k)]
 
+
+
+@numba.njit(cache=True)
+def activate_packed(table, x):
+    """:func:`activate` on one stream's ``x`` (n_0,) (C-contiguous), the other arrays given by address:
+    ``table`` is an :class:`axonal.graph.addresses.Table` of steps, terms, lay; lists, fparam, masks, P, F,
+    flat (three 2-D int64 arrays, then an int64 and five of the network's dtype)."""
+    steps = numba.carray(address(table[0]), (table[1], table[2]), np.int64)
+    terms = numba.carray(address(table[3]), (table[4], table[5]), np.int64)
+    lay = numba.carray(address(table[6]), (table[7], table[8]), np.int64)
+    lists = numba.carray(address(table[9]), table[10], np.int64)
+    fparam = numba.carray(address(table[11]), table[12], x.dtype)
+    masks = numba.carray(address(table[13]), table[14], x.dtype)
+    P = numba.carray(address(table[15]), table[16], x.dtype)
+    F = numba.carray(address(table[17]), table[18], x.dtype)
+    flat = numba.carray(address(table[19]), table[20], x.dtype)
+    activate(steps, terms, lists, fparam, masks, lay, P, F, flat, x.reshape((1, x.shape[0])))

@@ -48,6 +48,7 @@ from __future__ import annotations
 import math
 
 import numba
+import numpy as np
 
 from ..graph.compiled_plan import (
     E_FULL, E_K, L_ACT, L_DECAY, L_DERIV, L_GAIN, L_OLD, L_RESP, L_SIZE, L_STATE, S_BIAS_OFF, S_BIAS_SRC,
@@ -55,7 +56,7 @@ from ..graph.compiled_plan import (
     S_SELF_SRC, S_SIZE, S_T0, S_TN, ONE_TO_ONE, SYNAPSE_GATED, T_KIND, T_LAYER, T_MASK, T_NA, T_NL, T_ONE,
     T_PLAIN, T_SRC, T_TRAIN, T_WOFF, T_WSRC,
 )
-from .graph_step import U, add_term, borrowed, gain_of, squash
+from .graph_step import U, add_term, address, borrowed, gain_of, squash
 from .lstm_g_parts import eligibility, extended, forward, influence, source_grad
 
 
@@ -344,3 +345,49 @@ def step(steps, terms, entries, lists, fparam, masks, lay, tlay, P, F, flat, x, 
     call. Returns whether every weight and bias it changed is finite."""
     activate(steps, terms, entries, lists, fparam, lay, tlay, P, F, flat, x, synaptic, work)
     return propagate(steps, terms, entries, lists, masks, lay, tlay, P, F, flat, target, rate, synaptic, out_step, work)
+
+
+# -- the same steps with their arrays handed over by address ---------------------------------------------
+#: ``table`` (29,) int64: for steps, terms, entries, lay, tlay (2-D int64) ``address, rows, columns``; for
+#: lists (int64) and fparam, masks, P, F, flat, work (the network's dtype) ``address, length``
+#: (:func:`axonal.graph.lstm_g_compiled.pack` writes it, and holds the arrays while it is used).
+PACKED = 29
+
+
+@numba.njit(cache=True, inline="always")
+def _unpack(table, dtype):
+    """The arrays of ``table`` as views (no reference counting: the packer keeps them alive)."""
+    steps = numba.carray(address(table[0]), (table[1], table[2]), np.int64)
+    terms = numba.carray(address(table[3]), (table[4], table[5]), np.int64)
+    entries = numba.carray(address(table[6]), (table[7], table[8]), np.int64)
+    lay = numba.carray(address(table[9]), (table[10], table[11]), np.int64)
+    tlay = numba.carray(address(table[12]), (table[13], table[14]), np.int64)
+    lists = numba.carray(address(table[15]), table[16], np.int64)
+    fparam = numba.carray(address(table[17]), table[18], dtype)
+    masks = numba.carray(address(table[19]), table[20], dtype)
+    P = numba.carray(address(table[21]), table[22], dtype)
+    F = numba.carray(address(table[23]), table[24], dtype)
+    flat = numba.carray(address(table[25]), table[26], dtype)
+    work = numba.carray(address(table[27]), table[28], dtype)
+    return steps, terms, entries, lay, tlay, lists, fparam, masks, P, F, flat, work
+
+
+@numba.njit(cache=True)
+def activate_packed(table, x, synaptic):
+    """:func:`activate` on one stream's ``x`` (n_0,) (C-contiguous), the other arrays given by ``table``:
+    one compiled call passes three arguments instead of thirteen (each array argument costs its
+    unboxing, more than a small network's step)."""
+    steps, terms, entries, lay, tlay, lists, fparam, masks, P, F, flat, work = _unpack(table, x.dtype)
+    activate_at(steps, terms, entries, lists, fparam, lay, tlay, P, F, flat, x.reshape((1, 1, x.shape[0])), 0,
+                synaptic, False, work)
+
+
+@numba.njit(cache=True)
+def step_packed(table, x, target, rate, synaptic, out_step):
+    """:func:`step` on one stream (``x`` (n_0,), ``target`` (n_out,), C-contiguous), the other arrays
+    given by ``table``. Returns whether every weight and bias it changed is finite."""
+    steps, terms, entries, lay, tlay, lists, fparam, masks, P, F, flat, work = _unpack(table, x.dtype)
+    activate_at(steps, terms, entries, lists, fparam, lay, tlay, P, F, flat, x.reshape((1, 1, x.shape[0])), 0,
+                synaptic, False, work)
+    return propagate_at(steps, terms, entries, lists, masks, lay, tlay, P, F, flat,
+                        target.reshape((1, 1, target.shape[0])), 0, rate, synaptic, out_step, work)
