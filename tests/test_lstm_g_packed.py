@@ -122,3 +122,30 @@ def test_inputs_the_table_cannot_take_go_the_general_way_with_the_same_results()
     np.testing.assert_array_equal(np.array(got), np.array(want))
     with pytest.raises(ValueError, match="takes 3"):
         fast.step(np.zeros(4), ts[0])
+
+
+def two_fixed_arrays(seed):
+    """A gated network with two self-connections (two fixed-weight arrays: ``F`` is their concatenation)."""
+    from axonal.graph import Graph, GraphNetwork
+    g = Graph()
+    x, gate, h, k, y = g.layer("x", 3), g.layer("gate", 2), g.layer("h", 2), g.layer("k", 2), g.layer("y", 2)
+    x.project(gate), x.project(h), x.project(k), h.project(y), k.project(y)
+    g.gate(h.project(h, "one_to_one"), gate, "one_to_one")
+    k.project(k, "one_to_one")
+    net = GraphNetwork(g, dtype="float64", seed=seed)
+    assert len([n for n in net.graph_layer.state if n.endswith(".weight")]) == 2
+    return net
+
+
+def test_several_fixed_weight_arrays_take_a_table_made_for_each_call():
+    xs, ts = data(30, seed=11)
+    nets = two_fixed_arrays(12), two_fixed_arrays(12)
+    outs = []
+    for net, jit in zip(nets, (True, False)):
+        with axonal.jit.using(jit):
+            plain = [net.activate(x) for x in xs[:10]]                   # the stepper, no learner
+            learner = net.online(0.3, rule="synaptic")
+            outs.append(np.concatenate([np.array(plain), drive(learner, xs[10:], ts[10:], quick=True)]))
+    assert nets[0].graph_layer.state and nets[0]._stepper.table is None   # no table kept across calls
+    np.testing.assert_allclose(outs[0], outs[1], rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(nets[0].params_.values, nets[1].params_.values, rtol=1e-12, atol=1e-12)

@@ -17,7 +17,7 @@ from .. import jit as _jit
 from .addresses import Table, fixed_weights
 from .compiled_plan import CompiledPlan
 
-__all__ = ["Packed", "activate", "compiled", "pack", "propagate", "quick", "run_epoch", "step"]
+__all__ = ["Packed", "activate", "compiled", "current", "pack", "propagate", "quick", "run_epoch", "step"]
 
 
 def compiled(learner):
@@ -33,15 +33,23 @@ def compiled(learner):
     return (kern, plan) if plan.ok else None
 
 
+def current(learner):
+    """``learner``'s :class:`Packed` for its stream as it stands (made again when the stream, plan, weights,
+    fixed weights or rule changed), or ``None`` for the NumPy path. The caller has synchronised the stream."""
+    pk, net = learner._packed, learner.network
+    if (pk is None or learner._shared is not pk.shared or net._step_state is not pk.shared
+            or learner._plan is not pk.plan or net.params_.values is not pk.params or learner.rule is not pk.rule
+            or not _jit.enabled() or pk.held is not None and learner.layer.state[pk.fixed_name] is not pk.held):
+        pk = learner._packed = pack(learner)
+    return pk
+
+
 def activate(learner, x) -> bool:
     """``LSTMG._activate`` on ``x`` (B, n_0) compiled; ``False`` when the NumPy path must run it."""
-    found = compiled(learner)
-    if found is None:
+    pk = current(learner)
+    if pk is None:
         return False
-    kern, plan = found
-    x = np.ascontiguousarray(x, dtype=plan.dtype)
-    kern.activate(plan.steps, plan.terms, plan.entries, plan.lists, plan.fparam, learner._lay, learner._tlay,
-                  plan.params, plan.fixed(), learner._flat, x, learner.rule == "synaptic", learner._work)
+    pk.activate(pk.table, np.ascontiguousarray(x, dtype=pk.dtype).reshape(-1), pk.synaptic)
     learner._expose()
     return True
 
@@ -49,27 +57,22 @@ def activate(learner, x) -> bool:
 def propagate(learner, target, rate) -> bool:
     """``LSTMG._propagate`` compiled (``target`` (B, n_out) in the network's dtype); ``False`` when the
     NumPy path must run it."""
-    found = compiled(learner)
-    if found is None:
+    pk = current(learner)
+    if pk is None:
         return False
-    kern, plan = found
-    kern.propagate(plan.steps, plan.terms, plan.entries, plan.lists, plan.masks, learner._lay, learner._tlay,
-                   plan.params, plan.fixed(), learner._flat, np.ascontiguousarray(target, dtype=plan.dtype),
-                   float(rate), learner.rule == "synaptic", plan.out_step, learner._work)
+    pk.propagate(pk.table, np.ascontiguousarray(target, dtype=pk.dtype).reshape(-1), float(rate), pk.synaptic,
+                 pk.out_step)
     return True
 
 
 def step(learner, x, target, rate) -> bool:
     """``LSTMG.step(x, target)`` compiled in one call (``x`` (B, n_0), ``target`` (B, n_out) in the
     network's dtype); ``False`` when the NumPy path must run it."""
-    found = compiled(learner)
-    if found is None:
+    pk = current(learner)
+    if pk is None:
         return False
-    kern, plan = found
-    kern.step(plan.steps, plan.terms, plan.entries, plan.lists, plan.fparam, plan.masks, learner._lay, learner._tlay,
-              plan.params, plan.fixed(), learner._flat, np.ascontiguousarray(x, dtype=plan.dtype),
-              np.ascontiguousarray(target, dtype=plan.dtype), float(rate), learner.rule == "synaptic", plan.out_step,
-              learner._work)
+    pk.step(pk.table, np.ascontiguousarray(x, dtype=pk.dtype).reshape(-1),
+            np.ascontiguousarray(target, dtype=pk.dtype).reshape(-1), float(rate), pk.synaptic, pk.out_step)
     learner._expose()
     return True
 
@@ -103,42 +106,45 @@ def run_epoch(learner, xs, ts, tj, order, n_steps, rate, judge):
 
 
 class Packed:
-    """A learner's compiled single-stream step with its arrays handed over by address
-    (:data:`axonal.kernels.lstm_g.PACKED`): each call passes the address table, ``x`` (and the target)
-    instead of thirteen arrays, whose unboxing cost more than a small network's step.
+    """A learner's compiled steps with the plan's and the stream's arrays handed over by address
+    (:class:`~axonal.graph.addresses.Table`, laid out as :data:`axonal.kernels.lstm_g.PACKED`): each
+    call passes the table and ``x`` (and the target) instead of thirteen arrays, whose unboxing cost
+    more than a small network's step.
 
     It holds every array it points at, so the addresses stay valid, and is used only while the learner
-    runs on the same stream, plan, weights and fixed weights (checked by ``LSTMG.quick`` at each call).
+    runs on the same stream, plan, weights, fixed weights and rule (:func:`current`, :func:`quick`).
     A copy or pickle of a learner leaves it behind (``StreamState.__getstate__``).
     """
 
     __slots__ = ("table", "arrays", "shared", "plan", "params", "fixed_name", "held", "rule", "synaptic",
-                 "dtype", "n_in", "n_out", "out", "activate", "step", "out_step")
+                 "dtype", "n_in", "n_out", "out", "out_row", "activate", "propagate", "step", "out_step")
 
 
 def pack(learner):
-    """A :class:`Packed` for ``learner``'s stream of one sequence as it stands, or ``None`` where the
-    general path must run (compiled paths off, the NumPy path, fixed weights that are not one array,
-    an array that is not contiguous)."""
+    """A :class:`Packed` for ``learner``'s stream as it stands, or ``None`` where the NumPy path must run
+    (compiled paths off, an activation no kernel knows, no stream yet, an array that is not contiguous).
+    With several fixed-weight arrays, ``F`` is their concatenation as they stand, good for one call only
+    (its ``shared`` is ``None``, so the next call packs again)."""
     found = compiled(learner)
-    if found is None or learner._batch != 1:
+    if found is None or learner._batch is None:
         return None
     kern, plan = found
     fixed = fixed_weights(plan)
-    if fixed is None:
-        return None
     table = Table((plan.steps, plan.terms, plan.entries, learner._lay, learner._tlay),
-                  (plan.lists, plan.fparam, plan.masks, plan.params, fixed[0], learner._flat, learner._work))
+                  (plan.lists, plan.fparam, plan.masks, plan.params, plan.fixed() if fixed is None else fixed[0],
+                   learner._flat, learner._work))
     if not table.ok:
         return None
     assert table.values.size == kern.PACKED
     pk = Packed()
-    pk.table, pk.arrays, pk.shared, pk.plan, pk.params = table.values, table.arrays, learner._shared, plan, plan.params
-    pk.fixed_name, pk.held = fixed[1], fixed[2]
+    pk.table, pk.arrays, pk.plan, pk.params = table.values, table.arrays, plan, plan.params
+    pk.shared = None if fixed is None else learner._shared
+    pk.fixed_name, pk.held = (None, None) if fixed is None else (fixed[1], fixed[2])
     pk.rule, pk.synaptic, pk.dtype, pk.out_step = learner.rule, learner.rule == "synaptic", plan.dtype, plan.out_step
-    pk.out = learner.act[learner.layer.out_index][0]
-    pk.n_in, pk.n_out = learner.layer.sizes[0], pk.out.size
-    pk.activate, pk.step = kern.activate_packed, kern.step_packed
+    pk.out = learner.act[learner.layer.out_index]
+    pk.out_row = pk.out[0]
+    pk.n_in, pk.n_out = learner._batch * learner.layer.sizes[0], pk.out.size     # over the B streams
+    pk.activate, pk.propagate, pk.step = kern.activate, kern.propagate, kern.step
     return pk
 
 
@@ -147,15 +153,12 @@ def quick(self, x, target=None):
     arrays by address (:class:`Packed`, made again when the stream, plan, weights or fixed weights changed).
     Returns the outputs (n_out,), or ``None`` where ``step`` must run: not one stream carried on from this
     learner, ``x`` (n_0,) or ``target`` (n_out,) not contiguous arrays of the network's dtype, the NumPy path."""
-    pk, net = self._packed, self.network
-    if (pk is None or self._shared is not pk.shared or net._step_state is not pk.shared or self._plan is not pk.plan
-            or net.params_.values is not pk.params or self.rule is not pk.rule or not _jit.enabled()
-            or pk.held is not None and self.layer.state[pk.fixed_name] is not pk.held):   # Packed's arrays
-        if self._batch != 1 or net._step_state is not self._shared:
-            return None
-        pk = self._packed = pack(self)
-        if pk is None:
-            return None
+    net = self.network
+    if self._batch != 1 or net._step_state is not self._shared:
+        return None
+    pk = current(self)
+    if pk is None:
+        return None
     ref = net._learner_ref
     if (type(x) is not np.ndarray or x.ndim != 1 or x.size != pk.n_in or x.dtype is not pk.dtype
             and x.dtype != pk.dtype or not x.flags.c_contiguous or ref is None or ref() is not self):
@@ -169,4 +172,4 @@ def quick(self, x, target=None):
         return None
     if not self.read:
         self._expose()
-    return pk.out.copy()
+    return pk.out_row.copy()

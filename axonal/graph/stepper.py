@@ -91,18 +91,22 @@ class Stepper:
         if state is None or state is not self.views or not self._intact():
             self._start(layer, len(x), state)
         plan = self.plan
-        kern.activate(plan.steps, plan.terms, plan.lists, plan.fparam, plan.masks, self.lay, plan.params,
-                      plan.fixed(), self.flat, np.ascontiguousarray(x, dtype=plan.dtype))
+        fixed = fixed_weights(plan)     # None: several fixed arrays, concatenated anew (a table for this call)
+        grids = (plan.steps, plan.terms, self.lay)
+        vectors = (plan.lists, plan.fparam, plan.masks, plan.params, plan.fixed() if fixed is None else fixed[0],
+                   self.flat)
+        table = self.table
+        if table is None or any(a is not b for a, b in zip(table.arrays, grids + vectors)):
+            table = Table(grids, vectors)
+        if not table.ok:
+            return None
+        kern.activate(table.values, np.ascontiguousarray(x, dtype=plan.dtype).reshape(-1))
         self.out = self.views["act"][layer.out_index]
         self.in_shape = (layer.sizes[0],)
-        # one stream only; a stateful layer's carried form is rebuilt by the full path
-        self.armed = len(x) == 1 and not layer.stateful
-        fixed = fixed_weights(plan) if self.armed else None
-        self.table = None if fixed is None else Table((plan.steps, plan.terms, self.lay),
-                                                      (plan.lists, plan.fparam, plan.masks, plan.params, fixed[0],
-                                                       self.flat))
-        if self.table is not None and not self.table.ok:
-            self.table = None
+        # the quick path: one stream, a table that stays good (one fixed-weight array at most); a stateful
+        # layer's carried form is rebuilt by the full path
+        self.armed = len(x) == 1 and not layer.stateful and fixed is not None
+        self.table = table if fixed is not None else None
         self.fixed_name, self.held = (None, None) if fixed is None else (fixed[1], fixed[2])
         return self.out, self.views
 
@@ -117,5 +121,5 @@ class Stepper:
                 or not x.flags.c_contiguous or plan.params is not network.params_.values or not _jit.enabled()
                 or self.held is not None and plan.layer.state[self.fixed_name] is not self.held):
             return None
-        self.kern.activate_packed(table.values, x)
+        self.kern.activate(table.values, x)
         return self.out[0].copy()

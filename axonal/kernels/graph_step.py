@@ -148,7 +148,7 @@ def squash(code, param, flat, s_off, a_off, d_off, B, n):
 
 
 @numba.njit(cache=True)
-def activate(steps, terms, lists, fparam, masks, lay, P, F, flat, x):
+def run_step(steps, terms, lists, fparam, masks, lay, P, F, flat, x):
     """One step of ``GraphLayer._run`` with the state carried in ``flat``: ``x`` (B, n_0) the
     input; activations, states and gains updated in place (see the module docstring). The self
     term is ``s_L(t-1)·w_L·γ_L`` in that order, the weights masked, as the reference computes."""
@@ -199,10 +199,11 @@ def activate(steps, terms, lists, fparam, masks, lay, P, F, flat, x):
 
 
 @numba.njit(cache=True)
-def activate_packed(table, x):
-    """:func:`activate` on one stream's ``x`` (n_0,) (C-contiguous), the other arrays given by address:
-    ``table`` is an :class:`axonal.graph.addresses.Table` of steps, terms, lay; lists, fparam, masks, P, F,
-    flat (three 2-D int64 arrays, then an int64 and five of the network's dtype)."""
+def activate(table, x):
+    """:func:`run_step` on ``x`` (B·n_0,) (B streams' inputs, C-contiguous), the other arrays given by
+    address: ``table`` is an :class:`axonal.graph.addresses.Table` of steps, terms, lay; lists, fparam,
+    masks, P, F, flat (three 2-D int64 arrays, then an int64 one and five of the network's dtype), so
+    that a call passes two arguments instead of ten (each array argument costs its unboxing)."""
     steps = numba.carray(address(table[0]), (table[1], table[2]), np.int64)
     terms = numba.carray(address(table[3]), (table[4], table[5]), np.int64)
     lay = numba.carray(address(table[6]), (table[7], table[8]), np.int64)
@@ -212,4 +213,5 @@ def activate_packed(table, x):
     P = numba.carray(address(table[15]), table[16], x.dtype)
     F = numba.carray(address(table[17]), table[18], x.dtype)
     flat = numba.carray(address(table[19]), table[20], x.dtype)
-    activate(steps, terms, lists, fparam, masks, lay, P, F, flat, x.reshape((1, x.shape[0])))
+    n0 = lay[0, L_SIZE]
+    run_step(steps, terms, lists, fparam, masks, lay, P, F, flat, x.reshape((x.shape[0] // n0, n0)))

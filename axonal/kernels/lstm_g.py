@@ -27,7 +27,7 @@ here (``inline="always"``), so that a step is one compiled function per entry po
 index the flat buffers directly with unsigned indices (no views, no reference counting per row).
 Numba's cache keys a function on its own module's source only: a change to
 :mod:`axonal.kernels.lstm_g_parts` or :mod:`axonal.kernels.graph_step` must come with a change
-here (this line counts: parts of 2026-12-04, unsigned indices, plain terms, borrowed arrays) or a
+here (this line counts: parts of 2026-12-04, unsigned indices, plain terms, tables of addresses) or a
 stale step is loaded.
 
 Fast paths, each computing what the general code computes, in the same order:
@@ -39,8 +39,10 @@ Fast paths, each computing what the general code computes, in the same order:
   change in a register and adds it at once (eq. 24 without the scratch rows of
   :func:`_learn_term` and :func:`_apply`).
 
-The entry points take their arrays as :func:`~axonal.kernels.graph_step.borrowed` views, so that
-passing them into the inlined pieces costs no atomic reference counting.
+The pieces take their arrays as :func:`~axonal.kernels.graph_step.borrowed` views, so that
+passing them into the inlined pieces costs no atomic reference counting; the entry points
+(:func:`activate`, :func:`propagate`, :func:`step`) take the plan's and the stream's arrays by
+address, in one table.
 """
 
 from __future__ import annotations
@@ -136,13 +138,6 @@ def fill_plain(terms, tlay, flat, B):
                 v = flat[U(read + m)]
                 for j in range(nl):
                     flat[U(tr + m * nl + j)] = v
-
-
-@numba.njit(cache=True)
-def activate(steps, terms, entries, lists, fparam, lay, tlay, P, F, flat, x, synaptic, work):
-    """``LSTMG._activate``: one step on ``x`` (B, n_0) (C-contiguous), through :func:`activate_at`."""
-    activate_at(steps, terms, entries, lists, fparam, lay, tlay, P, F, flat, x.reshape((1,) + x.shape), 0,
-                synaptic, False, work)
 
 
 @numba.njit(cache=True, inline="always")
@@ -332,31 +327,17 @@ def propagate_at(steps, terms, entries, lists, masks, lay, tlay, P, F, flat, ts,
     return finite
 
 
-@numba.njit(cache=True)
-def propagate(steps, terms, entries, lists, masks, lay, tlay, P, F, flat, target, rate, synaptic, out_step, work):
-    """``LSTMG._propagate``: learn from ``target`` (B, n_out) (C-contiguous), through :func:`propagate_at`."""
-    return propagate_at(steps, terms, entries, lists, masks, lay, tlay, P, F, flat,
-                        target.reshape((1,) + target.shape), 0, rate, synaptic, out_step, work)
-
-
-@numba.njit(cache=True)
-def step(steps, terms, entries, lists, fparam, masks, lay, tlay, P, F, flat, x, target, rate, synaptic, out_step, work):
-    """:func:`activate` on ``x`` then :func:`propagate` from ``target``: ``LSTMG.step(x, target)`` in one
-    call. Returns whether every weight and bias it changed is finite."""
-    activate(steps, terms, entries, lists, fparam, lay, tlay, P, F, flat, x, synaptic, work)
-    return propagate(steps, terms, entries, lists, masks, lay, tlay, P, F, flat, target, rate, synaptic, out_step, work)
-
-
-# -- the same steps with their arrays handed over by address ---------------------------------------------
-#: ``table`` (29,) int64: for steps, terms, entries, lay, tlay (2-D int64) ``address, rows, columns``; for
-#: lists (int64) and fparam, masks, P, F, flat, work (the network's dtype) ``address, length``
-#: (:func:`axonal.graph.lstm_g_compiled.pack` writes it, and holds the arrays while it is used).
+# -- the entry points: the arrays handed over by address -------------------------------------------------
+#: ``table`` (29,) int64 (an :class:`axonal.graph.addresses.Table`): for steps, terms, entries, lay, tlay
+#: (2-D int64) ``address, rows, columns``; for lists (int64) and fparam, masks, P, F, flat, work (the
+#: network's dtype) ``address, length``. One call then passes three to six arguments instead of thirteen
+#: to seventeen: each array argument costs its unboxing, more than a small network's step.
 PACKED = 29
 
 
 @numba.njit(cache=True, inline="always")
 def _unpack(table, dtype):
-    """The arrays of ``table`` as views (no reference counting: the packer keeps them alive)."""
+    """The arrays of ``table`` as views (no reference counting: the table's owner keeps them alive)."""
     steps = numba.carray(address(table[0]), (table[1], table[2]), np.int64)
     terms = numba.carray(address(table[3]), (table[4], table[5]), np.int64)
     entries = numba.carray(address(table[6]), (table[7], table[8]), np.int64)
@@ -373,21 +354,27 @@ def _unpack(table, dtype):
 
 
 @numba.njit(cache=True)
-def activate_packed(table, x, synaptic):
-    """:func:`activate` on one stream's ``x`` (n_0,) (C-contiguous), the other arrays given by ``table``:
-    one compiled call passes three arguments instead of thirteen (each array argument costs its
-    unboxing, more than a small network's step)."""
+def activate(table, x, synaptic):
+    """``LSTMG._activate`` on ``x`` (B·n_0,) (B streams' inputs, C-contiguous), through :func:`activate_at`."""
     steps, terms, entries, lay, tlay, lists, fparam, masks, P, F, flat, work = _unpack(table, x.dtype)
-    activate_at(steps, terms, entries, lists, fparam, lay, tlay, P, F, flat, x.reshape((1, 1, x.shape[0])), 0,
+    n0 = lay[0, L_SIZE]
+    activate_at(steps, terms, entries, lists, fparam, lay, tlay, P, F, flat, x.reshape((1, x.shape[0] // n0, n0)), 0,
                 synaptic, False, work)
 
 
 @numba.njit(cache=True)
-def step_packed(table, x, target, rate, synaptic, out_step):
-    """:func:`step` on one stream (``x`` (n_0,), ``target`` (n_out,), C-contiguous), the other arrays
-    given by ``table``. Returns whether every weight and bias it changed is finite."""
-    steps, terms, entries, lay, tlay, lists, fparam, masks, P, F, flat, work = _unpack(table, x.dtype)
-    activate_at(steps, terms, entries, lists, fparam, lay, tlay, P, F, flat, x.reshape((1, 1, x.shape[0])), 0,
-                synaptic, False, work)
+def propagate(table, target, rate, synaptic, out_step):
+    """``LSTMG._propagate``: learn from ``target`` (B·n_out,) (C-contiguous) through :func:`propagate_at`.
+    Returns whether every weight and bias it changed is finite."""
+    steps, terms, entries, lay, tlay, lists, fparam, masks, P, F, flat, work = _unpack(table, target.dtype)
+    n_out = lay[steps[out_step, S_LAYER], L_SIZE]
     return propagate_at(steps, terms, entries, lists, masks, lay, tlay, P, F, flat,
-                        target.reshape((1, 1, target.shape[0])), 0, rate, synaptic, out_step, work)
+                        target.reshape((1, target.shape[0] // n_out, n_out)), 0, rate, synaptic, out_step, work)
+
+
+@numba.njit(cache=True)
+def step(table, x, target, rate, synaptic, out_step):
+    """:func:`activate` on ``x`` then :func:`propagate` from ``target``: ``LSTMG.step(x, target)`` in one
+    call. Returns whether every weight and bias it changed is finite."""
+    activate(table, x, synaptic)
+    return propagate(table, target, rate, synaptic, out_step)

@@ -2,8 +2,8 @@ r"""A whole stream of LSTM-g steps in one call, with Synaptic's judged tasks.
 
 The NumPy reference is the training loop stepping :class:`axonal.training.lstm_g.LSTMGStep`
 over a :class:`~axonal.training.lstm_g.StreamFeed` (``LSTMGStep.step`` on every batch);
-each step is :func:`axonal.kernels.lstm_g.activate` then, unless a judge says the step
-was right, :func:`axonal.kernels.lstm_g.propagate` (equations in :mod:`axonal.kernels.lstm_g`).
+each step is :func:`axonal.kernels.lstm_g.activate_at` then, unless a judge says the step
+was right, :func:`axonal.kernels.lstm_g.propagate_at` (equations in :mod:`axonal.kernels.lstm_g`).
 Judges (``RoundedMatch``, ``ArgmaxMatch`` of :mod:`axonal.training.lstm_g`)::
 
     rounded:  right  ⇔  round(y_bj) = t_bj for every stream b and output j
