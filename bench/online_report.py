@@ -32,6 +32,8 @@ WARM_ROWS = (
               1e6, "LSTM(6,4,6) step"),
     OnlineRow("`LSTM(6, 4, 6)`, `activate` only: step", "online_lstm", "activate_step_s", "µs", 1e6,
               "LSTM(6,4,6) activate"),
+    OnlineRow("`LSTM(6, 4, 6)`, a trained network's `activate` (no learner): step", "online_lstm", "trained_step_s",
+              "µs", 1e6, "LSTM(6,4,6) trained activate"),
     OnlineRow("Timing task, `LSTM(2, 7, 1)`, 4,000 steps: epoch", "online_timing", "warm_s", "ms", 1e3,
               "timing-task epoch"),
     OnlineRow("DSR, `LSTM(6, 3, 2)` (Synaptic's test), `Trainer.dsr`: time to solve", "online_dsr", "warm_s", "s",
@@ -40,6 +42,8 @@ WARM_ROWS = (
               "µs", 1e6, "LSTM(6,7,2) step"),
     OnlineRow("`LSTM(6, 7, 2)`, `activate` only: step", "online_dsr_stream", "activate_step_s", "µs", 1e6,
               "LSTM(6,7,2) activate"),
+    OnlineRow("`LSTM(6, 7, 2)`, a trained network's `activate` (no learner): step", "online_dsr_stream",
+              "trained_step_s", "µs", 1e6, "LSTM(6,7,2) trained activate"),
 )
 
 FIRST_CALLS = (  # workload, what its first call is
@@ -65,7 +69,10 @@ DSR are medians over network seeds (XOR: 5, 2 for axonal NumPy; DSR: 2; an unsol
 counts as infinitely slow), with the median epochs (XOR) or sequences (DSR) to solve: the Trainer's default cost
 decides XOR's epochs (axonal trains on the MSE it stops on; Synaptic always learns from
 `t - y`, whatever its cost). axonal NumPy does not run DSR (minutes per run; the per-step
-rows show that gain). **Cold**: the first call in a fresh process, from before its network
+rows show that gain). *`activate` only* runs through the online learner, whose eligibility
+traces follow every step, as Synaptic's `activate` keeps its traces; *a trained network's
+`activate`* runs on a copy of the network without a learner (no traces: what inference needs),
+against the same Synaptic figure, since Synaptic has one `activate`. **Cold**: the first call in a fresh process, from before its network
 is built (imports and data excluded): with the kernels loaded from Numba's on-disk cache
 (Numba's import included), and, once per run, in a process whose `NUMBA_CACHE_DIR` is
 empty, where Numba compiles them: the one-off compile time, measured once per engine (XOR:
@@ -185,4 +192,6 @@ def describe(record) -> str:
     text = head + f", warm {r['warm_step_s'] * 1e6:.2f} µs/step"
     if r.get("activate_step_s") is not None:
         text += f", activate {r['activate_step_s'] * 1e6:.2f} µs/step"
+    if r.get("trained_step_s") is not None:
+        text += f", trained activate {r['trained_step_s'] * 1e6:.2f} µs/step"
     return text

@@ -41,8 +41,9 @@ REPO = Path(__file__).resolve().parent.parent.parent
 def run(workload: str, library: str, params: dict) -> dict:
     if library == "synaptic":
         from ..peers.synaptic import run_node
-        r = run_node(synaptic_spec(workload, params))
-        return summarize(workload, r["calls"], r.get("activate", []), {"maxrss_node_mb": r.get("maxrss_mb")})
+        r = run_node(synaptic_spec(workload, params))   # one activate, with traces: also a trained network's
+        return summarize(workload, r["calls"], r.get("activate", []), {"maxrss_node_mb": r.get("maxrss_mb")},
+                         r.get("activate", []))
     return _axonal(workload, library, params)
 
 
@@ -65,8 +66,9 @@ def _axonal(workload: str, library: str, params: dict) -> dict:
         return {"first": calls[0], "kernels": axonal.jit.load_seconds()}
     calls += [task.call(i) for i in range(1, task.calls)]
     activate = [task.activate(i) for i in range(int(params.get("activate_blocks", 0)))]
+    trained = [task.activate(i, trained=True) for i in range(int(params.get("activate_blocks", 0)))]
     extra["kernels"] = axonal.jit.load_seconds()     # the kernel modules this task loaded, and their import time
-    return summarize(workload, calls, activate, extra)
+    return summarize(workload, calls, activate, extra, trained)
 
 
 def _cache_dir() -> str:
@@ -100,12 +102,14 @@ def _first_call_in_child(workload: str, params: dict, cache: str) -> dict:
     return {**result["first"], "kernels": result.get("kernels", {})}
 
 
-def summarize(workload: str, calls: list, activate: list, extra: dict) -> dict:
+def summarize(workload: str, calls: list, activate: list, extra: dict, trained: list = ()) -> dict:
     """The numbers of one process: the cold call, the median of the warm ones, and every call.
 
     ``solve`` tasks: ``cold_s``/``warm_s`` to solve (an unsolved run counts as infinitely slow),
     with ``cold_epochs``/``warm_epochs`` (epochs, or sequences for DSR). ``steps`` tasks:
-    ``cold_s`` for the whole first call, ``warm_step_s`` per step (``warm_s`` per call).
+    ``cold_s`` for the whole first call, ``warm_step_s`` per step (``warm_s`` per call); ``activate_step_s``
+    per ``activate`` through the learner, ``trained_step_s`` on a copy without one (Synaptic: its one
+    ``activate``, which always keeps traces).
     ``compile_s``: the compile measurement's first call, when there was one.
     """
     first, warm = calls[0], calls[1:]
@@ -123,8 +127,9 @@ def summarize(workload: str, calls: list, activate: list, extra: dict) -> dict:
     else:
         out.update(steps_per_call=first["steps"], warm_s=median([c["seconds"] for c in warm]),
                    warm_step_s=median([c["seconds"] / c["steps"] for c in warm]))
-        if activate:
-            out["activate_step_s"] = median([c["seconds"] / c["steps"] for c in activate[1:] or activate])
+        for key, blocks in (("activate_step_s", activate), ("trained_step_s", trained)):
+            if blocks:
+                out[key] = median([c["seconds"] / c["steps"] for c in blocks[1:] or blocks])
     return {**out, **extra}
 
 

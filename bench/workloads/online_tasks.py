@@ -158,11 +158,16 @@ class AxonalTask:
             step(x[t], y[t])
         return {"seconds": _now() - t0, "steps": self.block}
 
-    def activate(self, i: int) -> dict:
-        """A block of ``GraphNetwork.activate`` calls (no learning) on the stream's inputs."""
-        if i == 0:
+    def activate(self, i: int, trained: bool = False) -> dict:
+        """A block of ``GraphNetwork.activate`` calls (no learning) on the stream's inputs: through the
+        online learner (its traces kept, as Synaptic's ``activate`` keeps them), or ``trained``, on a copy
+        of the network without a learner (a trained network's outputs, no traces)."""
+        if i == 0 and not trained:
             self.net.reset_state()
-        activate, x = self.net.activate, self.x
+        if trained and i == 0:
+            self.frozen = self.net.copy()
+            self.frozen.set_step_state(self.net.get_step_state())
+        activate, x = (self.frozen if trained else self.net).activate, self.x
         t0 = _now()
         for t in range(i * self.block, (i + 1) * self.block):
             activate(x[t])
