@@ -162,10 +162,10 @@ def online_cells(s: Settings, libraries: list) -> list:
         Cell("online", "online_xor", 1, {"seeds": s.online_xor_seeds, "numpy_seeds": min(2, s.online_xor_seeds)},
              libraries, 1),
         Cell("online", "online_sin", 1, {"calls": calls, "cache": "online_xor", "compile": False}, libraries, repeats),
-        Cell("online", "online_lstm", 1, {"calls": calls, "block": 500, "activate_blocks": 3}, libraries, repeats),
-        Cell("online", "online_dsr_stream", 1, {"calls": calls, "block": 450, "activate_blocks": 3,
+        Cell("online", "online_lstm", 1, {"calls": calls, "block": 500, "activate_blocks": 6}, libraries, repeats),
+        Cell("online", "online_dsr_stream", 1, {"calls": calls, "block": 450, "activate_blocks": 6,
                                                 "cache": "online_lstm", "compile": False}, libraries, repeats),
-        Cell("online", "online_timing", 1, {"calls": max(2, calls - 3)}, libraries, repeats),
+        Cell("online", "online_timing", 1, {"calls": calls}, libraries, repeats),
         # DSR's kernels are the LSTM-g step's: it loads them from online_lstm's cache and measures no compile
         # time of its own; axonal NumPy would take minutes per run (the per-step rows show that gain)
         Cell("online", "online_dsr", 1, {"seeds": s.online_dsr_seeds, "cache": "online_lstm", "compile": False},
