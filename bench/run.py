@@ -166,9 +166,10 @@ def online_cells(s: Settings, libraries: list) -> list:
         Cell("online", "online_dsr_stream", 1, {"calls": calls, "block": 450, "activate_blocks": 6,
                                                 "cache": "online_lstm", "compile": False}, libraries, repeats),
         Cell("online", "online_timing", 1, {"calls": calls}, libraries, repeats),
-        # DSR's kernels are the LSTM-g step's: it loads them from online_lstm's cache and measures no compile
-        # time of its own; axonal NumPy would take minutes per run (the per-step rows show that gain)
-        Cell("online", "online_dsr", 1, {"seeds": s.online_dsr_seeds, "cache": "online_lstm", "compile": False},
+        # DSR's kernels are the timing task's (the LSTM-g epoch): it loads them from online_timing's cache and
+        # measures no compile time of its own; axonal NumPy would take minutes per run (the per-step rows show
+        # that gain)
+        Cell("online", "online_dsr", 1, {"seeds": s.online_dsr_seeds, "cache": "online_timing", "compile": False},
              [lib for lib in libraries if lib != "axonal_numpy"], 1),
     ]
 
