@@ -113,7 +113,7 @@ class LSTMG(StreamState):
         self._shared = None     # the stream as the network's step state (StreamState._publish)
         network._attach(self)
         self._plan = None       # the compiled plan (axonal.graph.lstm_g_compiled), made at the first compiled step
-        self._packed = None     # its single-stream step by address (lstm_g_compiled.Packed), made by quick
+        self._packed = None     # its steps by address (lstm_g_compiled.Packed), made at the first compiled step
 
     def _gated_entry(self, gater, k) -> dict:
         """What layer ``gater`` gates in layer ``k``: its self-connection and the terms into it."""
