@@ -166,7 +166,7 @@ def quick(self, x, target=None):
     if target is None:
         pk.activate(pk.table, x, pk.synaptic)
     elif (type(target) is np.ndarray and target.ndim == 1 and target.size == pk.n_out
-          and target.dtype == pk.dtype and target.flags.c_contiguous):
+          and (target.dtype is pk.dtype or target.dtype == pk.dtype) and target.flags.c_contiguous):
         pk.step(pk.table, x, target, float(self.learning_rate), pk.synaptic, pk.out_step)
     else:
         return None

@@ -36,6 +36,7 @@ class Stepper:
         self.kern = None
         self.armed = False      # whether :meth:`quick` may run (set by :meth:`step`)
         self.out = None
+        self.out_row = None     # the first stream's outputs (n_out,), a view: what quick copies
         self.in_shape = None
         self.table = None       # the quick step's arrays by address (axonal.graph.addresses), made by step
         self.held = None        # the fixed-weight array the table points into (None: no fixed weights)
@@ -102,6 +103,7 @@ class Stepper:
             return None
         kern.activate(table.values, np.ascontiguousarray(x, dtype=plan.dtype).reshape(-1))
         self.out = self.views["act"][layer.out_index]
+        self.out_row = self.out[0]
         self.in_shape = (layer.sizes[0],)
         # the quick path: one stream, a table that stays good (one fixed-weight array at most); a stateful
         # layer's carried form is rebuilt by the full path
@@ -117,9 +119,10 @@ class Stepper:
         shape, new weight or fixed-weight arrays, compiled paths turned off). The caller has checked
         that the network still carries this stepper's state and has no online learner."""
         plan, table = self.plan, self.table
-        if (table is None or type(x) is not np.ndarray or x.shape != self.in_shape or x.dtype != plan.dtype
-                or not x.flags.c_contiguous or plan.params is not network.params_.values or not _jit.enabled()
+        if (table is None or type(x) is not np.ndarray or x.shape != self.in_shape
+                or x.dtype is not plan.dtype and x.dtype != plan.dtype or not x.flags.c_contiguous
+                or plan.params is not network.params_.values or not _jit.enabled()
                 or self.held is not None and plan.layer.state[self.fixed_name] is not self.held):
             return None
         self.kern.activate(table.values, x)
-        return self.out[0].copy()
+        return self.out_row.copy()
