@@ -117,7 +117,7 @@ class Packed:
     """
 
     __slots__ = ("table", "arrays", "shared", "plan", "params", "fixed_name", "held", "rule", "synaptic",
-                 "dtype", "n_in", "n_out", "out", "out_row", "activate", "propagate", "step", "out_step")
+                 "dtype", "n_in", "n_out", "out_row", "activate", "propagate", "step", "out_step")
 
 
 def pack(learner):
@@ -141,9 +141,9 @@ def pack(learner):
     pk.shared = None if fixed is None else learner._shared
     pk.fixed_name, pk.held = (None, None) if fixed is None else (fixed[1], fixed[2])
     pk.rule, pk.synaptic, pk.dtype, pk.out_step = learner.rule, learner.rule == "synaptic", plan.dtype, plan.out_step
-    pk.out = learner.act[learner.layer.out_index]
-    pk.out_row = pk.out[0]
-    pk.n_in, pk.n_out = learner._batch * learner.layer.sizes[0], pk.out.size     # over the B streams
+    out = learner.act[learner.layer.out_index]
+    pk.out_row = out[0]
+    pk.n_in, pk.n_out = learner._batch * learner.layer.sizes[0], out.size     # over the B streams
     pk.activate, pk.propagate, pk.step = kern.activate, kern.propagate, kern.step
     return pk
 
