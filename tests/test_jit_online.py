@@ -13,7 +13,7 @@ from axonal.graph import Graph, GraphNetwork
 from axonal.synaptic import Trainer
 from axonal.synaptic.architect import Perceptron
 from axonal.training import NonFiniteError
-from axonal.training.compiled_dense import _bounds_array, worth_compiling
+from axonal.training.compiled_dense import worth_compiling
 from loop_helpers import Interrupt
 
 needs_numba = pytest.mark.skipif(not jit.available(), reason="Numba is not installed")
@@ -289,14 +289,27 @@ def test_networks_and_runs_the_kernel_does_not_cover_step_batch_by_batch(kernel_
     assert not worth_compiling(1, 784 * 256 + 256 * 128) and not worth_compiling(16, 784 * 256 + 256 * 128)
 
 
-def test_the_batch_bounds_reach_the_kernel_as_listed():
+def test_the_batch_bounds_cover_each_epoch_in_order():
+    from axonal.layers import BatchNorm
     from axonal.training.batches import _batch_bounds
-    net = Sequential([Dense(2, input_dim=3)])
-    for n, batch in ((1, 1), (800, 1), (10, 3), (9, 4), (7, 7), (5, 9)):
-        listed = _batch_bounds(net, n, min(batch, n))
-        assert np.array_equal(_bounds_array(listed), np.array(listed, dtype=np.int64).reshape(-1, 2))
-    for listed in ([], [(0, 3), (3, 5), (5, 7), (7, 10)], [(0, 2), (2, 4), (4, 7)], [(0, 1), (5, 6), (2, 3)]):
-        assert np.array_equal(_bounds_array(listed), np.array(listed, dtype=np.int64).reshape(-1, 2)), listed
+
+    def listed(n, batch, need):     # consecutive batches of `batch` rows; a last one too short joins the one before
+        starts = list(range(0, n, batch))
+        if len(starts) > 1 and n - starts[-1] < need:
+            starts.pop()
+        return list(zip(starts, starts[1:] + [n]))
+
+    plain = Sequential([Dense(2, input_dim=3)])
+    normed = Sequential([Dense(2, input_dim=3), BatchNorm()])
+    for net, need in ((plain, 1), (normed, 2)):
+        for n, batch in ((1, 1), (800, 1), (10, 3), (9, 4), (7, 7), (5, 9), (9, 2), (11, 5)):
+            if min(batch, n) < need:
+                with pytest.raises(ValueError, match="BatchNorm"):
+                    _batch_bounds(net, n, min(batch, n))
+                continue
+            bounds = _batch_bounds(net, n, min(batch, n))
+            assert bounds.dtype == np.int64 and bounds.flags.c_contiguous
+            assert bounds.tolist() == [list(pair) for pair in listed(n, min(batch, n), need)], (n, batch, need)
 
 
 @needs_numba

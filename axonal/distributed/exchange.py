@@ -163,7 +163,7 @@ class Exchange:
         """Every rank's rows of ``pred[:seen]`` (row ``j``: the ``j``-th sample of the epoch's order),
         so that each rank holds the predictions the whole epoch made (one Allreduce of zeros and rows)."""
         own = np.zeros(seen, dtype=bool)
-        for start, end in feed.bounds:
+        for start, end in feed.bounds.tolist():
             lo, hi = shard_range(end - start, self.comm.rank, self.comm.size)
             own[min(start + lo, seen):min(start + hi, seen)] = True
         buf = np.zeros((seen,) + pred.shape[1:], dtype=np.float64)

@@ -76,7 +76,7 @@ class ArrayFeed:
             rng.shuffle(self.order)
         ranks = self.comm.size
         whole = self.batch == self.x.shape[0] and ranks == 1
-        for index, (start, end) in enumerate(self.bounds):
+        for index, (start, end) in enumerate(self.bounds.tolist()):
             shard = None
             if ranks > 1:
                 lo, hi = shard_range(end - start, self.comm.rank, ranks)
@@ -109,21 +109,26 @@ class ArrayFeed:
 
 
 def _batch_bounds(net, n, batch):
-    """``[(start, stop), ...]`` of each batch of an epoch."""
+    """``(S, 2)`` int64: row ``s`` is ``(start, stop)`` of batch ``s`` of an epoch, ``batch`` rows each
+    (the last one shorter, or joined to the one before when a layer needs more rows than it holds)."""
     need = max(layer.min_batch for layer in all_layers(net))
     if min(batch, n) < need:
         raise ValueError(f"fit: a layer of this network (BatchNorm) needs at least {need} samples per batch; "
                          f"batch_size is {batch} and there are {n} samples")
-    starts = list(range(0, n, batch))
+    starts = np.arange(0, n, batch, dtype=np.int64)
     if len(starts) > 1 and n - starts[-1] < need:
-        starts.pop()
-    return list(zip(starts, starts[1:] + [n]))
+        starts = starts[:-1]
+    bounds = np.empty((len(starts), 2), np.int64)
+    bounds[:, 0] = starts
+    bounds[:-1, 1] = starts[1:]
+    bounds[len(starts) - 1:, 1] = n
+    return bounds
 
 
 def _check_shards(net, bounds, ranks) -> None:
     """Every rank's shard of every batch must have the rows a layer needs (BatchNorm: 2; else 1)."""
     need = max(1, max(layer.min_batch for layer in all_layers(net)))
-    smallest = min(end - start for start, end in bounds)
+    smallest = int((bounds[:, 1] - bounds[:, 0]).min())
     if smallest // ranks < need:
         raise ValueError(f"distributed fit: a batch of {smallest} samples split over {ranks} ranks leaves "
                          f"{smallest // ranks} per rank; each needs at least {need}: use batch_size >= "

@@ -76,7 +76,7 @@ class DenseEpoch:
         self.t = np.ascontiguousarray(feed.t, dtype=dtype)
         self.weighted = feed.weights is not None
         self.sw = (np.ascontiguousarray(feed.weights, dtype=dtype) if self.weighted else np.zeros(0, dtype))
-        self.bounds = _bounds_array(feed.bounds)
+        self.bounds = feed.bounds   # (S, 2) int64 (batches._batch_bounds)
         #: one sample a step: kernels.online_epochs takes the epochs (unless clip_norm needs the whole gradient)
         self.online = bool(len(self.bounds)) and int((self.bounds[:, 1] - self.bounds[:, 0]).max()) == 1
         self.no_pred = np.zeros((0, self.t.shape[1]), dtype)
@@ -260,22 +260,6 @@ class DenseEpoch:
                            getattr(opt, "weight_decay", 0.0), opt.l1, opt.l2,
                            -1.0 if opt.clip_value is None else opt.clip_value,
                            -1.0 if opt.clip_norm is None else opt.clip_norm)
-
-
-def _bounds_array(bounds):
-    """``bounds`` (a list of ``(start, stop)``) as an (S, 2) int64 array; the regular batches of
-    :func:`~axonal.training.batches._batch_bounds` made without walking the list."""
-    count = len(bounds)
-    if count:
-        first, last = bounds[0], bounds[-1]
-        size, n = first[1] - first[0], last[1]
-        if size > 0 and (count - 1) * size == last[0] and n - last[0] >= 1 and (count < 2 or bounds[1][0] == size):
-            made = np.empty((count, 2), np.int64)
-            made[:, 0] = np.arange(0, count * size, size)
-            made[:-1, 1] = made[1:, 0]
-            made[-1, 1] = n
-            return made
-    return np.array(bounds, dtype=np.int64).reshape(-1, 2)
 
 
 def _optimizer_code(opt, kernels):
