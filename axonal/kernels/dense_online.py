@@ -45,6 +45,7 @@ import numpy as np
 
 from .activations import IDENTITY, LOGISTIC, SOFTMAX, TANH, ZERO_GRADIENT, slope_of, value_of
 from .dense_loss import MSE, SOFTMAX_CE, finish, term
+from .graph_step import U
 
 __all__ = ["online_epochs"]
 
@@ -117,7 +118,7 @@ def online_epochs(x, t, sw, order, perms, bounds, values, grads, state, pred, la
             start = bounds[s, 0]
             row = order[start]
             for i in range(n_0):
-                a[i] = x[row, i]
+                a[U(i)] = x[row, i]
             # -- forward ---------------------------------------------------------------------------------
             for l in range(n_layers):
                 n_in, n_out, w_off, b_off = layers[l, N_IN], layers[l, N_OUT], layers[l, W_OFF], layers[l, B_OFF]
@@ -126,68 +127,65 @@ def online_epochs(x, t, sw, order, perms, bounds, values, grads, state, pred, la
                     for j in range(n_out):
                         acc = zero
                         for i in range(n_in):
-                            acc += a[c_in + i] * values[w_off + i * n_out + j]
-                        z[c_out + j] = acc
+                            acc += a[U(c_in + i)] * values[U(w_off + i * n_out + j)]
+                        z[U(c_out + j)] = acc
                 else:
                     for j in range(n_out):
-                        z[c_out + j] = zero
+                        z[U(c_out + j)] = zero
                     for i in range(n_in):
-                        ai, base = a[c_in + i], w_off + i * n_out
+                        ai, base = a[U(c_in + i)], w_off + i * n_out
                         for j in range(n_out):
-                            z[c_out + j] += ai * values[base + j]
+                            z[U(c_out + j)] += ai * values[U(base + j)]
                 if b_off >= 0:
                     for j in range(n_out):
-                        z[c_out + j] += values[b_off + j]
+                        z[U(c_out + j)] += values[U(b_off + j)]
                 if code == LOGISTIC:   # 1/(1 + e^-z), e^z/(1 + e^z) below 0 (see the module docstring)
                     for j in range(n_out):
-                        zj = z[c_out + j]
-                        if zj >= 0.0:
-                            a[c_out + j] = 1.0 / (1.0 + math.exp(-zj))
-                        else:
-                            ez = math.exp(zj)
-                            a[c_out + j] = ez / (1.0 + ez)
+                        zj = z[U(c_out + j)]
+                        ez = math.exp(-abs(zj))             # e^-z, or e^z below 0: no branch to mispredict
+                        a[U(c_out + j)] = (1.0 if zj >= 0.0 else ez) / (1.0 + ez)
                 elif code == TANH:
                     for j in range(n_out):
-                        a[c_out + j] = math.tanh(z[c_out + j])
+                        a[U(c_out + j)] = math.tanh(z[U(c_out + j)])
                 elif code == IDENTITY:
                     for j in range(n_out):
-                        a[c_out + j] = z[c_out + j]
+                        a[U(c_out + j)] = z[U(c_out + j)]
                 elif code == SOFTMAX:   # e^(z_k - max z)/Σ_j e^(z_j - max z), as activations.softmax_row
-                    top = z[c_out]
+                    top = z[U(c_out)]
                     for j in range(1, n_out):
-                        if z[c_out + j] > top:
-                            top = z[c_out + j]
+                        if z[U(c_out + j)] > top:
+                            top = z[U(c_out + j)]
                     sum_e = 0.0
                     for j in range(n_out):
-                        a[c_out + j] = math.exp(z[c_out + j] - top)
-                        sum_e += a[c_out + j]
+                        a[U(c_out + j)] = math.exp(z[U(c_out + j)] - top)
+                        sum_e += a[U(c_out + j)]
                     for j in range(n_out):
-                        a[c_out + j] /= sum_e
+                        a[U(c_out + j)] /= sum_e
                 else:
                     alpha = alphas[l]
                     for j in range(n_out):
-                        a[c_out + j] = value_of(code, alpha, z[c_out + j])
+                        a[U(c_out + j)] = value_of(code, alpha, z[U(c_out + j)])
             # -- the loss: E and ∂E/∂ŷ in d[c_last:], as dense_loss.batch_loss for one row ----------------
             if loss == SOFTMAX_CE:   # ℓ = logsumexp(ŷ) - Σ t·ŷ, ∂ℓ/∂ŷ = softmax(ŷ) - t (_sample_loss)
-                top = a[c_last]
+                top = a[U(c_last)]
                 for k in range(1, k_out):
-                    if a[c_last + k] > top:
-                        top = a[c_last + k]
+                    if a[U(c_last + k)] > top:
+                        top = a[U(c_last + k)]
                 sum_e, dot = 0.0, 0.0
                 for k in range(k_out):
-                    shifted = a[c_last + k] - top
+                    shifted = a[U(c_last + k)] - top
                     dot += t[row, k] * shifted
-                    d[c_last + k] = math.exp(shifted)
-                    sum_e += d[c_last + k]
+                    d[U(c_last + k)] = math.exp(shifted)
+                    sum_e += d[U(c_last + k)]
                 for k in range(k_out):
-                    d[c_last + k] = d[c_last + k] / sum_e - t[row, k]
+                    d[U(c_last + k)] = d[U(c_last + k)] / sum_e - t[row, k]
                 ell = math.log(sum_e) - dot
             else:
                 parts = 0.0
                 for k in range(k_out):
-                    part, dl = term(loss, param, lo, hi, a[c_last + k], t[row, k], k_out, mse_whole)
+                    part, dl = term(loss, param, lo, hi, a[U(c_last + k)], t[row, k], k_out, mse_whole)
                     parts += part
-                    d[c_last + k] = dl
+                    d[U(c_last + k)] = dl
                 ell = finish(loss, parts, k_out)
             if weighted:   # E and the scale of ∂E/∂ŷ as dense_loss.batch_loss has them for one row
                 total_w = 0.0 + sw[row]
@@ -197,13 +195,13 @@ def online_epochs(x, t, sw, order, perms, bounds, values, grads, state, pred, la
                 scale = 2.0 / k_out if mse_whole else 1.0
                 value_b, weight_b = (0.0 + ell) / 1, 1.0
             for k in range(k_out):
-                d[c_last + k] = d[c_last + k] * scale
+                d[U(c_last + k)] = d[U(c_last + k)] * scale
             if delta_rule:   # Synaptic's rule: δz_L = ŷ - t (the plan leaves weighted runs to NumPy)
                 for k in range(k_out):
-                    d[c_last + k] = a[c_last + k] - t[row, k]
+                    d[U(c_last + k)] = a[U(c_last + k)] - t[row, k]
             if keep:
                 for k in range(k_out):
-                    pred[start, k] = a[c_last + k]
+                    pred[start, k] = a[U(c_last + k)]
             if guard and not abs(value_b) <= limit:
                 return epochs, steps, iterations, NON_FINITE
             iterations += 1
@@ -221,53 +219,53 @@ def online_epochs(x, t, sw, order, perms, bounds, values, grads, state, pred, la
                     pass   # Synaptic's rule: the output's f' is skipped
                 elif code == LOGISTIC:
                     for j in range(n_out):
-                        y = a[c_out + j]
-                        d[c_out + j] = d[c_out + j] * ((1.0 - y) * y)
+                        y = a[U(c_out + j)]
+                        d[U(c_out + j)] = d[U(c_out + j)] * ((1.0 - y) * y)
                 elif code == TANH:
                     for j in range(n_out):
-                        y = a[c_out + j]
-                        d[c_out + j] = d[c_out + j] * (1.0 - y * y)
+                        y = a[U(c_out + j)]
+                        d[U(c_out + j)] = d[U(c_out + j)] * (1.0 - y * y)
                 elif code == SOFTMAX:   # as activations.softmax_vjp_row
                     dot = 0.0
                     for j in range(n_out):
-                        dot += d[c_out + j] * a[c_out + j]
+                        dot += d[U(c_out + j)] * a[U(c_out + j)]
                     for j in range(n_out):
-                        d[c_out + j] = (d[c_out + j] - dot) * a[c_out + j]
+                        d[U(c_out + j)] = (d[U(c_out + j)] - dot) * a[U(c_out + j)]
                 elif code >= ZERO_GRADIENT:
                     for j in range(n_out):
-                        d[c_out + j] = 0.0
+                        d[U(c_out + j)] = 0.0
                 elif code != IDENTITY:
                     alpha = alphas[l]
                     for j in range(n_out):
-                        d[c_out + j] = d[c_out + j] * slope_of(code, alpha, z[c_out + j], a[c_out + j])
+                        d[U(c_out + j)] = d[U(c_out + j)] * slope_of(code, alpha, z[U(c_out + j)], a[U(c_out + j)])
                 rows = n_in + (1 if b_off >= 0 else 0)   # row n_in: the bias, its gradient 1·δz = δz
                 decay = w_decay != 0 and penalised
                 if plain_sgd and not decay:   # p ← p - η·a_i·δz_j, δa_i summed from the old row on the way
                     for i in range(rows):
                         weights = i < n_in
-                        ai, base = (a[c_in + i], w_off + i * n_out) if weights else (one, b_off)
+                        ai, base = (a[U(c_in + i)], w_off + i * n_out) if weights else (one, b_off)
                         acc = 0.0
                         for j in range(n_out):
-                            dj, w = d[c_out + j], values[base + j]
+                            dj, w = d[U(c_out + j)], values[U(base + j)]
                             new = w - ai * dj * lr
                             acc += dj * (new if updated_first else w)
-                            values[base + j] = new
+                            values[U(base + j)] = new
                         if l > 0 and weights:
-                            d[c_in + i] = acc
+                            d[U(c_in + i)] = acc
                     continue
                 for i in range(rows):
                     weights = i < n_in
-                    ai, base = (a[c_in + i], w_off + i * n_out) if weights else (one, b_off)
+                    ai, base = (a[U(c_in + i)], w_off + i * n_out) if weights else (one, b_off)
                     if l > 0 and weights and not updated_first:   # δa_{l-1} = δz_l·W_lᵀ, the row before
                         acc = 0.0
                         for j in range(n_out):
-                            acc += d[c_out + j] * values[base + j]
-                        d[c_in + i] = acc
+                            acc += d[U(c_out + j)] * values[U(base + j)]
+                        d[U(c_in + i)] = acc
                     penalty, shrunk = weights and decay, weights and w_decay != 0 and opt == ADAMW
                     for j in range(n_out):
                         k = base + j
-                        g = ai * d[c_out + j]
-                        w = values[k]
+                        g = ai * d[U(c_out + j)]
+                        w = values[U(k)]
                         if check and not math.isfinite(g):
                             bad = True
                         if penalty:
@@ -278,24 +276,24 @@ def online_epochs(x, t, sw, order, perms, bounds, values, grads, state, pred, la
                         if clip > 0.0:
                             g = clip if g > clip else (-clip if g < -clip else g)
                         if store:
-                            grads[k] = g
+                            grads[U(k)] = g
                         if opt == SGD:   # (a state read back after its store: its rounding, as the batch path)
                             if mu == 0.0:
-                                values[k] = w - g * lr
+                                values[U(k)] = w - g * lr
                             else:
-                                state[k] = state[k] * mu + g
-                                values[k] = w - ((state[k] * mu + g) if nesterov else state[k]) * lr
+                                state[U(k)] = state[U(k)] * mu + g
+                                values[U(k)] = w - ((state[U(k)] * mu + g) if nesterov else state[U(k)]) * lr
                         else:
                             if shrunk:
-                                values[k] = w * shrink
-                            state[k] = state[k] * b1 + g
-                            state[n + k] = state[n + k] * b2 + g * g
-                            values[k] = values[k] - state[k] / (math.sqrt(state[n + k]) + eps_t) * step_size
+                                values[U(k)] = w * shrink
+                            state[U(k)] = state[U(k)] * b1 + g
+                            state[U(n + k)] = state[U(n + k)] * b2 + g * g
+                            values[U(k)] = values[U(k)] - state[U(k)] / (math.sqrt(state[U(n + k)]) + eps_t) * step_size
                     if l > 0 and weights and updated_first:   # Synaptic's order: from the updated row
                         acc = 0.0
                         for j in range(n_out):
-                            acc += d[c_out + j] * values[base + j]
-                        d[c_in + i] = acc
+                            acc += d[U(c_out + j)] * values[U(base + j)]
+                        d[U(c_in + i)] = acc
             if bad:
                 return epochs, steps, iterations, NON_FINITE
             total += value_b * weight_b
