@@ -149,3 +149,32 @@ def test_several_fixed_weight_arrays_take_a_table_made_for_each_call():
     assert nets[0].graph_layer.state and nets[0]._stepper.table is None   # no table kept across calls
     np.testing.assert_allclose(outs[0], outs[1], rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(nets[0].params_.values, nets[1].params_.values, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("rule", ["synaptic", "monner"])
+def test_the_kernels_never_write_the_tail_of_their_scratch_space(rule):
+    """The kernels zero their scratch rows with the scratch space's last value (``unseen_zero``), so no
+    step may write past the space they are given: the tail keeps its values through quick steps,
+    batched steps and a whole stream in one call."""
+    from axonal.synaptic import Trainer
+
+    xs, ts = data(30, seed=5)
+    for batch in (1, 3):
+        learner = LSTM(3, 5, 2, dtype="float64", seed=6).online(0.2, rule=rule)
+        learner.step(np.repeat(xs[:1], batch, 0), np.repeat(ts[:1], batch, 0))
+        tail = learner._work[-8:]
+        tail[:-1] = 12345.0                     # the slack before the zero: any write shows
+        for x, y in zip(xs, ts):
+            if batch == 1:
+                learner.step(x, y)
+            else:
+                learner.step(np.repeat(x[None], batch, 0), np.repeat(y[None], batch, 0))
+        assert (tail[:-1] == 12345.0).all() and tail[-1] == 0.0, (batch, tail)
+    net = LSTM(3, 5, 2, dtype="float64", seed=6)
+    trainer = Trainer(net, rule=rule)
+    trainer.train((xs[:2], ts[:2]), iterations=1, error=0, cost="mse")
+    learner = net._learner()
+    tail = learner._work[-8:]
+    tail[:-1] = 12345.0
+    trainer.train((xs, ts), iterations=3, error=0, cost="mse")
+    assert net._learner() is learner and (tail[:-1] == 12345.0).all() and tail[-1] == 0.0

@@ -63,7 +63,9 @@ class StreamState:
         flat = np.zeros(size, dt)
         self._batch, self._flat, self._lay, self._tlay = batch, flat, lay, tlay
         widest = max(sizes)
-        self._work = np.zeros(batch * (6 * widest + widest * widest) + 8, dt)   # the kernels' scratch space
+        # the kernels' scratch space; its last values are never written: the last is the kernels' zero
+        # (kernels.lstm_g_parts.unseen_zero)
+        self._work = np.zeros(batch * (6 * widest + widest * widest) + 8, dt)
 
         def view(start, shape):
             return flat[start:start + int(np.prod(shape))].reshape(shape)

@@ -20,14 +20,15 @@ and learning from a target ``t`` with rate ``α`` over ``B`` streams, layers in 
 
 ``rule`` 1 is Synaptic's (gains and influences read as they stand, the gated
 self-connection counted twice), 0 Monner's (each value as the gated layer used it). ``work`` is
-scratch space of at least ``B·(6·N + N²)`` values (``N`` the largest layer).
+scratch space of at least ``B·(6·N + N²) + 1`` values (``N`` the largest layer), its last value 0
+(:func:`~axonal.kernels.lstm_g_parts.unseen_zero`).
 
 The per-term and per-entry pieces live in :mod:`axonal.kernels.lstm_g_parts` and are inlined
 here (``inline="always"``), so that a step is one compiled function per entry point; the loops
 index the flat buffers directly with unsigned indices (no views, no reference counting per row).
 Numba's cache keys a function on its own module's source only: a change to
 :mod:`axonal.kernels.lstm_g_parts` or :mod:`axonal.kernels.graph_step` must come with a change
-here (this line counts: parts of 2026-12-04, unsigned indices, plain terms, tables of addresses) or a
+here (this line counts: parts of 2026-12-04, sums in registers, unseen zeros, unsigned indices, plain terms, tables of addresses) or a
 stale step is loaded.
 
 Fast paths, each computing what the general code computes, in the same order:
@@ -59,7 +60,7 @@ from ..graph.compiled_plan import (
     T_PLAIN, T_SRC, T_TRAIN, T_WOFF, T_WSRC,
 )
 from .graph_step import U, add_term, address, borrowed, gain_of, squash
-from .lstm_g_parts import eligibility, extended, forward, influence, source_grad
+from .lstm_g_parts import eligibility, extended, forward, influence, source_grad, unseen_zero
 
 
 @numba.njit(cache=True)
@@ -108,7 +109,7 @@ def activate_at(steps, terms, entries, lists, fparam, lay, tlay, P, F, flat, xs,
                 else:
                     add_term(t, terms, lists, fparam, lay, F, flat, read, s_off, B, False)
             else:
-                forward(t, terms, lay, P, F, flat, read, s_off, B, work)
+                forward(t, terms, lay, P, F, flat, read, s_off, B)
         squash(steps[p, S_CODE], fparam[p], flat, s_off, lay[i, L_ACT], lay[i, L_DERIV], B, n)
         if lay[i, L_GAIN] >= 0:
             g_off, a_off = lay[i, L_GAIN], lay[i, L_ACT]
@@ -148,9 +149,10 @@ def _responsibility(p, steps, terms, entries, lists, lay, tlay, P, F, flat, B, s
     r_off, dv = lay[i, L_RESP], lay[i, L_DERIV]
     err, gated = B * n, 2 * B * n           # the projected error and the gated one, (B, n) each
     d0 = 3 * B * n
+    zero = unseen_zero(work)
     for m in range(B * n):
-        work[U(err + m)] = 0.0
-        work[U(gated + m)] = 0.0
+        work[U(err + m)] = zero
+        work[U(gated + m)] = zero
     for q in range(steps[p, S_O0], steps[p, S_O0] + steps[p, S_ON]):
         t = lists[q]
         source_grad(t, terms, lists, lay, P, F, flat, lay[terms[t, T_LAYER], L_RESP], B, work, err)
@@ -187,8 +189,9 @@ def _learn_term(t, q0, nq, entries, terms, lay, tlay, flat, B, n, work, g):
     rows = 1 if terms[t, T_ONE] else terms[t, T_NA]
     plain, tr, read = terms[t, T_PLAIN] != 0, tlay[t, 0], tlay[t, 1]
     es = 0 if plain else 1          # a plain term's ε row is the one value it read
+    zero = unseen_zero(work)
     for m in range(rows * n):
-        work[U(g + m)] = 0.0
+        work[U(g + m)] = zero
     for b in range(B):
         proj = b * n
         for a in range(rows):

@@ -25,6 +25,16 @@ from .graph_step import U, gain_of
 
 
 @numba.njit(cache=True, inline="always")
+def unseen_zero(work):
+    """0.0, read from the last value of the scratch space ``work``, which no kernel writes (the learner
+    allocates it zeroed, with room to spare: :meth:`axonal.graph.lstm_g_state.StreamState._start`).
+    A loop that stores the constant 0.0 is compiled into a call of ``memset``, and around each call
+    the registers of the whole step are saved and restored, which costs more than zeroing a
+    small layer's few values; storing a zero the compiler cannot see keeps the loop a loop."""
+    return work[U(work.shape[0] - 1)]
+
+
+@numba.njit(cache=True, inline="always")
 def influence(e, steps, terms, entries, lists, lay, tlay, P, F, flat, B, synaptic, work, d0, f0):
     """``∂s_k/∂a_G[j]`` of entry ``e`` (gater layer ``i``, gated layer ``k``) into ``work``: at ``d0``
     (B, n_k) when gater neuron ``j`` moves only neuron ``j`` of ``k``, else at ``f0`` (B, n_i, n_k); ``n_k``
@@ -36,11 +46,12 @@ def influence(e, steps, terms, entries, lists, lay, tlay, P, F, flat, B, synapti
     k_old, k_act, k_state = lay[k, L_OLD], lay[k, L_ACT], lay[k, L_STATE]
     q0, q1 = entries[e, E_T0], entries[e, E_T0] + entries[e, E_TN]
     tmp = f0 + (B * ni * nk if is_full else 0)      # n_k more values of scratch
+    zero = unseen_zero(work)
     for m in range(B * nk):
-        work[U(d0 + m)] = 0.0
+        work[U(d0 + m)] = zero
     if is_full:
         for m in range(B * ni * nk):
-            work[U(f0 + m)] = 0.0
+            work[U(f0 + m)] = zero
     own = entries[e, E_SELF] != 0
     sgidx, sws = steps[ks, S_SELF_GIDX], steps[ks, S_SELF_SRC]
     swoff, sng = steps[ks, S_SELF_OFF], steps[ks, S_SELF_NG]
@@ -84,7 +95,7 @@ def influence(e, steps, terms, entries, lists, lay, tlay, P, F, flat, B, synapti
                             work[U(fb + lists[gidx + kk] * nk + kk)] += v
                 elif kind == INPUT_GATED:      # Σ_a a·W per kk at ``tmp``, a row of W at a time
                     for kk in range(nk):
-                        work[U(tmp + kk)] = 0.0
+                        work[U(tmp + kk)] = zero
                     for a in range(na):
                         x, row = flat[U(a0 + a)], woff + a * nk
                         for kk in range(nk):
@@ -261,10 +272,10 @@ def source_grad(t, terms, lists, lay, P, F, flat, du_off, B, work, err):
 
 
 @numba.njit(cache=True, inline="always")
-def forward(t, terms, lay, P, F, flat, a_off, s_off, B, work):
+def forward(t, terms, lay, P, F, flat, a_off, s_off, B):
     """``s += u`` for an unmasked all-to-all, input-gated or output-gated term ``t`` (``forward`` of
-    :mod:`axonal.graph.terms`): ``u_j = [γ_j]·Σ_i ([γ_i]·a_i)·W_ij``, each sum in ``work[:n_L]`` taken
-    over ``i`` in order as :func:`axonal.kernels.graph_step.add_term` takes it, a row of ``W`` at a time."""
+    :mod:`axonal.graph.terms`): ``u_j = [γ_j]·Σ_i ([γ_i]·a_i)·W_ij``, each sum in a register, taken over
+    ``i`` in order as :func:`axonal.kernels.graph_step.add_term` takes it (a column of ``W`` at a time)."""
     kind, na, nl, ws = terms[t, T_KIND], terms[t, T_NA], terms[t, T_NL], terms[t, T_WSRC]
     woff, gater = terms[t, T_WOFF], terms[t, T_GATER]
     g_off = lay[gater, L_GAIN] if gater >= 0 else -1
@@ -272,17 +283,13 @@ def forward(t, terms, lay, P, F, flat, a_off, s_off, B, work):
         a0, s0 = a_off + b * na, s_off + b * nl
         g0 = g_off + b * (na if kind == OUTPUT_GATED else nl)
         for j in range(nl):
-            work[U(j)] = 0.0
-        for i in range(na):
-            x = flat[U(a0 + i)]
-            if kind == OUTPUT_GATED:
-                x = flat[U(g0 + i)] * x
-            row = woff + i * nl
-            for j in range(nl):
-                work[U(j)] += x * (P[U(row + j)] if ws == 0 else F[U(row + j)])
-        if kind == INPUT_GATED:
-            for j in range(nl):
-                flat[U(s0 + j)] += flat[U(g0 + j)] * work[U(j)]
-        else:
-            for j in range(nl):
-                flat[U(s0 + j)] += work[U(j)]
+            acc = 0.0
+            for i in range(na):
+                x = flat[U(a0 + i)]
+                if kind == OUTPUT_GATED:
+                    x = flat[U(g0 + i)] * x
+                acc += x * (P[U(woff + i * nl + j)] if ws == 0 else F[U(woff + i * nl + j)])
+            if kind == INPUT_GATED:
+                flat[U(s0 + j)] += flat[U(g0 + j)] * acc
+            else:
+                flat[U(s0 + j)] += acc
