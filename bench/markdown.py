@@ -121,8 +121,9 @@ so are the initial weights wherever a library lets them be set.
   step). XOR: `Trainer(Perceptron(2, 3, 1)).xor()` and Synaptic's `Trainer.XOR()` with their
   defaults (rate 0.2, shuffled, stop at MSE ≤ 0.005; Synaptic's `Math.random` seeded), time
   and epochs to solve over 5 seeds (2 for axonal NumPy). SIN: `Perceptron(1, 12, 1)` on Synaptic's 800 sine samples,
-  `train(set, iterations=5, cost="cross_entropy")` (Synaptic's `δ = t - y`), per one-sample
-  update. `LSTM(6, 4, 6)`: one stream of random 0/1 inputs and targets, `learner.step(x, t)`
+  `train(set, iterations=5, cost="mse")` with `rule="synaptic"` (every output learns from `δ = t - y`,
+  the cost is the error reported, as in Synaptic's test: the same weights and errors on both sides), per
+  one-sample update. `LSTM(6, 4, 6)`: one stream of random 0/1 inputs and targets, `learner.step(x, t)`
   (`net.online(0.1)`) against `activate` + `propagate(0.1, t)`, in blocks of 500 steps, and
   `activate` alone. Timing task: `LSTM(2, 7, 1)`, a 4,000-step stream, one epoch per
   `train(stream, iterations=1, rate=0.03)` call, the state carried on. DSR: Synaptic's test

@@ -16,7 +16,8 @@ online_xor         ``Perceptron(2, 3, 1)``, ``Trainer(net).xor()`` with its defa
                    MSE, error 0.005, shuffled); a call is one run to MSE <= 0.005
 online_sin         ``Perceptron(1, 12, 1)``, 800 samples ``x ~ U[0, 2π)``, ``(sin x + 1)/2``;
                    a call is ``train(set, iterations=5)`` (4,000 one-sample updates), rate 0.2,
-                   the cost ``"cross_entropy"`` (Synaptic's rule ``δ = t - y``)
+                   the cost ``"mse"`` as in Synaptic's test (with ``rule="synaptic"`` every output
+                   learns from ``δ = t - y`` whatever the cost; the cost is the error reported)
 online_lstm        ``LSTM(6, 4, 6)``, one stream of random 0/1 inputs and targets; a call is a
                    block of 500 steps ``learner.step(x, t)`` (activate + propagate, rate 0.1)
 online_timing      Synaptic's timing task, ``LSTM(2, 7, 1)``, a stream of 4,000 steps; a call is
@@ -144,7 +145,7 @@ class AxonalTask:
             if i == 0:
                 self.trainer = self.Trainer(network(w), rule=RULE)
             if w == "online_sin":
-                r = self.trainer.train((self.x, self.y), iterations=SIN_EPOCHS, error=0, cost="cross_entropy")
+                r = self.trainer.train((self.x, self.y), iterations=SIN_EPOCHS, error=0, cost="mse")
                 steps = SIN_EPOCHS * len(self.x)
             else:
                 r = self.trainer.train((self.x, self.y), rate=TIMING_RATE, iterations=1, error=0, cost="mse")
