@@ -26,6 +26,8 @@ class OnlineRow:
 WARM_ROWS = (
     OnlineRow("XOR, `Perceptron(2, 3, 1)`, `Trainer.xor()` defaults: time to solve", "online_xor", "warm_s", "ms",
               1e3, "XOR time to solve"),
+    OnlineRow("XOR, `Trainer(net, rule=\"synaptic\").xor()` (Synaptic's rule): time to solve", "online_xor",
+              "rule_warm_s", "ms", 1e3, "XOR time to solve, Synaptic's rule"),
     OnlineRow("SIN, `Perceptron(1, 12, 1)`, 800 samples: one-sample update", "online_sin", "warm_step_s", "µs",
               1e6, "SIN update"),
     OnlineRow("`LSTM(6, 4, 6)`, one stream, LSTM-g activate + propagate: step", "online_lstm", "warm_step_s", "µs",
@@ -66,9 +68,11 @@ processes for the per-step tasks); in parentheses Synaptic's time over the libra
 (> 1: faster than Synaptic); *compiled gain* is axonal NumPy's time over axonal's (for XOR,
 medians over different numbers of seeds, so only a rough figure). XOR and
 DSR are medians over network seeds (XOR: 5, 2 for axonal NumPy; DSR: 2; an unsolved run
-counts as infinitely slow), with the median epochs (XOR) or sequences (DSR) to solve: the Trainer's default cost
-decides XOR's epochs (axonal trains on the MSE it stops on; Synaptic always learns from
-`t - y`, whatever its cost). axonal NumPy does not run DSR (minutes per run; the per-step
+counts as infinitely slow), with the median epochs (XOR) or sequences (DSR) to solve. XOR has two
+rows: with the Trainer's default rule the cost decides the epochs (axonal trains on the MSE it stops
+on; Synaptic always learns from `t - y`, whatever its cost); with `rule="synaptic"` axonal learns as
+Synaptic does, so the epochs differ only by the shuffles (each library draws its own), and the
+time compares the two engines (the same Synaptic runs in both rows). axonal NumPy does not run DSR (minutes per run; the per-step
 rows show that gain). *`activate` only* runs through the online learner, whose eligibility
 traces follow every step, as Synaptic's `activate` keeps its traces; *a trained network's
 `activate`* runs on a copy of the network without a learner (no traces: what inference needs),
@@ -96,12 +100,13 @@ def _ratio(mine, synaptic):
 def _extra(summary, row, library) -> str:
     """For a time to solve: the median epochs (or sequences) and how many runs solved it."""
     records = summary.records(row.workload, library, 1)
-    if row.metric != "warm_s" or not records or records[-1]["result"].get("kind") != "solve":
+    if not row.metric.endswith("warm_s") or not records or records[-1]["result"].get("kind") != "solve":
         return ""
     r = records[-1]["result"]
-    count = summary.median(row.workload, library, 1, "warm_epochs")
+    prefix = row.metric[:-len("warm_s")]             # "" or "rule_" (XOR with Synaptic's rule)
+    count = summary.median(row.workload, library, 1, prefix + "warm_epochs")
     counted = "–" if count is None else f"{count:,.0f}"
-    return f", {counted} {r.get('count', 'epochs')}, {r.get('solved')}/{r.get('runs')} solved"
+    return f", {counted} {r.get('count', 'epochs')}, {r.get(prefix + 'solved')}/{r.get('runs')} solved"
 
 
 def warm_table(summary, present) -> str:
@@ -187,8 +192,12 @@ def describe(record) -> str:
         head += f" (compiling {r['compile_s']:.2f} s)"
     if r.get("kind") == "solve":
         warm = r.get("warm_s")
-        return (head + f", warm {'unsolved' if warm is None else f'{warm * 1e3:.1f} ms'} "
+        text = (head + f", warm {'unsolved' if warm is None else f'{warm * 1e3:.1f} ms'} "
                 f"({r.get('warm_epochs')} {r.get('count')}), {r.get('solved')}/{r.get('runs')} solved")
+        if r.get("rule_warm_s") is not None:
+            text += (f"; Synaptic's rule {r['rule_warm_s'] * 1e3:.1f} ms ({r.get('rule_warm_epochs')} "
+                     f"{r.get('count')}), {r.get('rule_solved')}/{r.get('runs')} solved")
+        return text
     text = head + f", warm {r['warm_step_s'] * 1e6:.2f} µs/step"
     if r.get("activate_step_s") is not None:
         text += f", activate {r['activate_step_s'] * 1e6:.2f} µs/step"

@@ -54,3 +54,29 @@ def synaptic_outputs_untrained(workload):
     from bench.peers.synaptic import run_node
     spec = online_tasks.synaptic_outputs_spec(workload, STEPS)
     return np.array(run_node({**spec, "targets": None}, timeout=120)["outputs"])
+
+
+@pytest.mark.skipif(MISSING is not None, reason=f"needs Synaptic 1.1.4 under node: {MISSING}")
+@pytest.mark.parametrize("workload", ["online_sin", "online_timing"])
+def test_the_timed_training_calls_report_the_errors_synaptic_reports(workload):
+    """SIN and the timing task are timed as whole ``train`` calls on both sides: with ``rule="synaptic"`` and
+    Synaptic's cost (MSE) axonal learns what Synaptic learns, so each call's reported error is Synaptic's."""
+    from bench.peers.synaptic import run_node
+    task = online_tasks.AxonalTask(workload, {"calls": 3})
+    ours = [task.call(i)["error"] for i in range(3)]
+    theirs = [c["error"] for c in run_node(online_tasks.synaptic_spec(workload, {"calls": 3}), timeout=120)["calls"]]
+    np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=0)
+
+
+def test_xor_is_summarised_for_both_rules():
+    """The XOR record keeps the default rule's runs and Synaptic's rule's apart; Synaptic's own runs are both."""
+    from bench.workloads.online import summarize
+    calls = [{"seconds": 1.0, "epochs": 10, "solved": True, "rule_seconds": 0.5, "rule_epochs": 4, "rule_solved": True},
+             {"seconds": 2.0, "epochs": 30, "solved": True, "rule_seconds": 0.25, "rule_epochs": 2, "rule_solved": True},
+             {"seconds": 4.0, "epochs": 50, "solved": True, "rule_seconds": 9.0, "rule_epochs": 90,
+              "rule_solved": False}]
+    out = summarize("online_xor", calls, [], {})
+    assert (out["warm_s"], out["warm_epochs"], out["solved"]) == (3.0, 40, 2)
+    assert (out["rule_warm_s"], out["rule_solved"]) == (float("inf"), 1)    # an unsolved run: infinitely slow
+    out = summarize("online_xor", calls[:2], [], {})
+    assert (out["rule_warm_s"], out["rule_warm_epochs"], out["rule_solved"]) == (0.25, 2, 1)

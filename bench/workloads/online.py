@@ -42,6 +42,9 @@ def run(workload: str, library: str, params: dict) -> dict:
     if library == "synaptic":
         from ..peers.synaptic import run_node
         r = run_node(synaptic_spec(workload, params))   # one activate, with traces: also a trained network's
+        if workload == "online_xor":                    # Synaptic's runs are also runs of Synaptic's rule
+            r["calls"] = [{**c, "rule_seconds": c["seconds"], "rule_epochs": c["epochs"], "rule_solved": c["solved"]}
+                          for c in r["calls"]]
         return summarize(workload, r["calls"], r.get("activate", []), {"maxrss_node_mb": r.get("maxrss_mb")},
                          r.get("activate", []))
     return _axonal(workload, library, params)
@@ -106,7 +109,8 @@ def summarize(workload: str, calls: list, activate: list, extra: dict, trained: 
     """The numbers of one process: the cold call, the median of the warm ones, and every call.
 
     ``solve`` tasks: ``cold_s``/``warm_s`` to solve (an unsolved run counts as infinitely slow),
-    with ``cold_epochs``/``warm_epochs`` (epochs, or sequences for DSR). ``steps`` tasks:
+    with ``cold_epochs``/``warm_epochs`` (epochs, or sequences for DSR), and for XOR ``rule_warm_s``/
+    ``rule_warm_epochs`` of the runs with Synaptic's rule (Synaptic's own runs are those). ``steps`` tasks:
     ``cold_s`` for the whole first call, ``warm_step_s`` per step (``warm_s`` per call); ``activate_step_s``
     per ``activate`` through the learner, ``trained_step_s`` on a copy without one (Synaptic: its one
     ``activate``, which always keeps traces).
@@ -124,6 +128,11 @@ def summarize(workload: str, calls: list, activate: list, extra: dict, trained: 
                    warm_s=median([c["seconds"] if c["solved"] else float("inf") for c in warm]),
                    warm_epochs=median([c[count] if c["solved"] else float("inf") for c in warm]),
                    runs=len(warm), solved=sum(bool(c["solved"]) for c in warm), count=count)
+        if "rule_seconds" in first:      # XOR again with Synaptic's rule (online_tasks.AxonalTask.call)
+            out.update(rule_warm_s=median([c["rule_seconds"] if c["rule_solved"] else float("inf") for c in warm]),
+                       rule_warm_epochs=median([c["rule_epochs"] if c["rule_solved"] else float("inf")
+                                                for c in warm]),
+                       rule_solved=sum(bool(c["rule_solved"]) for c in warm))
     else:
         out.update(steps_per_call=first["steps"], warm_s=median([c["seconds"] for c in warm]),
                    warm_step_s=median([c["seconds"] / c["steps"] for c in warm]))
