@@ -115,3 +115,33 @@ def test_an_activation_no_kernel_knows_is_left_to_numpy():
     kernels = _activation_kernels()
     assert kernels.encode(Cube()) is None
     assert kernels.encode(axonal.activations.get("softmax"))[0] == kernels.SOFTMAX
+
+
+@needs_numba
+def test_a_kernels_compiled_version_is_called_directly_after_a_first_call():
+    """``jit.direct`` gives the compiled version a dispatcher runs for the arguments' types (or the
+    dispatcher where there is none to give); ``jit.swapping`` calls the dispatcher once, then that
+    version takes its place. Both compute what the dispatcher computes."""
+    with jit.using(True):
+        gain_of = jit.kernels("graph_step").gain_of      # γ of a neuron: flat[g0 + j] without gating lists
+    no_lists = np.zeros(1, np.int64)
+
+    class Holder:
+        call = None
+
+    for dtype in (np.float64, np.float32):
+        flat = np.linspace(-2, 2, 5).astype(dtype)
+        direct = jit.direct(gain_of, flat, 1, 2, no_lists, -1, 0, 3)
+        assert direct is not gain_of and not hasattr(direct, "overloads")
+        assert direct(flat, 1, 2, no_lists, -1, 0, 3) == gain_of(flat, 1, 2, no_lists, -1, 0, 3) == flat[4]
+        holder = Holder()
+        holder.call = first = jit.swapping(holder, "call", gain_of)
+        assert holder.call(flat, 1, 2, no_lists, -1, 0, 1) == flat[2]
+        assert holder.call is not first and not hasattr(holder.call, "overloads")
+        assert holder.call(flat, 0, 2, no_lists, -1, 0, 1) == flat[1]
+
+    class NotNumba:                      # no compiled versions to give: the object itself comes back
+        def compile(self, signature):
+            raise TypeError("not a dispatcher")
+    odd = NotNumba()
+    assert jit.direct(odd, 1.0) is odd

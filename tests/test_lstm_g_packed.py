@@ -46,6 +46,8 @@ def test_the_packed_step_equals_the_general_compiled_step_bit_for_bit(rule, dtyp
     got = drive(fast, xs.astype(dtype), ts.astype(dtype), quick=True)
     want = drive(ref, xs.astype(dtype), ts.astype(dtype), quick=False)
     assert fast._packed is not None        # the reference passes (1, n) rows: quick leaves those to step
+    # after their first calls the compiled versions themselves are called (axonal.jit.swapping)
+    assert not hasattr(fast._packed.step, "overloads") and not hasattr(fast._packed.activate, "overloads")
     np.testing.assert_array_equal(got, want)
     np.testing.assert_array_equal(fast._flat, ref._flat)            # every trace and state
     np.testing.assert_array_equal(fast_net.params_.values, ref_net.params_.values)

@@ -144,7 +144,12 @@ def pack(learner):
     out = learner.act[learner.layer.out_index]
     pk.out_row = out[0]
     pk.n_in, pk.n_out = learner._batch * learner.layer.sizes[0], out.size     # over the B streams
-    pk.activate, pk.propagate, pk.step = kern.activate, kern.propagate, kern.step
+    if pk.shared is None:           # a table for one call: the dispatchers
+        pk.activate, pk.propagate, pk.step = kern.activate, kern.propagate, kern.step
+    else:                           # the compiled versions themselves after a first call of each
+        pk.activate = _jit.swapping(pk, "activate", kern.activate)
+        pk.propagate = _jit.swapping(pk, "propagate", kern.propagate)
+        pk.step = _jit.swapping(pk, "step", kern.step)
     return pk
 
 
@@ -161,12 +166,14 @@ def quick(self, x, target=None):
         return None
     ref = net._learner_ref
     if (type(x) is not np.ndarray or x.ndim != 1 or x.size != pk.n_in or x.dtype is not pk.dtype
-            and x.dtype != pk.dtype or not x.flags.c_contiguous or ref is None or ref() is not self):
+            and x.dtype != pk.dtype or not (f := x.flags).c_contiguous or not f.aligned or ref is None
+            or ref() is not self):
         return None
     if target is None:
         pk.activate(pk.table, x, pk.synaptic)
     elif (type(target) is np.ndarray and target.ndim == 1 and target.size == pk.n_out
-          and (target.dtype is pk.dtype or target.dtype == pk.dtype) and target.flags.c_contiguous):
+          and (target.dtype is pk.dtype or target.dtype == pk.dtype) and (f := target.flags).c_contiguous
+          and f.aligned):
         pk.step(pk.table, x, target, float(self.learning_rate), pk.synaptic, pk.out_step)
     else:
         return None

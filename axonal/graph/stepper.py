@@ -41,12 +41,15 @@ class Stepper:
         self.table = None       # the quick step's arrays by address (axonal.graph.addresses), made by step
         self.held = None        # the fixed-weight array the table points into (None: no fixed weights)
         self.fixed_name = None  # its name in layer.state
+        self.call = None        # the kernel's compiled version for one stream (jit.direct), what quick calls,
+        self.call_dtype = None  # for arrays of this dtype
 
     def __getstate__(self):
         state = dict(self.__dict__)
         state["armed"] = False  # a copy's views no longer look into its buffer: the next step rebuilds
         state["kern"] = None    # a module: looked up again by the next full step
         state["table"] = None   # addresses of this process's arrays
+        state["call"] = state["call_dtype"] = None     # machine code of this process
         return state
 
     def _ready(self, network):
@@ -101,13 +104,16 @@ class Stepper:
             table = Table(grids, vectors)
         if not table.ok:
             return None
-        kern.activate(table.values, np.ascontiguousarray(x, dtype=plan.dtype).reshape(-1))
+        flat_x = np.ascontiguousarray(x, dtype=plan.dtype).reshape(-1)
+        kern.activate(table.values, flat_x)
         self.out = self.views["act"][layer.out_index]
         self.out_row = self.out[0]
         self.in_shape = (layer.sizes[0],)
         # the quick path: one stream, a table that stays good (one fixed-weight array at most); a stateful
         # layer's carried form is rebuilt by the full path
         self.armed = len(x) == 1 and not layer.stateful and fixed is not None
+        if self.armed and (self.call is None or self.call_dtype != flat_x.dtype):
+            self.call, self.call_dtype = _jit.direct(kern.activate, table.values, flat_x), flat_x.dtype
         self.table = table if fixed is not None else None
         self.fixed_name, self.held = (None, None) if fixed is None else (fixed[1], fixed[2])
         return self.out, self.views
@@ -119,10 +125,11 @@ class Stepper:
         shape, new weight or fixed-weight arrays, compiled paths turned off). The caller has checked
         that the network still carries this stepper's state and has no online learner."""
         plan, table = self.plan, self.table
-        if (table is None or type(x) is not np.ndarray or x.shape != self.in_shape
-                or x.dtype is not plan.dtype and x.dtype != plan.dtype or not x.flags.c_contiguous
+        if (table is None or self.call is None or type(x) is not np.ndarray
+                or x.dtype is not self.call_dtype and x.dtype != self.call_dtype
+                or x.shape != self.in_shape or not (f := x.flags).c_contiguous or not f.aligned
                 or plan.params is not network.params_.values or not _jit.enabled()
                 or self.held is not None and plan.layer.state[self.fixed_name] is not self.held):
             return None
-        self.kern.activate(table.values, x)
+        self.call(table.values, x)      # x: exactly the dtype and layout the compiled version takes
         return self.out_row.copy()
