@@ -26,6 +26,7 @@ import importlib
 import importlib.util
 import os
 import time
+import weakref
 
 __all__ = ["enabled", "set_enabled", "using", "kernels", "load_seconds", "available", "direct", "swapping"]
 
@@ -119,8 +120,12 @@ def swapping(owner, name: str, kernel):
     loading it as any call does, then puts :func:`direct` of that call's arguments in its own place:
     later calls run the compiled version without the dispatcher. The caller's later arguments must
     have the types of the first call's (see :func:`direct`)."""
+    held = weakref.ref(owner)       # no cycle through the owner: it is freed as soon as it is dropped
+
     def first(*args):
         result = kernel(*args)
-        setattr(owner, name, direct(kernel, *args))
+        target = held()
+        if target is not None:
+            setattr(target, name, direct(kernel, *args))
         return result
     return first

@@ -104,6 +104,8 @@ def _extra(summary, row, library) -> str:
         return ""
     r = records[-1]["result"]
     prefix = row.metric[:-len("warm_s")]             # "" or "rule_" (XOR with Synaptic's rule)
+    if r.get(prefix + "solved") is None:             # a record from before the row existed
+        return ""
     count = summary.median(row.workload, library, 1, prefix + "warm_epochs")
     counted = "–" if count is None else f"{count:,.0f}"
     return f", {counted} {r.get('count', 'epochs')}, {r.get(prefix + 'solved')}/{r.get('runs')} solved"
@@ -194,9 +196,10 @@ def describe(record) -> str:
         warm = r.get("warm_s")
         text = (head + f", warm {'unsolved' if warm is None else f'{warm * 1e3:.1f} ms'} "
                 f"({r.get('warm_epochs')} {r.get('count')}), {r.get('solved')}/{r.get('runs')} solved")
-        if r.get("rule_warm_s") is not None:
-            text += (f"; Synaptic's rule {r['rule_warm_s'] * 1e3:.1f} ms ({r.get('rule_warm_epochs')} "
-                     f"{r.get('count')}), {r.get('rule_solved')}/{r.get('runs')} solved")
+        if r.get("rule_solved") is not None:
+            rule = r.get("rule_warm_s")
+            text += (f"; Synaptic's rule {'unsolved' if rule is None else f'{rule * 1e3:.1f} ms'} "
+                     f"({r.get('rule_warm_epochs')} {r.get('count')}), {r.get('rule_solved')}/{r.get('runs')} solved")
         return text
     text = head + f", warm {r['warm_step_s'] * 1e6:.2f} µs/step"
     if r.get("activate_step_s") is not None:

@@ -37,8 +37,25 @@ def test_the_quick_path_runs_and_agrees_with_the_numpy_reference():
     xs = inputs(40)
     got = run(fast, xs, True)
     assert fast._stepper.armed, "after a compiled step a single stream should take the quick path"
+    assert not hasattr(fast._stepper.call, "overloads"), "quick calls the compiled version itself (jit.direct)"
     np.testing.assert_allclose(got, run(ref, xs, False), **TOL)
     assert not np.shares_memory(got[-1], fast._stepper.flat), "each output is a new array"
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_a_network_pickled_before_direct_calls_existed_steps_on(dtype):
+    """A stepper unpickled without ``call`` (pickled by an earlier version) makes it at its next full step."""
+    net = LSTM(3, 4, 2, dtype=dtype, seed=0)
+    ref = net.copy()
+    xs = inputs(12).astype(dtype)
+    first = run(net, xs[:4], True)
+    old = pickle.loads(pickle.dumps(net))
+    for name in ("call", "call_dtype"):
+        old._stepper.__dict__.pop(name, None)
+    rest = run(old, xs[4:], True)
+    assert old._stepper.call is not None and old._stepper.call_dtype == np.dtype(dtype)
+    tol = TOL if dtype == "float64" else dict(rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(np.concatenate([first, rest]), run(ref, xs, False), **tol)
 
 
 def test_weights_changed_in_place_or_replaced_are_read_by_the_next_step():

@@ -117,7 +117,7 @@ class Packed:
     """
 
     __slots__ = ("table", "arrays", "shared", "plan", "params", "fixed_name", "held", "rule", "synaptic",
-                 "dtype", "n_in", "n_out", "out_row", "activate", "propagate", "step", "out_step")
+                 "dtype", "n_in", "n_out", "out_row", "activate", "propagate", "step", "out_step", "__weakref__")
 
 
 def pack(learner):

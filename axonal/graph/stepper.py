@@ -28,6 +28,8 @@ __all__ = ["Stepper"]
 class Stepper:
     """The compiled ``activate`` of one :class:`~axonal.graph.GraphNetwork`."""
 
+    call = call_dtype = None    # also for steppers unpickled from before these existed
+
     def __init__(self):
         self.plan = None
         self.views = None
