@@ -32,8 +32,9 @@ activation and on the optimizer hoisted out of the loops over neurons (logistic,
 identity and plain SGD each have a loop of their own): a call of a compiled function
 passing arrays costs reference counts on each array, more than a small layer's work.
 The logistic is computed as ``1/(1 + e^-z)`` (``e^z/(1 + e^z)`` for ``z < 0``, so that it
-never overflows), Synaptic's form: ``exp`` costs a third of ``tanh``, and it agrees with
-the reference's ``(1 + tanh(z/2))/2`` to an ulp.
+never overflows; both from ``e^-|z|``, without a branch), Synaptic's form: ``exp`` costs a
+third of ``tanh``, and it agrees with the reference's ``(1 + tanh(z/2))/2`` to an ulp. Buffer
+indices are cast to unsigned (``U``, see :mod:`axonal.kernels.graph_step`).
 """
 
 from __future__ import annotations
