@@ -124,15 +124,12 @@ def summarize(workload: str, calls: list, activate: list, extra: dict, trained: 
         out["compile_kernels"] = compiled.get("kernels", {})
     if KINDS[workload] == "solve":
         count = "epochs" if "epochs" in first else "sequences"
-        out.update(cold_epochs=first[count] if first["solved"] else float("inf"),
-                   warm_s=median([c["seconds"] if c["solved"] else float("inf") for c in warm]),
-                   warm_epochs=median([c[count] if c["solved"] else float("inf") for c in warm]),
-                   runs=len(warm), solved=sum(bool(c["solved"]) for c in warm), count=count)
-        if "rule_seconds" in first:      # XOR again with Synaptic's rule (online_tasks.AxonalTask.call)
-            out.update(rule_warm_s=median([c["rule_seconds"] if c["rule_solved"] else float("inf") for c in warm]),
-                       rule_warm_epochs=median([c["rule_epochs"] if c["rule_solved"] else float("inf")
-                                                for c in warm]),
-                       rule_solved=sum(bool(c["rule_solved"]) for c in warm))
+        out.update(cold_epochs=first[count] if first["solved"] else float("inf"), runs=len(warm), count=count)
+        # XOR also runs with Synaptic's rule (online_tasks.AxonalTask.call): the same figures, prefixed rule_
+        for p in ("", "rule_") if "rule_seconds" in first else ("",):
+            out.update({p + "warm_s": median([c[p + "seconds"] if c[p + "solved"] else float("inf") for c in warm]),
+                        p + "warm_epochs": median([c[p + count] if c[p + "solved"] else float("inf") for c in warm]),
+                        p + "solved": sum(bool(c[p + "solved"]) for c in warm)})
     else:
         out.update(steps_per_call=first["steps"], warm_s=median([c["seconds"] for c in warm]),
                    warm_step_s=median([c["seconds"] / c["steps"] for c in warm]))
