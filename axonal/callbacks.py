@@ -20,8 +20,6 @@ Early stopping is a stop criterion (:class:`~axonal.stopping.NoImprovement`, or 
 
 from __future__ import annotations
 
-import csv
-import json
 import shutil
 import sys
 import time
@@ -87,6 +85,8 @@ class EpochLogger(Callback):
             self._stream = self.target
 
     def on_epoch_end(self, epoch, logs):
+        import json     # on first use: ``import axonal`` stays lean
+
         record = {"epoch": epoch + 1, **{k: v for k, v in logs.items() if k != "epoch"}}
         self._stream.write(json.dumps(record, sort_keys=True) + "\n")
         self._stream.flush()
@@ -107,6 +107,8 @@ class CSVLogger(Callback):
         self._file, self._writer, self._columns = None, None, None
 
     def on_train_begin(self, info):
+        import csv      # on first use: ``import axonal`` stays lean
+
         self._file = open(self.filename, "a" if self.append else "w", encoding="utf-8", newline="")
         self._writer = csv.writer(self._file, delimiter=self.separator)
         self._columns = None

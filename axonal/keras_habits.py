@@ -19,14 +19,28 @@ _METHODS = {
 }
 
 
-class KerasHints:
-    """A mixin: asking a network for a Keras method it lacks names axonal's way."""
+class _Hint:
+    """A Keras method that axonal spells differently: reading it raises the AttributeError Python
+    would raise, with axonal's way added (``hasattr`` stays False)."""
 
-    def __getattr__(self, name):
-        hint = _METHODS.get(name)
-        if hint is None:
-            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-        raise AttributeError(f"{type(self).__name__} has no {name}(): {hint}")
+    def __init__(self, name: str):
+        self.name = name
+
+    def __get__(self, obj, owner=None):
+        cls = owner if owner is not None else type(obj)
+        raise AttributeError(f"{cls.__name__} has no {self.name}(): {_METHODS[self.name]}")
+
+
+class KerasHints:
+    """A mixin: asking a network for a Keras method it lacks names axonal's way.
+
+    The hints are class attributes, one per method, and not a ``__getattr__``: a class with
+    ``__getattr__`` gets no fast attribute lookups from the interpreter, and a network's
+    attributes are read on every step of its hot paths (``activate``, ``fit``)."""
+
+
+for _name in _METHODS:
+    setattr(KerasHints, _name, _Hint(_name))
 
 
 def input_dim_from_shape(input_dim, input_shape, where: str):

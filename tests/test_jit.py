@@ -18,6 +18,18 @@ def test_import_axonal_does_not_import_numba():
     assert out.stdout.strip() == "False"
 
 
+def test_import_axonal_leaves_the_edges_and_their_libraries_for_first_use():
+    code = ("import sys, numpy; before = set(sys.modules); import axonal; axonal.Sequential; "
+            "print(' '.join(sorted(set(sys.modules) - before)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = set(out.stdout.split())
+    edges = {"axonal." + name for name in ("io", "data", "cli", "synaptic", "graph", "plotting", "export",
+                                           "hopfield", "diagnostics", "sklearn", "schedules")}
+    libraries = {"numba", "matplotlib", "safetensors", "tqdm", "json", "csv", "mpi4py", "onnx"}
+    assert loaded & (edges | libraries) == set()
+    assert "axonal.network" in loaded       # the listing is of what ``import axonal`` brought in
+
+
 def test_the_environment_variable_and_the_switch_decide():
     code = "import axonal.jit as j; print(j.enabled(), j.kernels('activations') is None)"
     for value, expected in (("0", "False True"), ("off", "False True")):

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from axonal import GRU, LSTM, Dense, Sequential
+from axonal.synaptic.architect import Perceptron
 from axonal.metrics import roc_auc
 
 
@@ -31,6 +32,9 @@ def test_keras_methods_name_axonal_s_way():
             getattr(net, method)
     with pytest.raises(AttributeError, match="no attribute 'anything_else'"):
         net.anything_else
+    assert not hasattr(net, "compile") and not hasattr(Sequential, "fit_generator")
+    with pytest.raises(AttributeError, match=re.escape("GraphNetwork has no predict_on_batch(): predict(x)")):
+        Perceptron(2, 1).predict_on_batch
     with pytest.raises(ValueError, match="needs its layers when created"):
         Sequential()
 
