@@ -75,7 +75,7 @@ def gain_of(flat, g0, ng, lists, gidx, slot, j):
     return flat[U(g0 + g)]
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def add_term(t, terms, lists, masks, lay, W, flat, a_off, s_off, B, masked):
     """``s += u`` for term ``t`` on every stream: ``a`` at ``a_off`` (B, n_A), ``s`` at ``s_off``
     (B, n_L); the weight is multiplied by its mask first when ``masked`` (GraphLayer's
@@ -88,7 +88,7 @@ def add_term(t, terms, lists, masks, lay, W, flat, a_off, s_off, B, masked):
         a0, s0, g0 = a_off + b * na, s_off + b * nl, g_off + b * ng
         if kind == ONE_TO_ONE:
             for j in range(nl):
-                w = W[woff + j]
+                w = W[U(woff + j)]
                 if moff >= 0:
                     w = w * masks[U(moff + j)]
                 u = flat[U(a0 + j)] * w
@@ -100,7 +100,7 @@ def add_term(t, terms, lists, masks, lay, W, flat, a_off, s_off, B, masked):
             for j in range(nl):
                 acc = 0.0
                 for i in range(na):
-                    w = W[woff + i * nl + j]
+                    w = W[U(woff + i * nl + j)]
                     if moff >= 0:
                         w = w * masks[U(moff + i * nl + j)]
                     if kind == OUTPUT_GATED:
@@ -116,16 +116,24 @@ def add_term(t, terms, lists, masks, lay, W, flat, a_off, s_off, B, masked):
             for j in range(nl):
                 acc = 0.0
                 for i in range(na):
-                    acc += (flat[U(g0 + i)] * flat[U(a0 + i)]) * W[woff + i * nl + j]
+                    acc += (flat[U(g0 + i)] * flat[U(a0 + i)]) * W[U(woff + i * nl + j)]
                 flat[U(s0 + j)] += acc
         else:
             for j in range(nl):
                 acc = 0.0
                 for i in range(na):
-                    acc += flat[U(a0 + i)] * W[woff + i * nl + j]
+                    acc += flat[U(a0 + i)] * W[U(woff + i * nl + j)]
                 if kind == INPUT_GATED:
                     acc = flat[U(g0 + j)] * acc
                 flat[U(s0 + j)] += acc
+
+
+@numba.njit(cache=True)
+def add_term_outlined(t, terms, lists, masks, lay, W, flat, a_off, s_off, B, masked):
+    """:func:`add_term` as a function of its own, for callers where it runs rarely: inlined into the
+    LSTM-g step, whose common terms take :func:`axonal.kernels.lstm_g_parts.forward`, it only
+    lengthens the step's code."""
+    add_term(t, terms, lists, masks, lay, W, flat, a_off, s_off, B, masked)
 
 
 @numba.njit(cache=True)

@@ -28,7 +28,7 @@ here (``inline="always"``), so that a step is one compiled function per entry po
 index the flat buffers directly with unsigned indices (no views, no reference counting per row).
 Numba's cache keys a function on its own module's source only: a change to
 :mod:`axonal.kernels.lstm_g_parts` or :mod:`axonal.kernels.graph_step` must come with a change
-here (this line counts: parts of 2026-12-04, sums in registers, unseen zeros, unsigned indices, plain terms, tables of addresses) or a
+here (this line counts: parts of 2026-12-04, add_term outlined, sums in registers, unseen zeros, unsigned indices, plain terms, tables of addresses) or a
 stale step is loaded.
 
 Fast paths, each computing what the general code computes, in the same order:
@@ -59,7 +59,7 @@ from ..graph.compiled_plan import (
     S_SELF_SRC, S_SIZE, S_T0, S_TN, ONE_TO_ONE, SYNAPSE_GATED, T_KIND, T_LAYER, T_MASK, T_NA, T_NL, T_ONE,
     T_PLAIN, T_SRC, T_TRAIN, T_WOFF, T_WSRC,
 )
-from .graph_step import U, add_term, address, borrowed, gain_of, squash
+from .graph_step import U, add_term_outlined, address, borrowed, gain_of, squash
 from .lstm_g_parts import eligibility, extended, forward, influence, source_grad, unseen_zero
 
 
@@ -105,9 +105,9 @@ def activate_at(steps, terms, entries, lists, fparam, lay, tlay, P, F, flat, xs,
             kind = terms[t, T_KIND]
             if kind == ONE_TO_ONE or kind == SYNAPSE_GATED:
                 if terms[t, T_WSRC] == 0:
-                    add_term(t, terms, lists, fparam, lay, P, flat, read, s_off, B, False)
+                    add_term_outlined(t, terms, lists, fparam, lay, P, flat, read, s_off, B, False)
                 else:
-                    add_term(t, terms, lists, fparam, lay, F, flat, read, s_off, B, False)
+                    add_term_outlined(t, terms, lists, fparam, lay, F, flat, read, s_off, B, False)
             else:
                 forward(t, terms, lay, P, F, flat, read, s_off, B)
         squash(steps[p, S_CODE], fparam[p], flat, s_off, lay[i, L_ACT], lay[i, L_DERIV], B, n)
