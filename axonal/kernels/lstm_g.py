@@ -28,7 +28,7 @@ here (``inline="always"``), so that a step is one compiled function per entry po
 index the flat buffers directly with unsigned indices (no views, no reference counting per row).
 Numba's cache keys a function on its own module's source only: a change to
 :mod:`axonal.kernels.lstm_g_parts` or :mod:`axonal.kernels.graph_step` must come with a change
-here (this line counts: parts of 2026-12-04, add_term outlined, sums in registers, unseen zeros, unsigned indices, plain terms, tables of addresses) or a
+here (this line counts: parts of 2026-12-04, add_term outlined, entry rows as the epoch's, sums in registers, unseen zeros, unsigned indices, plain terms, tables of addresses) or a
 stale step is loaded.
 
 Fast paths, each computing what the general code computes, in the same order:
@@ -361,8 +361,13 @@ def activate(table, x, synaptic):
     """``LSTMG._activate`` on ``x`` (B·n_0,) (B streams' inputs, C-contiguous), through :func:`activate_at`."""
     steps, terms, entries, lay, tlay, lists, fparam, masks, P, F, flat, work = _unpack(table, x.dtype)
     n0 = lay[0, L_SIZE]
-    activate_at(steps, terms, entries, lists, fparam, lay, tlay, P, F, flat, x.reshape((1, x.shape[0] // n0, n0)), 0,
-                synaptic, False, work)
+    xs = x.reshape((1, x.shape[0] // n0, n0))
+    # The row and ``lazy`` as :func:`axonal.kernels.lstm_g_epoch.epoch` passes them (a row index that
+    # is not a constant, ``lazy`` then :func:`fill_plain`): one compiled activate_at serves both (a
+    # constant argument is a type of its own to Numba, and compiling activate_at takes tens of seconds).
+    activate_at(steps, terms, entries, lists, fparam, lay, tlay, P, F, flat, xs, xs.shape[0] - 1, synaptic, True,
+                work)
+    fill_plain(terms, tlay, flat, xs.shape[1])
 
 
 @numba.njit(cache=True)
@@ -371,8 +376,9 @@ def propagate(table, target, rate, synaptic, out_step):
     Returns whether every weight and bias it changed is finite."""
     steps, terms, entries, lay, tlay, lists, fparam, masks, P, F, flat, work = _unpack(table, target.dtype)
     n_out = lay[steps[out_step, S_LAYER], L_SIZE]
-    return propagate_at(steps, terms, entries, lists, masks, lay, tlay, P, F, flat,
-                        target.reshape((1, target.shape[0] // n_out, n_out)), 0, rate, synaptic, out_step, work)
+    ts = target.reshape((1, target.shape[0] // n_out, n_out))
+    return propagate_at(steps, terms, entries, lists, masks, lay, tlay, P, F, flat, ts, ts.shape[0] - 1, rate,
+                        synaptic, out_step, work)     # the row not a constant, as in activate
 
 
 @numba.njit(cache=True)

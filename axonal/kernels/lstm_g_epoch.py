@@ -12,7 +12,7 @@ Judges (``RoundedMatch``, ``ArgmaxMatch`` of :mod:`axonal.training.lstm_g`)::
 Numba's cache keys a function on its own module's source only, and :func:`epoch` carries the
 compiled code of :mod:`axonal.kernels.lstm_g` (and of :mod:`axonal.kernels.lstm_g_parts`,
 inlined there): a change to those modules must come with a change here (this line counts:
-kernels of 2026-12-04 (sums in registers, unseen zeros, add_term outlined), unsigned indices, plain terms filled once a run, borrowed arrays) or a stale
+kernels of 2026-12-04 (sums in registers, unseen zeros, add_term outlined, entry rows), unsigned indices, plain terms filled once a run, borrowed arrays) or a stale
 epoch is loaded.
 """
 
