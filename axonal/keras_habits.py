@@ -36,7 +36,17 @@ class KerasHints:
 
     The hints are class attributes, one per method, and not a ``__getattr__``: a class with
     ``__getattr__`` gets no fast attribute lookups from the interpreter, and a network's
-    attributes are read on every step of its hot paths (``activate``, ``fit``)."""
+    attributes are read on every step of its hot paths (``activate``, ``fit``). ``dir()`` leaves
+    them out, so that completion in a shell does not offer them."""
+
+    def __dir__(self):
+        return [name for name in super().__dir__() if name not in _METHODS or not _is_hint(type(self), name)]
+
+
+def _is_hint(cls, name: str) -> bool:
+    """Whether ``cls.name`` is still a hint (a subclass may define the method itself)."""
+    found = next((vars(k)[name] for k in cls.__mro__ if name in vars(k)), None)
+    return isinstance(found, _Hint)
 
 
 for _name in _METHODS:

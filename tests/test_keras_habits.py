@@ -33,6 +33,13 @@ def test_keras_methods_name_axonal_s_way():
     with pytest.raises(AttributeError, match="no attribute 'anything_else'"):
         net.anything_else
     assert not hasattr(net, "compile") and not hasattr(Sequential, "fit_generator")
+    assert "compile" not in dir(net) and "fit" in dir(net) and "layers" in dir(net)
+
+    class Saving(Sequential):
+        def save(self, path):
+            return path
+    own = Saving([Dense(2, input_dim=4)])
+    assert own.save("here") == "here" and "save" in dir(own) and "add" not in dir(own)
     with pytest.raises(AttributeError, match=re.escape("GraphNetwork has no predict_on_batch(): predict(x)")):
         Perceptron(2, 1).predict_on_batch
     with pytest.raises(ValueError, match="needs its layers when created"):
