@@ -21,13 +21,18 @@ _METHODS = {
 
 class _Hint:
     """A Keras method that axonal spells differently: reading it raises the AttributeError Python
-    would raise, with axonal's way added (``hasattr`` stays False)."""
+    would raise, with axonal's way added (``hasattr`` stays False). A class inherited after
+    :class:`KerasHints` that defines the name (a mixin listed after ``Sequential``) still provides it."""
 
     def __init__(self, name: str):
         self.name = name
 
     def __get__(self, obj, owner=None):
         cls = owner if owner is not None else type(obj)
+        found = _defined_after_hints(cls, self.name)
+        if found is not None:
+            get = getattr(type(found), "__get__", None)
+            return found if get is None else get(found, obj, cls)
         raise AttributeError(f"{cls.__name__} has no {self.name}(): {_METHODS[self.name]}")
 
 
@@ -36,17 +41,29 @@ class KerasHints:
 
     The hints are class attributes, one per method, and not a ``__getattr__``: a class with
     ``__getattr__`` gets no fast attribute lookups from the interpreter, and a network's
-    attributes are read on every step of its hot paths (``activate``, ``fit``). ``dir()`` leaves
-    them out, so that completion in a shell does not offer them."""
+    attributes are read on every step of its hot paths (``activate``, ``fit``). ``dir()`` of a
+    network leaves the hints out; a name that a subclass, a later base or the instance provides
+    is listed."""
 
     def __dir__(self):
-        return [name for name in super().__dir__() if name not in _METHODS or not _is_hint(type(self), name)]
+        own = vars(self)
+        return [name for name in super().__dir__()
+                if name not in _METHODS or name in own or _provided(type(self), name)]
 
 
-def _is_hint(cls, name: str) -> bool:
-    """Whether ``cls.name`` is still a hint (a subclass may define the method itself)."""
+def _defined_after_hints(cls, name: str):
+    """``name`` as a class inherited after :class:`KerasHints` defines it, or ``None``."""
+    mro = cls.__mro__
+    for base in mro[mro.index(KerasHints) + 1:] if KerasHints in mro else ():
+        if name in vars(base):
+            return vars(base)[name]
+    return None
+
+
+def _provided(cls, name: str) -> bool:
+    """Whether a class of ``cls`` defines ``name`` itself: one before the hints, or one after them."""
     found = next((vars(k)[name] for k in cls.__mro__ if name in vars(k)), None)
-    return isinstance(found, _Hint)
+    return not isinstance(found, _Hint) or _defined_after_hints(cls, name) is not None
 
 
 for _name in _METHODS:

@@ -40,6 +40,20 @@ def test_keras_methods_name_axonal_s_way():
             return path
     own = Saving([Dense(2, input_dim=4)])
     assert own.save("here") == "here" and "save" in dir(own) and "add" not in dir(own)
+
+    class SaveMixin:                    # listed after Sequential: its method still wins over the hint
+        def save(self, path):
+            return "saved " + path
+
+        @property
+        def compile(self):
+            return "compiled"
+    mixed = type("Mixed", (Sequential, SaveMixin), {})([Dense(2, input_dim=4)])
+    assert mixed.save("p") == "saved p" and mixed.compile == "compiled" and "save" in dir(mixed)
+    with pytest.raises(AttributeError, match="no add"):
+        mixed.add
+    net.add = "mine"                    # an instance attribute is the instance's
+    assert net.add == "mine" and "add" in dir(net)
     with pytest.raises(AttributeError, match=re.escape("GraphNetwork has no predict_on_batch(): predict(x)")):
         Perceptron(2, 1).predict_on_batch
     with pytest.raises(ValueError, match="needs its layers when created"):
