@@ -46,24 +46,14 @@ class KerasHints:
     is listed."""
 
     def __dir__(self):
-        own = vars(self)
-        return [name for name in super().__dir__()
-                if name not in _METHODS or name in own or _provided(type(self), name)]
+        own, cls = vars(self), type(self)       # a hint read on the class raises unless a class defines the name
+        return [name for name in super().__dir__() if name not in _METHODS or name in own or hasattr(cls, name)]
 
 
 def _defined_after_hints(cls, name: str):
-    """``name`` as a class inherited after :class:`KerasHints` defines it, or ``None``."""
+    """``name`` as a class that ``cls`` inherits after :class:`KerasHints` defines it, or ``None``."""
     mro = cls.__mro__
-    for base in mro[mro.index(KerasHints) + 1:] if KerasHints in mro else ():
-        if name in vars(base):
-            return vars(base)[name]
-    return None
-
-
-def _provided(cls, name: str) -> bool:
-    """Whether a class of ``cls`` defines ``name`` itself: one before the hints, or one after them."""
-    found = next((vars(k)[name] for k in cls.__mro__ if name in vars(k)), None)
-    return not isinstance(found, _Hint) or _defined_after_hints(cls, name) is not None
+    return next((vars(base)[name] for base in mro[mro.index(KerasHints) + 1:] if name in vars(base)), None)
 
 
 for _name in _METHODS:
