@@ -36,6 +36,11 @@ _from_environment: bool | None = None
 _loaded: dict = {}
 _seconds: dict = {}
 
+#: Counts the calls of :func:`set_enabled` (and the ends of :func:`using` blocks). A one-step path
+#: that checked :func:`enabled` when it prepared its compiled call compares this number per call
+#: instead of asking again: the answer can change only when it does.
+generation = 0
+
 
 def available() -> bool:
     """Whether Numba is installed (found without importing it; looked up once)."""
@@ -59,22 +64,24 @@ def enabled() -> bool:
 
 def set_enabled(value: bool | None) -> None:
     """Turn compiled paths on or off for this process; ``None`` goes back to ``AXONAL_JIT``."""
-    global _override
+    global _override, generation
     if value is not None and not isinstance(value, bool):
         raise TypeError(f"axonal.jit.set_enabled takes True, False or None, got {value!r}")
     _override = value
+    generation += 1
 
 
 @contextlib.contextmanager
 def using(value: bool):
     """``with axonal.jit.using(False): ...`` runs the block on the NumPy reference paths."""
-    global _override
+    global _override, generation
     saved = _override
     set_enabled(value)
     try:
         yield
     finally:
         _override = saved
+        generation += 1
 
 
 def kernels(name: str):

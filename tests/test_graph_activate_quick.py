@@ -170,3 +170,36 @@ def test_a_second_learner_takes_over_the_stream_and_wrong_sizes_are_refused():
         second.step(np.zeros(4), ts[0])
     with pytest.raises(ValueError, match="target must have 2 values"):
         second.step(xs[0], np.zeros(3))
+
+
+def _refuse(*args):
+    raise AssertionError("a compiled step ran while compiled paths were off")
+
+
+@pytest.mark.parametrize("switch", ["using", "set_enabled"])
+def test_compiled_paths_turned_off_between_quick_steps_are_obeyed_at_once(switch):
+    fast, ref = pair(6)
+    xs, ts = inputs(12, seed=11), np.random.default_rng(12).uniform(0, 1, (12, 2))
+    run(fast, xs[:3], True)                 # armed: the stepper calls its compiled version directly
+    run(ref, xs[:3], False)
+    fast._stepper.call = _refuse
+    if switch == "using":
+        got = run(fast, xs[3:6], False)
+    else:
+        axonal.jit.set_enabled(False)
+        try:
+            got = np.array([fast.activate(x) for x in xs[3:6]])
+        finally:
+            axonal.jit.set_enabled(None)
+    np.testing.assert_allclose(got, run(ref, xs[3:6], False), **TOL)
+    learners = fast.online(0.2, rule="synaptic"), ref.online(0.2, rule="synaptic")
+    with axonal.jit.using(True):
+        learners[0].step(xs[6], ts[6])      # packed: the learner's compiled step
+    with axonal.jit.using(False):
+        learners[1].step(xs[6], ts[6])
+    packed = learners[0]._packed
+    packed.activate = packed.step = packed.propagate = _refuse
+    with axonal.jit.using(False):
+        got = [learners[0].step(xs[t], ts[t]) for t in range(7, 10)] + [fast.activate(xs[10])]
+        want = [learners[1].step(xs[t], ts[t]) for t in range(7, 10)] + [ref.activate(xs[10])]
+    np.testing.assert_allclose(np.array(got), np.array(want), **TOL)

@@ -39,7 +39,8 @@ def current(learner):
     pk, net = learner._packed, learner.network
     if (pk is None or learner._shared is not pk.shared or net._step_state is not pk.shared
             or learner._plan is not pk.plan or net.params_.values is not pk.params or learner.rule is not pk.rule
-            or not _jit.enabled() or pk.held is not None and learner.layer.state[pk.fixed_name] is not pk.held):
+            or pk.generation != _jit.generation
+            or pk.held is not None and learner.layer.state[pk.fixed_name] is not pk.held):
         pk = learner._packed = pack(learner)
     return pk
 
@@ -117,7 +118,8 @@ class Packed:
     """
 
     __slots__ = ("table", "arrays", "shared", "plan", "params", "fixed_name", "held", "rule", "synaptic",
-                 "dtype", "n_in", "n_out", "out_row", "activate", "propagate", "step", "out_step", "__weakref__")
+                 "dtype", "n_in", "n_out", "out_row", "activate", "propagate", "step", "out_step", "generation",
+                 "__weakref__")
 
 
 def pack(learner):
@@ -141,6 +143,7 @@ def pack(learner):
     pk.shared = None if fixed is None else learner._shared
     pk.fixed_name, pk.held = (None, None) if fixed is None else (fixed[1], fixed[2])
     pk.rule, pk.synaptic, pk.dtype, pk.out_step = learner.rule, learner.rule == "synaptic", plan.dtype, plan.out_step
+    pk.generation = _jit.generation     # compiled paths on (compiled() found the kernels) as of this number
     out = learner.act[learner.layer.out_index]
     pk.out_row = out[0]
     pk.n_in, pk.n_out = learner._batch * learner.layer.sizes[0], out.size     # over the B streams

@@ -28,7 +28,7 @@ __all__ = ["Stepper"]
 class Stepper:
     """The compiled ``activate`` of one :class:`~axonal.graph.GraphNetwork`."""
 
-    call = call_dtype = None    # also for steppers unpickled from before these existed
+    call = call_dtype = generation = None   # also for steppers unpickled from before these existed
 
     def __init__(self):
         self.plan = None
@@ -45,6 +45,7 @@ class Stepper:
         self.fixed_name = None  # its name in layer.state
         self.call = None        # the kernel's compiled version for one stream (jit.direct), what quick calls,
         self.call_dtype = None  # for arrays of this dtype
+        self.generation = None  # axonal.jit.generation when the quick path was armed (compiled paths on)
 
     def __getstate__(self):
         state = dict(self.__dict__)
@@ -116,6 +117,7 @@ class Stepper:
         self.armed = len(x) == 1 and not layer.stateful and fixed is not None
         if self.armed and (self.call is None or self.call_dtype != flat_x.dtype):
             self.call, self.call_dtype = _jit.direct(kern.activate, table.values, flat_x), flat_x.dtype
+        self.generation = _jit.generation
         self.table = table if fixed is not None else None
         self.fixed_name, self.held = (None, None) if fixed is None else (fixed[1], fixed[2])
         return self.out, self.views
@@ -124,14 +126,14 @@ class Stepper:
         """One step of one stream on ``x`` (n_0,) from the state the last :meth:`step` left, the arrays
         passed by address (:class:`~axonal.graph.addresses.Table`): the outputs (n_out,) as a new array,
         or ``None`` where the full path must run (``x`` not a contiguous array of the network's dtype and
-        shape, new weight or fixed-weight arrays, compiled paths turned off). The caller has checked
-        that the network still carries this stepper's state and has no online learner."""
-        plan, table = self.plan, self.table
-        if (table is None or self.call is None or type(x) is not np.ndarray
-                or x.dtype is not self.call_dtype and x.dtype != self.call_dtype
+        shape, new weight or fixed-weight arrays, compiled paths turned off since). The caller has
+        checked that the stepper is armed (so its table and compiled version are there) and that the
+        network still carries its state and has no online learner."""
+        plan = self.plan
+        if (type(x) is not np.ndarray or x.dtype is not self.call_dtype and x.dtype != self.call_dtype
                 or x.shape != self.in_shape or not (f := x.flags).c_contiguous or not f.aligned
-                or plan.params is not network.params_.values or not _jit.enabled()
+                or plan.params is not network.params_.values or self.generation != _jit.generation
                 or self.held is not None and plan.layer.state[self.fixed_name] is not self.held):
             return None
-        self.call(table.values, x)      # x: exactly the dtype and layout the compiled version takes
+        self.call(self.table.values, x)     # x: exactly the dtype and layout the compiled version takes
         return self.out_row.copy()
